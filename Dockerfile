@@ -1,0 +1,61 @@
+# syntax=docker/dockerfile:1
+#
+# One image for every Titik Temu process; the command picks the role:
+#   web      gunicorn 'web.app:create_app()'          (the default CMD below)
+#   worker   celery -A worker worker --loglevel=INFO
+#   beat     celery -A worker beat --loglevel=INFO --schedule /var/lib/titiktemu/celerybeat-schedule
+#   migrate  titiktemu db upgrade && titiktemu regions load 33.10
+# Configuration comes only from TITIKTEMU_* environment variables (see README.md);
+# docker-compose.yml shows a complete production-like set.
+
+FROM python:3.11-slim
+
+# TITIKTEMU_INSTANCE_DIR is the only place the app user may write: the instance folder (the outbox
+# when no SMTP is set; SQLite and the generated secret key in the embedded mode) and celery beat's
+# schedule file. gunicorn takes its worker count from WEB_CONCURRENCY: 3 here, override per host.
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    TITIKTEMU_INSTANCE_DIR=/var/lib/titiktemu \
+    WEB_CONCURRENCY=3
+
+# A fixed numeric uid/gid, so orchestrators that check runAsNonRoot can verify it.
+RUN groupadd --system --gid 10001 titiktemu \
+    && useradd --system --uid 10001 --gid titiktemu --no-create-home \
+        --home-dir /var/lib/titiktemu --shell /usr/sbin/nologin titiktemu \
+    && install -d -o titiktemu -g titiktemu -m 0750 /var/lib/titiktemu
+
+WORKDIR /app
+
+# Dependencies in their own layer: it is rebuilt only when pyproject.toml changes, not on every
+# source edit. (tomllib is in the standard library from Python 3.11.)
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+# Why an editable install of /app rather than a plain `pip install .`:
+# titiktemu/app.py finds the Alembic scripts at Path(titiktemu.__file__).parent.parent / "migrations",
+# i.e. next to the package in the source tree. A regular install would put the package in
+# site-packages, where ../migrations does not exist and `titiktemu db upgrade` would fail. Installing
+# /app in editable mode keeps titiktemu/ and migrations/ side by side at /app while still
+# registering the package and the `titiktemu` console script. The tree stays owned by root, so the
+# app user can read but never modify its own code.
+COPY . .
+RUN pip install --no-deps -e . \
+    && python -m compileall -q titiktemu web worker graph migrations
+
+USER 10001:10001
+
+EXPOSE 8000
+
+# slim has no curl: ask Python. /healthz answers 503 when the database or broker is unreachable,
+# and urlopen raises on any 4xx/5xx, so a non-zero exit means unhealthy. Only the web role serves
+# HTTP; docker-compose.yml replaces or disables this check for the worker, beat and migrate roles.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+
+# Access log to stdout; /dev/shm for worker heartbeats (the container filesystem may be slow).
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-", "web.app:create_app()"]

@@ -1,0 +1,52 @@
+"""Alembic environment: runs inside the Flask app that Flask-Migrate gives it."""
+
+import logging
+from logging.config import fileConfig
+
+from alembic import context
+from flask import current_app
+
+import titiktemu.models  # noqa: F401 - every model, so autogenerate sees the whole schema
+from titiktemu.extensions import db
+
+config = context.config
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+logger = logging.getLogger("alembic.env")
+
+config.set_main_option(
+    "sqlalchemy.url", db.engine.url.render_as_string(hide_password=False).replace("%", "%%")
+)
+
+
+def run_migrations_offline():
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=db.metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online():
+    def process_revision_directives(context, revision, directives):
+        # Refuse to write an empty migration when autogenerate finds no change.
+        if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
+            directives[:] = []
+            logger.info("No changes in schema detected.")
+
+    conf_args = dict(current_app.extensions["migrate"].configure_args)
+    conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("compare_type", True)
+    with db.engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=db.metadata, **conf_args)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,47 @@
+"""Every model, imported here so Alembic and the metadata see the whole schema."""
+
+from titiktemu.models.audit import AuditEntry
+from titiktemu.models.base import Base
+from titiktemu.models.exchange import ExchangeStatus, Need, Offer
+from titiktemu.models.interventions import Intervention
+from titiktemu.models.outbox import OutboxEmail, OutboxStatus
+from titiktemu.models.overlaps import FlagStatus, OverlapFlag
+from titiktemu.models.people import Language, NotifyPreference, Person, Role
+from titiktemu.models.places import Kecamatan, Province, Regency, RegencyKind, Village, VillageKind
+from titiktemu.models.programs import FundingSource, Program
+from titiktemu.models.proposals import Gap, Proposal, ProposalKind, ProposalStatus
+from titiktemu.models.sessions import LoginSession
+from titiktemu.models.taxonomy import ActivityCategory, Skill, SkillKind
+
+__all__ = [
+    "ActivityCategory",
+    "AuditEntry",
+    "Base",
+    "ExchangeStatus",
+    "FlagStatus",
+    "FundingSource",
+    "Gap",
+    "Intervention",
+    "Kecamatan",
+    "Language",
+    "LoginSession",
+    "Need",
+    "NotifyPreference",
+    "Offer",
+    "OutboxEmail",
+    "OutboxStatus",
+    "OverlapFlag",
+    "Person",
+    "Program",
+    "Proposal",
+    "ProposalKind",
+    "ProposalStatus",
+    "Province",
+    "Regency",
+    "RegencyKind",
+    "Role",
+    "Skill",
+    "SkillKind",
+    "Village",
+    "VillageKind",
+]

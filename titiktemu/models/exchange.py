@@ -1,0 +1,100 @@
+"""Offers and needs: what facilitators can give and what they are looking for."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from titiktemu.models.base import Base, Timestamped, str_enum
+from titiktemu.models.people import Person
+from titiktemu.models.places import Kecamatan, Village
+from titiktemu.models.taxonomy import Skill
+
+
+class ExchangeStatus(enum.StrEnum):
+    OPEN = "open"
+    WITHDRAWN = "withdrawn"
+    FULFILLED = "fulfilled"
+    EXPIRED = "expired"
+
+
+def _link(name: str, owner: str, column: str, target: str) -> sa.Table:
+    return sa.Table(
+        name,
+        Base.metadata,
+        sa.Column(
+            f"{owner}_id", sa.ForeignKey(f"{owner}s.id", ondelete="CASCADE"), primary_key=True
+        ),
+        sa.Column(column, sa.ForeignKey(target), primary_key=True, index=True),
+    )
+
+
+offer_skills = _link("offer_skills", "offer", "skill_code", "skills.code")
+offer_villages = _link("offer_villages", "offer", "village_code", "villages.code")
+offer_kecamatan = _link("offer_kecamatan", "offer", "kecamatan_code", "kecamatan.code")
+need_skills = _link("need_skills", "need", "skill_code", "skills.code")
+
+
+class Offer(Timestamped, Base):
+    """Something a facilitator can give: a skill, data, a resource or time, in some places."""
+
+    __tablename__ = "offers"
+    __table_args__ = (
+        sa.CheckConstraint("capacity >= 1", name="capacity"),
+        sa.CheckConstraint(
+            "available_until IS NULL OR available_from IS NULL OR available_until >= available_from",
+            name="window",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    available_from: Mapped[dt.date | None]
+    available_until: Mapped[dt.date | None]
+    #: How many needs this offer can serve at once.
+    capacity: Mapped[int] = mapped_column(default=1)
+    status: Mapped[ExchangeStatus] = mapped_column(
+        str_enum(ExchangeStatus, "offer_status"), default=ExchangeStatus.OPEN, index=True
+    )
+
+    person: Mapped[Person] = relationship()
+    skills: Mapped[list[Skill]] = relationship(secondary=offer_skills, order_by=Skill.code)
+    villages: Mapped[list[Village]] = relationship(secondary=offer_villages, order_by=Village.code)
+    kecamatan: Mapped[list[Kecamatan]] = relationship(
+        secondary=offer_kecamatan, order_by=Kecamatan.code
+    )
+
+
+class Need(Timestamped, Base):
+    """Something a facilitator is looking for, in one village or a whole kecamatan."""
+
+    __tablename__ = "needs"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "needed_until IS NULL OR needed_from IS NULL OR needed_until >= needed_from",
+            name="window",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Always set: the village's kecamatan, or the whole kecamatan when no village is named.
+    kecamatan_code: Mapped[str] = mapped_column(sa.ForeignKey("kecamatan.code"), index=True)
+    village_code: Mapped[str | None] = mapped_column(sa.ForeignKey("villages.code"), index=True)
+    needed_from: Mapped[dt.date | None]
+    needed_until: Mapped[dt.date | None]
+    status: Mapped[ExchangeStatus] = mapped_column(
+        str_enum(ExchangeStatus, "need_status"), default=ExchangeStatus.OPEN, index=True
+    )
+
+    person: Mapped[Person] = relationship()
+    skills: Mapped[list[Skill]] = relationship(secondary=need_skills, order_by=Skill.code)
+    kecamatan: Mapped[Kecamatan] = relationship()
+    village: Mapped[Village | None] = relationship()

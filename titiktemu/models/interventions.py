@@ -1,0 +1,44 @@
+"""Interventions: the 3W record of who does what, where and when."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from titiktemu.models.base import Base, Timestamped
+from titiktemu.models.people import Person
+from titiktemu.models.places import Village
+from titiktemu.models.programs import Program
+from titiktemu.models.taxonomy import ActivityCategory
+
+
+class Intervention(Timestamped, Base):
+    __tablename__ = "interventions"
+    __table_args__ = (
+        # The natural key imports match on: program + village + activity + start date.
+        sa.UniqueConstraint("program_id", "village_code", "category_code", "start_date"),
+        sa.CheckConstraint("end_date >= start_date", name="period"),
+        sa.CheckConstraint("households >= 0", name="households"),
+        sa.CheckConstraint("budget_idr >= 0", name="budget"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(sa.ForeignKey("programs.id"), index=True)
+    village_code: Mapped[str] = mapped_column(sa.ForeignKey("villages.code"), index=True)
+    category_code: Mapped[str] = mapped_column(sa.ForeignKey("activity_categories.code"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    start_date: Mapped[dt.date]
+    end_date: Mapped[dt.date]
+    budget_year: Mapped[int]
+    households: Mapped[int] = mapped_column(default=0)
+    budget_idr: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    facilitator_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+
+    program: Mapped[Program] = relationship()
+    village: Mapped[Village] = relationship()
+    category: Mapped[ActivityCategory] = relationship()
+    facilitator: Mapped[Person | None] = relationship()

@@ -1,0 +1,83 @@
+"""Indonesia's administrative tree, keyed by official Kemendagri codes ("33.10.01.2001")."""
+
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relationship
+
+from titiktemu.models.base import Base, str_enum
+
+
+class RegencyKind(enum.StrEnum):
+    KABUPATEN = "kabupaten"
+    KOTA = "kota"
+
+
+class VillageKind(enum.StrEnum):
+    """A kelurahan is urban and run by the regency; a desa is self-governing and gets Dana Desa."""
+
+    DESA = "desa"
+    KELURAHAN = "kelurahan"
+    DESA_ADAT = "desa_adat"
+
+
+class Province(Base):
+    __tablename__ = "provinces"
+
+    code: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+
+
+class Regency(Base):
+    __tablename__ = "regencies"
+
+    code: Mapped[str] = mapped_column(sa.String(5), primary_key=True)
+    province_code: Mapped[str] = mapped_column(sa.ForeignKey("provinces.code"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    kind: Mapped[RegencyKind] = mapped_column(str_enum(RegencyKind, "regency_kind"))
+
+    province: Mapped[Province] = relationship()
+
+
+class Kecamatan(Base):
+    __tablename__ = "kecamatan"
+
+    code: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    regency_code: Mapped[str] = mapped_column(sa.ForeignKey("regencies.code"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+
+    regency: Mapped[Regency] = relationship()
+
+
+class Village(Base):
+    __tablename__ = "villages"
+
+    code: Mapped[str] = mapped_column(sa.String(13), primary_key=True)
+    kecamatan_code: Mapped[str] = mapped_column(sa.ForeignKey("kecamatan.code"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    kind: Mapped[VillageKind] = mapped_column(str_enum(VillageKind, "village_kind"))
+    postal_code: Mapped[str | None] = mapped_column(sa.String(5))
+
+    kecamatan: Mapped[Kecamatan] = relationship()
+
+    @property
+    def regency_code(self) -> str:
+        return regency_of(self.code)
+
+
+def regency_of(code: str) -> str:
+    """The regency part of a kecamatan or village code: "33.10.01.2001" -> "33.10"."""
+    return code[:5]
+
+
+def under(
+    column: sa.ColumnElement[str] | InstrumentedAttribute[str], code: str
+) -> sa.ColumnElement[bool]:
+    """Rows whose code lies under ``code`` in the tree, as an index-friendly range, not LIKE.
+
+    '/' is the character after '.', so ["33.10.", "33.10/") holds exactly the codes below 33.10,
+    whatever the database collation.
+    """
+    return sa.and_(column >= code + ".", column < code + "/")

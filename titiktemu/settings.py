@@ -1,0 +1,169 @@
+"""Settings read from ``TITIKTEMU_*`` environment variables.
+
+With none set, Titik Temu runs *embedded*: SQLite in the instance folder, Celery tasks in process,
+emails written as ``.eml`` files. Every value is checked here, once, so a typo in production stops
+start-up with one line naming the variable instead of failing later in a request.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.utils import parseaddr
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+PREFIX = "TITIKTEMU_"
+
+#: Every variable the code reads, with what it means; the README and the compose test check this.
+DOCUMENTED: dict[str, str] = {
+    "TITIKTEMU_DATABASE_URL": "SQLAlchemy URL of the database (default: SQLite in the instance folder)",
+    "TITIKTEMU_BROKER_URL": "Celery broker, e.g. redis://redis:6379/0 (default: tasks run in process)",
+    "TITIKTEMU_SMTP_URL": "smtp://user:pass@host:587 (STARTTLS) or smtps://host:465 "
+    "(default: .eml files in the outbox folder)",
+    "TITIKTEMU_SECRET_KEY": "signs sessions and links (default: generated once, kept in the instance folder)",
+    "TITIKTEMU_MAIL_FROM": "sender address of every email",
+    "TITIKTEMU_BASE_URL": "public address used in emailed links",
+    "TITIKTEMU_INSTANCE_DIR": "folder for the SQLite file, the secret key and the outbox (default ./instance)",
+    "TITIKTEMU_ENV": "'production' requires a secret key and base URL and refuses demo accounts; default 'development'",
+}
+
+_DB_SCHEMES = ("sqlite", "postgresql")
+_BROKER_SCHEMES = ("redis", "rediss", "amqp", "memory")
+_SMTP_SCHEMES = ("smtp", "smtps")
+
+
+class SettingsError(ValueError):
+    """A setting is present but unusable; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved configuration of one process."""
+
+    env: str
+    instance_dir: Path
+    database_url: str
+    broker_url: str | None
+    smtp_url: str | None
+    secret_key: str
+    mail_from: str
+    base_url: str
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def eager(self) -> bool:
+        """True when no broker is set: Celery tasks run in the calling process."""
+        return self.broker_url is None
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.instance_dir / "outbox"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read, validate and complete the settings; raise SettingsError naming the culprit."""
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(PREFIX + name, "").strip()
+            return value or None
+
+        mode = get("ENV") or "development"
+        if mode not in ("development", "production"):
+            raise SettingsError(f"{PREFIX}ENV must be 'development' or 'production', not {mode!r}")
+        instance_dir = Path(get("INSTANCE_DIR") or Path.cwd() / "instance").resolve()
+
+        database_url = _check_database_url(
+            get("DATABASE_URL") or f"sqlite:///{instance_dir / 'titiktemu.db'}"
+        )
+        broker_url = get("BROKER_URL")
+        if broker_url is not None:
+            scheme = broker_url.split(":", 1)[0]
+            _check_url("BROKER_URL", broker_url, _BROKER_SCHEMES, need_host=scheme != "memory")
+        smtp_url = get("SMTP_URL")
+        if smtp_url is not None:
+            _check_url("SMTP_URL", smtp_url, _SMTP_SCHEMES, need_host=True)
+        if mode == "production" and get("BASE_URL") is None:
+            raise SettingsError(f"{PREFIX}BASE_URL must be set when {PREFIX}ENV=production")
+        base_url = (get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+        _check_url("BASE_URL", base_url, ("http", "https"), need_host=True)
+        mail_from = get("MAIL_FROM") or "Titik Temu <titiktemu@localhost>"
+        if "@" not in parseaddr(mail_from)[1]:
+            raise SettingsError(f"{PREFIX}MAIL_FROM must be an email address, not {mail_from!r}")
+
+        secret_key = get("SECRET_KEY")
+        if secret_key is None:
+            if mode == "production":
+                raise SettingsError(f"{PREFIX}SECRET_KEY must be set when {PREFIX}ENV=production")
+            secret_key = _instance_secret(instance_dir)
+        elif len(secret_key) < 16:
+            raise SettingsError(f"{PREFIX}SECRET_KEY is too short: use at least 16 characters")
+
+        return cls(
+            env=mode,
+            instance_dir=instance_dir,
+            database_url=database_url,
+            broker_url=broker_url,
+            smtp_url=smtp_url,
+            secret_key=secret_key,
+            mail_from=mail_from,
+            base_url=base_url,
+        )
+
+
+def _check_database_url(value: str) -> str:
+    """The URL, with psycopg (3, the driver we install) named when PostgreSQL is given bare."""
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise SettingsError(
+            f"{PREFIX}DATABASE_URL is not a database URL: {value!r} "
+            "(expected e.g. postgresql+psycopg://user@host/db or sqlite:///path)"
+        ) from None
+    if url.get_backend_name() not in _DB_SCHEMES:
+        raise SettingsError(
+            f"{PREFIX}DATABASE_URL uses {url.get_backend_name()!r}; "
+            "Titik Temu supports postgresql and sqlite"
+        )
+    if url.drivername == "postgresql":
+        return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return value
+
+
+def _check_url(name: str, value: str, schemes: tuple[str, ...], need_host: bool = False) -> None:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError as exc:
+        raise SettingsError(f"{PREFIX}{name} is not a valid URL: {value!r} ({exc})") from None
+    if parts.scheme not in schemes:
+        raise SettingsError(
+            f"{PREFIX}{name} must start with {' or '.join(s + '://' for s in schemes)}: {value!r}"
+        )
+    if need_host and not parts.hostname:
+        raise SettingsError(f"{PREFIX}{name} has no host: {value!r}")
+
+
+def _instance_secret(instance_dir: Path) -> str:
+    """Generate the secret once and keep it, so sessions survive restarts of the embedded app."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race: use its key
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
