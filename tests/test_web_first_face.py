@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from titiktemu.app import settings_of
+from titiktemu.extensions import db
 from titiktemu.models import Role
 from titiktemu.settings import Settings
 from web.app import create_app
@@ -144,16 +145,14 @@ def test_healthz_on_the_embedded_default(client: FlaskClient) -> None:
 
 def test_healthz_reports_a_real_broker(app: Flask, redis_url: str) -> None:
     settings = settings_of(app)
-    with_broker = Settings(**{**settings.__dict__, "broker_url": redis_url})
-    web = create_app(with_broker)
-    answer = web.test_client().get("/healthz")
-    assert answer.get_json()["broker"] == "ok"
-    dead = Settings(**{**settings.__dict__, "broker_url": "redis://127.0.0.1:1/0"})
-    answer = create_app(dead).test_client().get("/healthz")
-    assert answer.status_code == 503
-    assert answer.get_json()["broker"].startswith("error")
-    for one in (web, create_app(dead)):
-        with one.app_context():
-            from titiktemu.extensions import db
-
-            db.engine.dispose()
+    live = create_app(Settings(**{**settings.__dict__, "broker_url": redis_url}))
+    dead = create_app(Settings(**{**settings.__dict__, "broker_url": "redis://127.0.0.1:1/0"}))
+    try:
+        assert live.test_client().get("/healthz").get_json()["broker"] == "ok"
+        answer = dead.test_client().get("/healthz")
+        assert answer.status_code == 503
+        assert answer.get_json()["broker"].startswith("error")
+    finally:
+        for one in (live, dead):
+            with one.app_context():
+                db.engine.dispose()
