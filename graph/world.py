@@ -1,0 +1,185 @@
+"""The prepared world of one run: lookups the scorer and the index read, built once from records.
+
+Records stay as given; here they become sets and integer day numbers, so scoring a pair is a
+few set operations and comparisons instead of walking objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from graph.config import Complement, EngineConfig
+from graph.records import Inputs, Need, Offer, Person
+from graph.text import PhraseMatcher
+
+OPEN_START = 0
+OPEN_END = 10**7
+
+
+def day(value: dt.date | None, default: int) -> int:
+    return value.toordinal() if value is not None else default
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """What can meet a need: an offer or a person, flattened for scoring."""
+
+    kind: str  # "offer" | "person"
+    id: int
+    person_id: int
+    skills: frozenset[str]
+    text_skills: frozenset[str]
+    groups: frozenset[str]
+    villages: frozenset[str]
+    whole_kecamatan: frozenset[str]
+    kecamatan: frozenset[str]  # every kecamatan it touches
+    regencies: frozenset[str]
+    start: int
+    end: int
+    capacity: int  # full capacity (offer) or commitment limit (person)
+    remaining: int
+    categories: frozenset[str]  # of the owner's programs
+    programs: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class NeedView:
+    need: Need
+    skills: frozenset[str]
+    text_skills: frozenset[str]
+    groups: frozenset[str]
+    start: int
+    end: int
+    categories: frozenset[str]
+    programs: frozenset[int]
+
+
+class World:
+    """Lookups shared by scoring, blocking, synergy and overlaps for one run."""
+
+    def __init__(self, inputs: Inputs, config: EngineConfig) -> None:
+        self.config = config
+        self.inputs = inputs
+        self.village_names = {v.code: v.name for v in inputs.villages}
+        self.kecamatan_names = {k.code: k.name for k in inputs.kecamatan}
+        self.skill_parent = {s.code: s.parent for s in inputs.skills}
+        self.skill_labels = {s.code: (s.label_id, s.label_en) for s in inputs.skills}
+        self.category_labels = {c.code: (c.label_id, c.label_en) for c in inputs.categories}
+        self.category_parent = {c.code: c.parent for c in inputs.categories}
+        self.matcher = PhraseMatcher(
+            (s.code, (s.label_id, s.label_en, *s.synonyms))
+            for s in sorted(inputs.skills, key=lambda s: s.code)
+            if s.parent is not None  # groups are too broad to be named by a word
+        )
+        self.programs = {p.id: p for p in inputs.programs}
+        self.program_by_code = {p.code: p.id for p in inputs.programs}
+        self.people = {p.id: p for p in inputs.people}
+        self.complements: dict[frozenset[str], Complement] = {}
+        for comp in config.complements:
+            self.complements.setdefault(frozenset((comp.a, comp.b)), comp)
+        self.allowed: set[frozenset[int]] = set()
+        for a, b in config.allowed:
+            if a in self.program_by_code and b in self.program_by_code:
+                self.allowed.add(frozenset((self.program_by_code[a], self.program_by_code[b])))
+        self.overlapping_categories = {frozenset(pair) for pair in config.overlapping_categories}
+        self.neighbours: dict[str, set[str]] = defaultdict(set)
+        for a, b in config.adjacency:
+            self.neighbours[a].add(b)
+            self.neighbours[b].add(a)
+        self._program_categories: dict[frozenset[int], frozenset[str]] = {}
+
+    # -- helpers -------------------------------------------------------------------------------
+    def group_of(self, skill: str) -> str:
+        parent = self.skill_parent.get(skill)
+        return parent if parent is not None else skill
+
+    def groups(self, skills: frozenset[str]) -> frozenset[str]:
+        return frozenset(self.group_of(s) for s in skills)
+
+    def categories_of(self, programs: frozenset[int]) -> frozenset[str]:
+        cached = self._program_categories.get(programs)
+        if cached is None:
+            cats: set[str] = set()
+            for pid in programs:
+                program = self.programs.get(pid)
+                if program is not None:
+                    cats.update(program.categories)
+            cached = self._program_categories[programs] = frozenset(cats)
+        return cached
+
+    def person_programs(self, person_id: int) -> frozenset[int]:
+        person = self.people.get(person_id)
+        return frozenset(person.programs) if person is not None else frozenset()
+
+    # -- views ---------------------------------------------------------------------------------
+    def need_view(self, need: Need) -> NeedView:
+        skills = frozenset(need.skills)
+        text_skills = self.matcher.codes_in(f"{need.title} {need.description}") - skills
+        programs = self.person_programs(need.person_id)
+        return NeedView(
+            need=need,
+            skills=skills,
+            text_skills=text_skills,
+            groups=self.groups(skills | text_skills),
+            start=day(need.start, OPEN_START),
+            end=day(need.end, OPEN_END),
+            categories=self.categories_of(programs),
+            programs=programs,
+        )
+
+    def offer_side(self, offer: Offer, assigned: int = 0) -> Side:
+        skills = frozenset(offer.skills)
+        villages = frozenset(offer.villages)
+        whole = frozenset(offer.kecamatan)
+        kecamatan = whole | {v[:8] for v in villages}
+        programs = self.person_programs(offer.person_id)
+        return Side(
+            kind="offer",
+            id=offer.id,
+            person_id=offer.person_id,
+            skills=skills,
+            text_skills=self.matcher.codes_in(f"{offer.title} {offer.description}") - skills,
+            groups=self.groups(skills),
+            villages=villages,
+            whole_kecamatan=whole,
+            kecamatan=kecamatan,
+            regencies=frozenset(k[:5] for k in kecamatan),
+            start=day(offer.start, OPEN_START),
+            end=day(offer.end, OPEN_END),
+            capacity=max(offer.capacity, 1),
+            remaining=max(offer.capacity - offer.used - assigned, 0),
+            categories=self.categories_of(programs),
+            programs=programs,
+        )
+
+    def person_side(self, person: Person, assigned: int = 0) -> Side:
+        villages = frozenset(person.villages) | (
+            {person.home_village} if person.home_village else frozenset()
+        )
+        kecamatan = frozenset(v[:8] for v in villages)
+        skills = frozenset(person.skills)
+        programs = frozenset(person.programs)
+        limit = self.config.person_limit
+        regencies = frozenset(k[:5] for k in kecamatan) | (
+            {person.regency} if person.regency else frozenset()
+        )
+        return Side(
+            kind="person",
+            id=person.id,
+            person_id=person.id,
+            skills=skills,
+            text_skills=frozenset(),
+            groups=self.groups(skills),
+            villages=villages,
+            whole_kecamatan=frozenset(),
+            kecamatan=kecamatan,
+            regencies=regencies,
+            start=OPEN_START,
+            end=OPEN_END,
+            capacity=max(limit, 1),
+            remaining=max(limit - person.open_commitments - assigned, 0),
+            categories=self.categories_of(programs),
+            programs=programs,
+        )
