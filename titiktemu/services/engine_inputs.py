@@ -7,6 +7,7 @@ people reaching into the regency from outside are included, as the engine expect
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -34,8 +35,8 @@ from titiktemu.models.programs import program_categories
 
 def _grouped(
     session: Session, table: sa.Table, key: str, value: str, ids: set[int]
-) -> dict[int, tuple[object, ...]]:
-    out: dict[int, list[object]] = defaultdict(list)
+) -> dict[int, tuple[Any, ...]]:
+    out: dict[int, list[Any]] = defaultdict(list)
     if ids:
         column = table.c[key]
         rows = session.execute(
