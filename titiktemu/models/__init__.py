@@ -10,11 +10,17 @@ from titiktemu.models.people import Language, NotifyPreference, Person, Role
 from titiktemu.models.places import Kecamatan, Province, Regency, RegencyKind, Village, VillageKind
 from titiktemu.models.programs import FundingSource, Program
 from titiktemu.models.proposals import Gap, Proposal, ProposalKind, ProposalStatus
+from titiktemu.models.regency_settings import (
+    AllowedCombination,
+    KecamatanAdjacency,
+    RegencySettings,
+)
 from titiktemu.models.sessions import LoginSession
 from titiktemu.models.taxonomy import ActivityCategory, Skill, SkillKind
 
 __all__ = [
     "ActivityCategory",
+    "AllowedCombination",
     "AuditEntry",
     "Base",
     "ExchangeStatus",
@@ -23,6 +29,7 @@ __all__ = [
     "Gap",
     "Intervention",
     "Kecamatan",
+    "KecamatanAdjacency",
     "Language",
     "LoginSession",
     "Need",
@@ -39,6 +46,7 @@ __all__ = [
     "Province",
     "Regency",
     "RegencyKind",
+    "RegencySettings",
     "Role",
     "Skill",
     "SkillKind",

@@ -17,6 +17,7 @@ from titiktemu.services.demo import (
     DemoRefused,
     seed_demo,
 )
+from titiktemu.services.matching import rebuild_regency
 from titiktemu.services.regions import count_places, load_regions, resolve_codes
 
 KLATEN = "33.10"
@@ -41,9 +42,14 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         report = seed_demo(db.session(), KLATEN, production=settings.production)
     except DemoRefused as exc:
         raise click.ClickException(str(exc)) from None
+    matched = rebuild_regency(db.session(), KLATEN)
     click.echo(
         f"Demo data: {report.programs} programs, {report.people} people, {report.offers} offers, "
         f"{report.needs} needs, {report.interventions} interventions"
+    )
+    click.echo(
+        f"Matching: {len(matched.created)} new proposals, {len(matched.flags_created)} new "
+        f"overlap flags, {matched.gaps} gaps"
     )
     click.echo("")
     click.echo(f"These are DEMO accounts with made-up data (password for both: {DEMO_PASSWORD}):")

@@ -1,0 +1,123 @@
+"""Engine results in the database: idempotent, decisions kept, nothing deleted, all audited."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Flask
+
+from titiktemu.extensions import db
+from titiktemu.models import (
+    AllowedCombination,
+    AuditEntry,
+    ExchangeStatus,
+    FlagStatus,
+    KecamatanAdjacency,
+    Need,
+    OverlapFlag,
+    Program,
+    Proposal,
+    ProposalStatus,
+    RegencySettings,
+)
+from titiktemu.services.demo import seed_demo
+from titiktemu.services.engine_config import load_config
+from titiktemu.services.matching import rebuild_regency
+
+KLATEN = "33.10"
+
+
+def rows(model: type) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+
+
+def snapshot() -> list[tuple[str, str, float, int | None]]:
+    return [
+        (p.key, str(p.status), p.score, p.rank)
+        for p in db.session.scalars(sa.select(Proposal).order_by(Proposal.key))
+    ]
+
+
+def test_rebuild_twice_changes_nothing(ctx: Flask) -> None:
+    seed_demo(db.session(), KLATEN)
+    first = rebuild_regency(db.session(), KLATEN)
+    assert first.created and first.flags_created
+    before, audits = snapshot(), rows(AuditEntry)
+    second = rebuild_regency(db.session(), KLATEN)
+    assert not second.changed
+    assert snapshot() == before
+    assert rows(AuditEntry) == audits
+    keys = [k for k, *_ in before]
+    assert len(keys) == len(set(keys))
+
+
+def test_a_decision_survives_every_rebuild(ctx: Flask) -> None:
+    seed_demo(db.session(), KLATEN)
+    rebuild_regency(db.session(), KLATEN)
+    chosen = db.session.scalars(
+        sa.select(Proposal).where(Proposal.rank == 1).order_by(Proposal.id).limit(2)
+    ).all()
+    chosen[0].status = ProposalStatus.ACCEPTED
+    chosen[1].status = ProposalStatus.DECLINED
+    chosen[1].decision_note = "sudah ditangani"
+    db.session.commit()
+    # The declined need is withdrawn: its proposals become obsolete, the decisions stay.
+    need = db.session.get(Need, chosen[1].need_id)
+    assert need is not None
+    need.status = ExchangeStatus.WITHDRAWN
+    db.session.commit()
+    rebuild_regency(db.session(), KLATEN)
+    db.session.expire_all()
+    assert db.session.get(Proposal, chosen[0].id).status == ProposalStatus.ACCEPTED  # type: ignore[union-attr]
+    kept = db.session.get(Proposal, chosen[1].id)
+    assert kept is not None and kept.status == ProposalStatus.DECLINED
+    assert kept.decision_note == "sudah ditangani"
+    others = db.session.scalars(
+        sa.select(Proposal).where(Proposal.need_id == need.id, Proposal.id != chosen[1].id)
+    ).all()
+    assert others and all(p.status == ProposalStatus.OBSOLETE for p in others)
+    obsolete_audits = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "proposal.obsolete")
+    ).all()
+    assert {a.object_id for a in obsolete_audits} >= {str(p.id) for p in others}
+
+
+def test_flags_keep_their_interventions_and_clear_when_allowed(ctx: Flask) -> None:
+    seed_demo(db.session(), KLATEN)
+    rebuild_regency(db.session(), KLATEN)
+    flags = db.session.scalars(sa.select(OverlapFlag).order_by(OverlapFlag.id)).all()
+    assert flags
+    biggest = max(flags, key=lambda f: len(f.interventions))
+    assert len(biggest.interventions) >= 3
+    assert biggest.key == ",".join(str(i.id) for i in biggest.interventions)
+    pair = [f for f in flags if len({i.program_id for i in f.interventions}) == 2][0]
+    a, b = sorted({i.program_id for i in pair.interventions})
+    db.session.add(AllowedCombination(regency_code=KLATEN, program_a_id=a, program_b_id=b))
+    db.session.commit()
+    report = rebuild_regency(db.session(), KLATEN)
+    assert report.flags_cleared >= 1
+    db.session.refresh(pair)
+    assert pair.status == FlagStatus.RESOLVED
+
+
+def test_regency_config_reads_overrides_neighbours_and_allowed(ctx: Flask) -> None:
+    seed_demo(db.session(), KLATEN)
+    db.session.add(
+        RegencySettings(
+            regency_code=KLATEN,
+            engine_overrides={"k": 7, "weights": {"skill": 0.4, "place": 0.25}},
+        )
+    )
+    db.session.add(KecamatanAdjacency(kecamatan_a="33.10.01", kecamatan_b="33.10.02"))
+    pkh, rtlh = (
+        db.session.scalars(sa.select(Program).where(Program.code == code)).one()
+        for code in ("PKH", "RTLH")
+    )
+    low, high = sorted((pkh.id, rtlh.id))
+    db.session.add(AllowedCombination(regency_code=KLATEN, program_a_id=low, program_b_id=high))
+    db.session.commit()
+    config = load_config(db.session(), KLATEN)
+    assert config.k == 7
+    assert config.weights["skill"] == 0.4 and config.weights["time"] == 0.15
+    assert ("33.10.01", "33.10.02") in config.adjacency
+    assert ("PKH", "BPNT") in config.allowed  # the defaults stay
+    assert tuple(sorted(("PKH", "RTLH"))) in {tuple(sorted(p)) for p in config.allowed}
