@@ -89,7 +89,7 @@ def test_flags_keep_their_interventions_and_clear_when_allowed(ctx: Flask) -> No
     biggest = max(flags, key=lambda f: len(f.interventions))
     assert len(biggest.interventions) >= 3
     assert biggest.key == ",".join(str(i.id) for i in biggest.interventions)
-    pair = [f for f in flags if len({i.program_id for i in f.interventions}) == 2][0]
+    pair = next(f for f in flags if len({i.program_id for i in f.interventions}) == 2)
     a, b = sorted({i.program_id for i in pair.interventions})
     db.session.add(AllowedCombination(regency_code=KLATEN, program_a_id=a, program_b_id=b))
     db.session.commit()
