@@ -30,6 +30,7 @@ DOCUMENTED: dict[str, str] = {
     "TITIKTEMU_MAIL_FROM": "sender address of every email",
     "TITIKTEMU_BASE_URL": "public address used in emailed links",
     "TITIKTEMU_INSTANCE_DIR": "folder for the SQLite file, the secret key and the outbox (default ./instance)",
+    "TITIKTEMU_JOB_LEASE_SECONDS": "a running job silent this long is taken as lost and sent again (default 120)",
     "TITIKTEMU_ENV": "'production' requires a secret key and base URL and refuses demo accounts; default 'development'",
 }
 
@@ -54,6 +55,7 @@ class Settings:
     secret_key: str
     mail_from: str
     base_url: str
+    job_lease_seconds: int = 120
 
     @property
     def production(self) -> bool:
@@ -108,6 +110,12 @@ class Settings:
         elif len(secret_key) < 16:
             raise SettingsError(f"{PREFIX}SECRET_KEY is too short: use at least 16 characters")
 
+        lease = get("JOB_LEASE_SECONDS") or "120"
+        if not lease.isdigit() or not 5 <= int(lease) <= 86400:
+            raise SettingsError(
+                f"{PREFIX}JOB_LEASE_SECONDS must be a whole number of seconds from 5 to 86400, not {lease!r}"
+            )
+
         return cls(
             env=mode,
             instance_dir=instance_dir,
@@ -117,6 +125,7 @@ class Settings:
             secret_key=secret_key,
             mail_from=mail_from,
             base_url=base_url,
+            job_lease_seconds=int(lease),
         )
 
 

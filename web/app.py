@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from titiktemu.app import create_core_app
 from titiktemu.extensions import db
 from titiktemu.models import Person
+from titiktemu.queue import celery_init_app
 from titiktemu.services.accounts import session_is_live
 from titiktemu.settings import Settings
 
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         REMEMBER_COOKIE_SECURE=base_url.startswith("https://"),
         WTF_CSRF_TIME_LIMIT=None,
     )
+    celery_init_app(app)  # to send jobs; the worker runs them (or this process, when eager)
     babel.init_app(app, locale_selector=_select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -52,9 +54,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     from web.auth.blueprint import blueprint as auth
     from web.health.blueprint import blueprint as health
     from web.home.blueprint import blueprint as home
+    from web.unsubscribe.blueprint import blueprint as unsubscribe
 
-    for blueprint in (auth, home, health):
+    for blueprint in (auth, home, health, unsubscribe):
         app.register_blueprint(blueprint)
+    # Mail clients POST the one-click unsubscribe without a form; the signed token is the proof.
+    csrf.exempt(unsubscribe)
     _register_commands(app)
     return app
 
@@ -62,10 +67,12 @@ def create_app(settings: Settings | None = None) -> Flask:
 def _register_commands(app: Flask) -> None:
     """Our commands hang on ``app.cli``, so ``titiktemu`` and the test runner both see them."""
     from web.commands.demo import demo
+    from web.commands.rebuild import rebuild
     from web.commands.regions import regions
 
     app.cli.add_command(regions)
     app.cli.add_command(demo)
+    app.cli.add_command(rebuild)
 
 
 def _load_user(user_id: str) -> Person | None:

@@ -4,6 +4,7 @@ from titiktemu.models.audit import AuditEntry
 from titiktemu.models.base import Base
 from titiktemu.models.exchange import ExchangeStatus, Need, Offer
 from titiktemu.models.interventions import Intervention
+from titiktemu.models.jobs import JobRun, JobStatus
 from titiktemu.models.outbox import OutboxEmail, OutboxStatus
 from titiktemu.models.overlaps import FlagStatus, OverlapFlag
 from titiktemu.models.people import Language, NotifyPreference, Person, Role
@@ -28,6 +29,8 @@ __all__ = [
     "FundingSource",
     "Gap",
     "Intervention",
+    "JobRun",
+    "JobStatus",
     "Kecamatan",
     "KecamatanAdjacency",
     "Language",

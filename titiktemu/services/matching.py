@@ -8,9 +8,11 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from graph.engine import Engine
+from titiktemu.services.announce import announce
 from titiktemu.services.engine_config import load_config
 from titiktemu.services.engine_inputs import load_inputs
 from titiktemu.services.engine_results import StoreReport, store_result
+from titiktemu.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -22,15 +24,21 @@ def _quiet(_stage: str, _percent: float) -> None:
 
 
 def rebuild_regency(
-    session: Session, regency_code: str, progress: Progress = _quiet
+    session: Session,
+    regency_code: str,
+    progress: Progress = _quiet,
+    settings: Settings | None = None,
 ) -> StoreReport:
-    """A full pass for one regency, written idempotently and committed."""
+    """A full pass for one regency, written idempotently and committed; with ``settings`` the
+    emails it causes are queued in the same transaction."""
     progress("load", 0.0)
     inputs = load_inputs(session, regency_code)
     engine = Engine(inputs, load_config(session, regency_code))
     result = engine.run(progress=lambda stage, pct: progress(stage, 10 + 0.8 * pct))
     progress("store", 90.0)
     report = store_result(session, regency_code, result)
+    if settings is not None:
+        announce(session, settings, regency_code, report)
     session.commit()
     log.info(
         "rebuilt %s: %d new proposals, %d updated, %d obsolete, %d new flags, %d gaps",

@@ -42,7 +42,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         report = seed_demo(db.session(), KLATEN, production=settings.production)
     except DemoRefused as exc:
         raise click.ClickException(str(exc)) from None
-    matched = rebuild_regency(db.session(), KLATEN)
+    matched = rebuild_regency(db.session(), KLATEN, settings=settings)
     click.echo(
         f"Demo data: {report.programs} programs, {report.people} people, {report.offers} offers, "
         f"{report.needs} needs, {report.interventions} interventions"

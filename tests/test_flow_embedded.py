@@ -1,0 +1,188 @@
+"""The whole flow on the embedded default: submit, match in process, email as .eml, accept."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from titiktemu.app import settings_of
+from titiktemu.extensions import db
+from titiktemu.models import (
+    AuditEntry,
+    ExchangeStatus,
+    JobRun,
+    JobStatus,
+    Need,
+    NotifyPreference,
+    OutboxEmail,
+    OutboxStatus,
+    Person,
+    Proposal,
+    ProposalStatus,
+    Role,
+)
+from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_FACILITATOR, seed_demo
+from titiktemu.services.exchange import InputError, NeedInput, save_need, set_status
+from titiktemu.services.matching import rebuild_regency
+from titiktemu.services.review import ReviewError, decide
+
+KLATEN = "33.10"
+
+
+def person(email_address: str) -> Person:
+    return db.session.scalars(sa.select(Person).where(Person.email == email_address)).one()
+
+
+def emls(app: Flask) -> list[email.message.EmailMessage]:
+    folder = settings_of(app).outbox_dir
+    return [
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+        for p in sorted(folder.glob("*.eml"))
+    ]
+
+
+def test_a_need_is_matched_in_process_and_mailed(ctx: Flask) -> None:
+    seed_demo(db.session(), KLATEN)
+    rebuild_regency(db.session(), KLATEN)
+    person(DEMO_COORDINATOR).notify = NotifyPreference.IMMEDIATE
+    db.session.commit()
+    sri = person(DEMO_FACILITATOR)
+    need = save_need(
+        db.session(),
+        sri,
+        NeedInput(
+            title="Butuh pelatihan pembukuan untuk KWT",
+            skills=["bookkeeping"],
+            village_code=sri.home_village_code,
+        ),
+    )
+    db.session.commit()  # the match job runs now, in this process
+    job = db.session.scalars(sa.select(JobRun).where(JobRun.args == [need.id])).one()
+    assert job.status == JobStatus.DONE and job.task == "titiktemu.match_need"
+    primary = db.session.scalars(
+        sa.select(Proposal).where(Proposal.need_id == need.id, Proposal.rank == 1)
+    ).one()
+    assert primary.status == ProposalStatus.PROPOSED
+    assert any(r["name"] == "skill" for r in primary.reasons)
+    coordinator = person(DEMO_COORDINATOR)
+    notice = db.session.scalars(
+        sa.select(OutboxEmail).where(
+            OutboxEmail.person_id == coordinator.id, OutboxEmail.template == "proposals_new"
+        )
+    ).one()
+    assert notice.status == OutboxStatus.SENT
+    message = next(m for m in emls(ctx) if m["Message-ID"] == f"<outbox-{notice.id}@127.0.0.1>")
+    assert message["To"] == DEMO_COORDINATOR
+    assert "usulan kolaborasi baru" in str(message["Subject"])
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "http://127.0.0.1:5000/unsubscribe/" in str(message["List-Unsubscribe"])
+    body = message.get_body(("plain",))
+    assert body is not None and "Butuh pelatihan pembukuan" in body.get_content()
+    assert message.get_body(("html",)) is not None
+
+
+def test_accepting_introduces_both_sides(ctx: Flask) -> None:
+    seed_demo(db.session(), KLATEN)
+    rebuild_regency(db.session(), KLATEN)
+    coordinator = person(DEMO_COORDINATOR)
+    proposal = db.session.scalars(
+        sa.select(Proposal).where(Proposal.rank == 1, Proposal.offer_id.is_not(None)).limit(1)
+    ).one()
+    settings = settings_of(ctx)
+    with pytest.raises(ReviewError, match="reason"):
+        decide(db.session(), settings, coordinator, proposal.id, ProposalStatus.DECLINED)
+    decide(db.session(), settings, coordinator, proposal.id, ProposalStatus.ACCEPTED)
+    db.session.commit()
+    intros = db.session.scalars(
+        sa.select(OutboxEmail)
+        .where(OutboxEmail.template == "introduction")
+        .order_by(OutboxEmail.id)
+    ).all()
+    assert proposal.need is not None and proposal.offer is not None
+    need_owner, offer_owner = proposal.need.person, proposal.offer.person
+    assert {i.to_address for i in intros} == {need_owner.email, offer_owner.email}
+    assert all(i.status == OutboxStatus.SENT for i in intros)
+    to_need_owner = next(i for i in intros if i.to_address == need_owner.email)
+    assert offer_owner.email in to_need_owner.body_text  # how to reach the other side
+    assert offer_owner.name in to_need_owner.body_text
+    audit = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "proposal.accepted")
+    ).one()
+    assert audit.actor_id == coordinator.id and audit.object_id == str(proposal.id)
+    # Accepting twice is refused and sends nothing more.
+    with pytest.raises(ReviewError, match="already accepted"):
+        decide(db.session(), settings, coordinator, proposal.id, ProposalStatus.ACCEPTED)
+    db.session.commit()
+    assert (
+        len(
+            db.session.scalars(
+                sa.select(OutboxEmail).where(OutboxEmail.template == "introduction")
+            ).all()
+        )
+        == 2
+    )
+
+
+def test_a_rolled_back_submission_runs_no_task(ctx: Flask) -> None:
+    seed_demo(db.session(), KLATEN)
+    sri = person(DEMO_FACILITATOR)
+    save_need(
+        db.session(),
+        sri,
+        NeedInput(title="Tidak jadi", skills=["bookkeeping"], village_code=sri.home_village_code),
+    )
+    db.session.rollback()
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(JobRun)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Proposal)) == 0
+
+
+def test_withdrawing_a_need_makes_its_proposals_obsolete(ctx: Flask) -> None:
+    seed_demo(db.session(), KLATEN)
+    rebuild_regency(db.session(), KLATEN)
+    need = db.session.scalars(
+        sa.select(Need).join(Proposal, Proposal.need_id == Need.id).order_by(Need.id).limit(1)
+    ).one()
+    set_status(db.session(), need.person, need, ExchangeStatus.WITHDRAWN)
+    db.session.commit()
+    statuses = set(
+        db.session.scalars(sa.select(Proposal.status).where(Proposal.need_id == need.id))
+    )
+    assert statuses == {ProposalStatus.OBSOLETE}
+
+
+def test_bad_need_input_names_each_field(ctx: Flask) -> None:
+    seed_demo(db.session(), KLATEN)
+    sri = person(DEMO_FACILITATOR)
+    with pytest.raises(InputError) as caught:
+        save_need(
+            db.session(),
+            sri,
+            NeedInput(title=" ", skills=["no_such_skill"], village_code="33.10.99.9999"),
+        )
+    assert set(caught.value.errors) == {"title", "skills", "village"}
+    db.session.rollback()
+
+
+def test_unsubscribe_link_sets_the_preference(ctx: Flask) -> None:
+    from titiktemu.services.outbox import unsubscribe_token
+
+    seed_demo(db.session(), KLATEN)
+    coordinator = person(DEMO_COORDINATOR)
+    coordinator.notify = NotifyPreference.IMMEDIATE
+    db.session.commit()
+    token = unsubscribe_token(settings_of(ctx), coordinator.id)
+    client = ctx.test_client()
+    assert client.get(f"/unsubscribe/{token}").status_code == 200
+    assert client.get("/unsubscribe/forged-token").status_code == 404
+    answer = client.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
+    assert answer.status_code == 200
+    db.session.expire_all()
+    assert person(DEMO_COORDINATOR).notify == NotifyPreference.OFF
+    assert person(DEMO_COORDINATOR).role == Role.COORDINATOR
+    assert Path(settings_of(ctx).instance_dir).exists()

@@ -1,0 +1,122 @@
+"""Queueing email: render it in the recipient's language and write the outbox row in the caller's
+transaction, so the email exists exactly when the event that causes it does.
+
+``dedupe_key`` names the event and recipient; the same event never queues a second email.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+from itsdangerous import BadSignature, URLSafeSerializer
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from titiktemu.models import NotifyPreference, OutboxEmail, OutboxStatus, Person
+from titiktemu.settings import Settings
+
+FOOTER = {
+    "id": "Anda menerima email ini sebagai pengguna Titik Temu.",
+    "en": "You receive this email as a Titik Temu user.",
+}
+UNSUBSCRIBE = {"id": "Berhenti menerima email", "en": "Stop these emails"}
+
+
+@cache
+def _env() -> Environment:
+    return Environment(
+        loader=PackageLoader("titiktemu", "templates/email"),
+        autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def unsubscribe_token(settings: Settings, person_id: int) -> str:
+    return URLSafeSerializer(settings.secret_key, salt="unsubscribe").dumps(person_id)
+
+
+def person_from_token(settings: Settings, token: str) -> int | None:
+    """The person an unsubscribe token names, or None when it was not signed by us."""
+    try:
+        value = URLSafeSerializer(settings.secret_key, salt="unsubscribe").loads(token)
+    except BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def unsubscribe_url(settings: Settings, person_id: int) -> str:
+    return f"{settings.base_url}/unsubscribe/{unsubscribe_token(settings, person_id)}"
+
+
+def render(settings: Settings, template: str, person: Person, context: dict[str, Any]) -> Rendered:
+    """Subject, plain text and HTML of ``template`` in the person's language."""
+    lang = "en" if str(person.language) == "en" else "id"
+    tmpl = _env().get_template(f"{template}.{lang}.j2")
+    # Blocks are rendered one by one, which skips a template's own imports: the macros come
+    # in through the context instead.
+    macros = _env().get_template("_macros.j2").module
+    ctx = tmpl.new_context({**context, "person": person, "lang": lang, "m": macros})
+
+    def block(name: str) -> str:
+        return "".join(tmpl.blocks[name](ctx)).strip()
+
+    subject = " ".join(block("subject").split())
+    layout = _env().get_template("_layout.html.j2")
+    html = layout.render(
+        lang=lang,
+        body=Markup(block("html")),  # noqa: S704 - rendered by our own autoescaping template
+        footer=FOOTER[lang],
+        unsubscribe_url=unsubscribe_url(settings, person.id),
+        unsubscribe_label=UNSUBSCRIBE[lang],
+    )
+    text = (
+        f"{block('text')}\n\n-- \n{FOOTER[lang]}\n{UNSUBSCRIBE[lang]}: "
+        f"{unsubscribe_url(settings, person.id)}\n"
+    )
+    return Rendered(subject=subject[:300], text=text, html=html)
+
+
+def queue_email(
+    session: Session,
+    settings: Settings,
+    *,
+    dedupe_key: str,
+    person: Person,
+    template: str,
+    context: dict[str, Any],
+    regency_code: str | None = None,
+) -> OutboxEmail | None:
+    """Add the email to the caller's transaction; None when already queued or the person opted out
+    (preference "off": the one-click unsubscribe stops every email, introductions included)."""
+    if not person.active or person.notify == NotifyPreference.OFF:
+        return None
+    exists = session.scalar(sa.select(OutboxEmail.id).where(OutboxEmail.dedupe_key == dedupe_key))
+    if exists is not None:
+        return None
+    rendered = render(settings, template, person, context)
+    row = OutboxEmail(
+        dedupe_key=dedupe_key[:200],
+        to_address=person.email,
+        person_id=person.id,
+        regency_code=regency_code,
+        template=template,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        status=OutboxStatus.PENDING,
+    )
+    session.add(row)
+    session.flush()
+    return row

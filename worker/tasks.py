@@ -1,0 +1,153 @@
+"""Celery tasks: thin, typed, named, taking ids. Each loads, calls a service, stores, announces.
+
+Retries are not Celery's (``max_retries=0``): a failed job waits in ``job_runs`` with its next
+attempt time and the minute sweep sends it again, so a broker restart loses no retry and a
+coordinator sees dead jobs. Rebuilds are acknowledged late and re-queued if the worker dies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import sqlalchemy as sa
+from celery import shared_task
+from flask import current_app
+
+from titiktemu.app import settings_of
+from titiktemu.extensions import db
+from titiktemu.jobs import Progress, enqueue, requeue_due, run_job
+from titiktemu.models import Need, Offer, Person, Regency, Role
+from titiktemu.models.interventions import Intervention
+from titiktemu.models.people import person_villages
+from titiktemu.services import incremental
+from titiktemu.services.announce import announce
+from titiktemu.services.mailer import send_pending
+from titiktemu.services.matching import rebuild_regency as rebuild_service
+from titiktemu.services.notifications import remind_expiring_needs, send_digest
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="titiktemu.rebuild_regency", acks_late=True, reject_on_worker_lost=True, max_retries=0
+)
+def rebuild_regency(regency_code: str, job_id: int) -> None:
+    """Graph, proposals, overlaps and gaps for one regency, with progress."""
+    settings = settings_of(current_app)
+
+    def work(progress: Progress) -> None:
+        rebuild_service(db.session(), regency_code, progress=progress, settings=settings)
+
+    run_job(job_id, work)
+
+
+@shared_task(name="titiktemu.match_need", acks_late=True, reject_on_worker_lost=True, max_retries=0)
+def match_need(need_id: int, job_id: int) -> None:
+    """Proposals for one new or edited need."""
+    _incremental(job_id, need_id, incremental.match_need, Need)
+
+
+@shared_task(
+    name="titiktemu.match_offer", acks_late=True, reject_on_worker_lost=True, max_retries=0
+)
+def match_offer(offer_id: int, job_id: int) -> None:
+    """Waiting needs one new or edited offer can meet."""
+    _incremental(job_id, offer_id, incremental.match_offer, Offer)
+
+
+@shared_task(
+    name="titiktemu.check_intervention", acks_late=True, reject_on_worker_lost=True, max_retries=0
+)
+def check_intervention(intervention_id: int, job_id: int) -> None:
+    """Overlap flags for one new or edited intervention."""
+    _incremental(job_id, intervention_id, incremental.check_intervention, Intervention)
+
+
+def _incremental(job_id: int, item_id: int, service: object, model: type) -> None:
+    settings = settings_of(current_app)
+
+    def work(_progress: Progress) -> None:
+        session = db.session()
+        report = service(session, item_id)  # type: ignore[operator]
+        row = session.get(model, item_id)
+        regency = _regency_of(row)
+        if regency is not None:
+            announce(session, settings, regency, report)
+        session.commit()
+
+    run_job(job_id, work)
+
+
+def _regency_of(row: object) -> str | None:
+    if isinstance(row, Need):
+        return row.kecamatan_code[:5]
+    if isinstance(row, Intervention):
+        return row.village_code[:5]
+    if isinstance(row, Offer):
+        codes = [v.code for v in row.villages] + [k.code for k in row.kecamatan]
+        return min(codes)[:5] if codes else None
+    return None
+
+
+@shared_task(name="titiktemu.send_pending_email", acks_late=True, max_retries=0)
+def send_pending_email() -> int:
+    """Send what the outbox holds, batch after batch, until it is empty or the server refuses."""
+    settings = settings_of(current_app)
+    total = 0
+    while True:
+        report = send_pending(db.session(), settings)
+        total += report.sent
+        if report.sent == 0 or report.retrying:
+            return total
+
+
+@shared_task(name="titiktemu.send_digests", max_retries=0)
+def send_digests() -> int:
+    """Daily digests for coordinators who chose them."""
+    settings = settings_of(current_app)
+    session = db.session()
+    today = dt.datetime.now(dt.UTC).date()
+    sent = 0
+    for person in session.scalars(
+        sa.select(Person).where(Person.role == Role.COORDINATOR, Person.active.is_(True))
+    ):
+        sent += send_digest(session, settings, person, today)
+    session.commit()
+    send_pending_email.delay()
+    return sent
+
+
+@shared_task(name="titiktemu.remind_expiring_needs", max_retries=0)
+def remind_expiring() -> int:
+    """Reminders for needs that end within a week with nothing accepted."""
+    session = db.session()
+    queued = remind_expiring_needs(
+        session, settings_of(current_app), dt.datetime.now(dt.UTC).date()
+    )
+    session.commit()
+    send_pending_email.delay()
+    return queued
+
+
+@shared_task(name="titiktemu.rebuild_all", max_retries=0)
+def rebuild_all() -> int:
+    """The nightly rebuild: one job per regency where anyone works, no giant chord."""
+    session = db.session()
+    with_people = sa.select(Person.regency_code).where(Person.regency_code.is_not(None))
+    covered = sa.select(sa.func.substr(person_villages.c.village_code, 1, 5))
+    codes = session.scalars(
+        sa.select(Regency.code)
+        .where(sa.or_(Regency.code.in_(with_people), Regency.code.in_(covered)))
+        .order_by(Regency.code)
+    ).all()
+    for code in codes:
+        enqueue(session, "titiktemu.rebuild_regency", code, regency_code=code)
+    session.commit()
+    return len(codes)
+
+
+@shared_task(name="titiktemu.requeue_jobs", max_retries=0)
+def requeue_jobs() -> int:
+    """Send again the jobs whose retry time came or whose worker went silent."""
+    return requeue_due(current_app._get_current_object())  # type: ignore[attr-defined]
