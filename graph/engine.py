@@ -258,6 +258,14 @@ class Engine:
             reason=reason,
         )
 
+    def gap_for(self, need: Need) -> Gap:
+        """Why ``need`` has no proposal: nothing fits, or everything that fits is taken."""
+        view = self.world.need_view(need)
+        had = bool(self.offer_index.candidates(view, self.world)) or bool(
+            self.person_index.candidates(view, self.world)
+        )
+        return self._gap(view, had)
+
     # -- incremental ---------------------------------------------------------------------------
     def propose_for_need(self, need: Need) -> list[Proposal]:
         """Proposals for one new or edited need against the current state (primary first).
