@@ -1,11 +1,20 @@
-"""Typed wrappers of Flask-Login's decorators (it ships no type hints)."""
+"""Who may see what: typed wrappers of Flask-Login (it ships no type hints) and role guards.
+
+Objects that belong to someone else answer 404, not 403, so ids reveal nothing; pages that a
+role may not use at all answer 403.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar, cast
+from functools import wraps
+from typing import Any, TypeVar, cast
 
+from flask import abort
+from flask_login import current_user
 from flask_login import login_required as _login_required
+
+from titiktemu.models import Person, Role
 
 View = TypeVar("View", bound=Callable[..., object])
 
@@ -13,3 +22,41 @@ View = TypeVar("View", bound=Callable[..., object])
 def login_required(view: View) -> View:
     """Send anonymous visitors to the sign-in page, keeping where they wanted to go."""
     return cast(View, _login_required(view))
+
+
+def me() -> Person:
+    """The signed-in person (call only behind ``login_required``)."""
+    return cast(Person, current_user._get_current_object())
+
+
+def is_coordinator(person: Person) -> bool:
+    return person.role in (Role.COORDINATOR, Role.ADMIN)
+
+
+def coordinator_required(view: View) -> View:
+    """Coordinators (and admins) only; everyone else gets 403."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> object:
+        if not is_coordinator(me()):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return login_required(cast(View, wrapped))
+
+
+def admin_required(view: View) -> View:
+    """Admins only; everyone else gets 403."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> object:
+        if me().role != Role.ADMIN:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return login_required(cast(View, wrapped))
+
+
+def my_regency() -> str:
+    """The regency the signed-in person works in (a global admin: Klaten until they choose)."""
+    return me().regency_code or "33.10"

@@ -51,12 +51,33 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.after_request(_security_headers)
     app.jinja_env.globals["get_locale"] = get_locale
 
+    from web.admin.blueprint import blueprint as admin
     from web.auth.blueprint import blueprint as auth
+    from web.exchange.blueprint import blueprint as exchange
     from web.health.blueprint import blueprint as health
     from web.home.blueprint import blueprint as home
+    from web.interventions.blueprint import blueprint as interventions
+    from web.matches.blueprint import blueprint as matches
+    from web.overlaps.blueprint import blueprint as overlaps
+    from web.places.blueprint import blueprint as places
+    from web.profile.blueprint import blueprint as profile
+    from web.review.blueprint import blueprint as review
     from web.unsubscribe.blueprint import blueprint as unsubscribe
 
-    for blueprint in (auth, home, health, unsubscribe):
+    for blueprint in (
+        auth,
+        home,
+        health,
+        unsubscribe,
+        profile,
+        exchange,
+        interventions,
+        matches,
+        review,
+        overlaps,
+        places,
+        admin,
+    ):
         app.register_blueprint(blueprint)
     # Mail clients POST the one-click unsubscribe without a form; the signed token is the proof.
     csrf.exempt(unsubscribe)
