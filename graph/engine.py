@@ -310,7 +310,8 @@ class Engine:
                 scored.append((f, view))
         scored.sort(key=lambda pair: (-pair[0].score, pair[1].need.id))
         out: list[Proposal] = []
-        for f, view in scored[: side.remaining - self.assigned[("offer", offer.id)]]:
+        free = max(side.remaining - self.assigned[("offer", offer.id)], 0)
+        for f, view in scored[:free]:
             self.assigned[("offer", offer.id)] += 1
             self.primary[view.need.id] = ("offer", offer.id)
             out.append(self._proposal(NEED_OFFER, view, side, f, rank=1))
