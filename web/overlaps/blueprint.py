@@ -1,20 +1,115 @@
-"""Overlap flags: interventions colliding in one village and period."""
+"""Overlap flags: interventions of different programs colliding in one village and period."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
-from web.access import coordinator_required
+from titiktemu.extensions import db
+from titiktemu.models import FlagStatus, OverlapFlag, Village
+from titiktemu.services import overlap_review
+from titiktemu.services.overlap_review import FlagError
+from web.access import coordinator_required, me, my_regency
+from web.overlaps.forms import FlagActionForm
+from web.places.links import template_helpers
 
 blueprint = Blueprint("overlaps", __name__)
+blueprint.context_processor(template_helpers)
+
+#: The list's status filter: what each choice shows.
+SHOW = {
+    "open": overlap_review.UNRESOLVED,
+    "resolved": (FlagStatus.RESOLVED,),
+    "allowed": (FlagStatus.ALLOWED,),
+    "all": tuple(FlagStatus),
+}
 
 
 @blueprint.route("/overlaps")
 @coordinator_required
 def index() -> ResponseReturnValue:
-    """Placeholder until the feature lands."""
+    """My regency's overlap flags, unresolved first and most severe first."""
+    show = request.args.get("show", "open")
+    if show not in SHOW:
+        show = "open"
+    flags = overlap_review.flags_of(db.session(), my_regency(), SHOW[show])
     return render_template(
-        "placeholder.html",
-        title="Overlap flags: interventions colliding in one village and period.",
+        "overlaps/index.html",
+        flags=flags,
+        show=show,
+        villages=_village_names(flags),
+        level=overlap_review.severity_level,
     )
+
+
+def _village_names(flags: list[OverlapFlag]) -> dict[str, Village]:
+    codes = sorted({f.village_code for f in flags})
+    if not codes:
+        return {}
+    return {
+        v.code: v for v in db.session.scalars(sa.select(Village).where(Village.code.in_(codes)))
+    }
+
+
+def _visible_or_404(flag_id: int) -> OverlapFlag:
+    flag = overlap_review.visible_flag(db.session(), me(), flag_id)
+    if flag is None:
+        abort(404)
+    return flag
+
+
+@blueprint.route("/overlaps/<int:flag_id>")
+@coordinator_required
+def detail(flag_id: int) -> ResponseReturnValue:
+    """One flag: its interventions side by side, how severe and why, and what to do."""
+    flag = _visible_or_404(flag_id)
+    return _detail(flag, FlagActionForm(formdata=None))
+
+
+def _detail(flag: OverlapFlag, form: FlagActionForm, status: int = 200) -> ResponseReturnValue:
+    return (
+        render_template(
+            "overlaps/detail.html",
+            flag=flag,
+            form=form,
+            village=db.session.get(Village, flag.village_code),
+            level=overlap_review.severity_level(flag.severity),
+            is_open=flag.status in overlap_review.UNRESOLVED,
+            pairs=len(overlap_review.program_pairs(flag)),
+        ),
+        status,
+    )
+
+
+@blueprint.route("/overlaps/<int:flag_id>/decide", methods=["POST"])
+@coordinator_required
+def decide(flag_id: int) -> ResponseReturnValue:
+    """Acknowledge, resolve with a note, or allow the combination (and rebuild the regency)."""
+    flag = _visible_or_404(flag_id)
+    form = FlagActionForm()
+    if not form.validate():
+        return _detail(flag, form, 400)
+    note = form.note.data or ""
+    session = db.session()
+    try:
+        if form.action.data == "acknowledge":
+            overlap_review.acknowledge(session, me(), flag.id, note)
+            message = _("Acknowledged.")
+        elif form.action.data == "resolve":
+            overlap_review.resolve(session, me(), flag.id, note)
+            message = _("Resolved.")
+        else:
+            overlap_review.allow(session, me(), flag.id, note)
+            message = _(
+                "Allowed: these programs may work together in this regency. "
+                "The regency is being rebuilt."
+            )
+    except FlagError:
+        session.rollback()
+        flash(_("This flag was already decided."), "error")
+        return redirect(url_for("overlaps.detail", flag_id=flag_id))
+    session.commit()  # an "allowed" rebuild runs now (embedded) or on the worker
+    flash(message, "info")
+    return redirect(url_for("overlaps.detail", flag_id=flag_id))

@@ -1,19 +1,154 @@
-"""The review queue: coordinators decide on proposals."""
+"""The review queue: coordinators decide on the proposals of their regency."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
-from web.access import coordinator_required
+from titiktemu.app import settings_of
+from titiktemu.extensions import db
+from titiktemu.models import Proposal, ProposalStatus
+from titiktemu.models.base import utcnow
+from titiktemu.services import review_queue
+from titiktemu.services.coverage import kecamatan_of, programs_in
+from titiktemu.services.review import (
+    OPEN_STATES,
+    ReviewError,
+    accept_many,
+    decide,
+    visible_proposal,
+)
+from titiktemu.settings import Settings
+from web.access import coordinator_required, me, my_regency
+from web.places.links import template_helpers
+from web.review.forms import BulkAcceptForm, DecisionForm, QueueFilterForm, choices
+from web.safety import safe_next
 
 blueprint = Blueprint("review", __name__)
+blueprint.context_processor(template_helpers)
+
+
+def _filter_form(regency: str) -> QueueFilterForm:
+    form = QueueFilterForm(formdata=request.args)
+    form.kecamatan.choices = choices(
+        [("", _("All kecamatan")), *((k.code, k.name) for k in kecamatan_of(db.session(), regency))]
+    )
+    form.program.choices = choices(
+        [
+            ("", _("All programs")),
+            *((str(p.id), p.code) for p in programs_in(db.session(), regency)),
+        ]
+    )
+    return form
 
 
 @blueprint.route("/review")
 @coordinator_required
 def queue() -> ResponseReturnValue:
-    """Placeholder until the feature lands."""
-    return render_template(
-        "placeholder.html", title="The review queue: coordinators decide on proposals."
+    """Proposals awaiting a decision in my regency, filtered, best first, overdue marked."""
+    regency = my_regency()
+    form = _filter_form(regency)
+    form.validate()  # for the messages; to_filter() ignores whatever did not parse
+    filters = form.to_filter()
+    page = review_queue.queue(
+        db.session(), regency, filters, page=request.args.get("page", 1, type=int)
     )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "review/queue.html",
+        form=form,
+        filters=filters,
+        result=page,
+        args=args,
+        here=request.full_path if request.query_string else request.path,
+        now=utcnow(),
+        overdue_total=review_queue.overdue_count(db.session(), regency),
+    )
+
+
+def _visible_or_404(proposal_id: int) -> Proposal:
+    proposal = visible_proposal(db.session(), me(), proposal_id)
+    if proposal is None:
+        abort(404)
+    return proposal
+
+
+@blueprint.route("/review/<int:proposal_id>")
+@coordinator_required
+def detail(proposal_id: int) -> ResponseReturnValue:
+    """One proposal with both sides, why, and what was decided (emails link here)."""
+    proposal = _visible_or_404(proposal_id)
+    return _detail(proposal, DecisionForm(formdata=None))
+
+
+def _detail(proposal: Proposal, form: DecisionForm, status: int = 200) -> ResponseReturnValue:
+    cutoff = review_queue.overdue_cutoff(db.session(), proposal.regency_code)
+    return (
+        render_template(
+            "review/detail.html",
+            p=proposal,
+            form=form,
+            overdue=review_queue.is_overdue(proposal, cutoff),
+            deadline_days=review_queue.deadline_days(db.session(), proposal.regency_code),
+            village_names=review_queue.village_names(db.session(), [proposal]),
+            is_open=proposal.status in OPEN_STATES,
+            now=utcnow(),
+        ),
+        status,
+    )
+
+
+@blueprint.route("/review/<int:proposal_id>/decide", methods=["POST"])
+@coordinator_required
+def decide_one(proposal_id: int) -> ResponseReturnValue:
+    """Accept, convene, or decline with a reason; back to where the coordinator came from."""
+    proposal = _visible_or_404(proposal_id)
+    form = DecisionForm()
+    if not form.validate():
+        return _detail(proposal, form, 400)
+    decision = ProposalStatus(form.decision.data or "")
+    try:
+        decide(
+            db.session(),
+            _settings(),
+            me(),
+            proposal.id,
+            decision,
+            form.note.data or "",
+        )
+    except ReviewError:
+        db.session.rollback()
+        flash(_("This proposal was already decided."), "error")
+        return redirect(url_for("review.detail", proposal_id=proposal_id))
+    db.session.commit()
+    messages = {
+        ProposalStatus.ACCEPTED: _("Accepted: both sides get an introduction by email."),
+        ProposalStatus.DECLINED: _("Declined."),
+        ProposalStatus.CONVENE: _("Marked for the next forum meeting."),
+    }
+    flash(messages[decision], "info")
+    return redirect(safe_next(form.next.data, url_for("review.queue")))
+
+
+@blueprint.route("/review/accept", methods=["POST"])
+@coordinator_required
+def accept_selected() -> ResponseReturnValue:
+    """Accept every ticked proposal that is still open, in one go."""
+    form = BulkAcceptForm()
+    back = safe_next(form.next.data, url_for("review.queue"))
+    if not form.validate() or not form.ids.data:
+        flash(_("Tick the proposals to accept first."), "error")
+        return redirect(back)
+    accepted = accept_many(db.session(), _settings(), me(), list(form.ids.data))
+    db.session.commit()
+    flash(
+        ngettext("%(num)d proposal accepted.", "%(num)d proposals accepted.", len(accepted)),
+        "info",
+    )
+    return redirect(back)
+
+
+def _settings() -> Settings:
+    return settings_of(current_app)

@@ -1,0 +1,124 @@
+"""In a real Chromium at phone size, JavaScript off: the coordinator reviews, compares an overlap,
+reads the coverage, a village and its graph, and rebuilds the regency; nothing scrolls sideways.
+
+Elements are found by attributes and classes, not by words, so the test holds in either language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from titiktemu.extensions import db
+from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_PASSWORD, seed_demo
+from titiktemu.services.matching import rebuild_regency
+
+from .browser import CHROMIUM_ARGS, PHONE, chromium_path, live_server, screenshot
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture
+def page(app: Flask) -> Iterator[object]:
+    executable = chromium_path()
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def fits_the_phone(page, what: str) -> None:
+    """Neither the page nor any box on it (the matrix's scroll guard) scrolls sideways."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{what} scrolls sideways on a phone ({width}px)"
+    inner = page.evaluate(
+        "Array.from(document.querySelectorAll('.scroll'))"
+        ".filter(e => e.scrollWidth > e.clientWidth + 1).length"
+    )
+    assert inner == 0, f"a table on {what} scrolls sideways on a phone"
+
+
+def test_coordinator_reviews_compares_and_explores(app: Flask, page) -> None:
+    with app.app_context():
+        seed_demo(db.session(), "33.10")
+        rebuild_regency(db.session(), "33.10")
+    with live_server(app) as base:
+        page.goto(f"{base}/login")
+        page.fill("input[name=email]", DEMO_COORDINATOR)
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        page.click("form.form button[type=submit]")
+
+        # The review queue: accept the first proposal; it leaves the queue.
+        page.goto(f"{base}/review")
+        cards = page.locator("article.proposal")
+        assert cards.count() > 0
+        first = cards.first.get_attribute("id")
+        assert first is not None
+        assert page.locator(f"#{first} .reasons li").count() > 0
+        fits_the_phone(page, "the review queue")
+        screenshot(page, "review")
+        page.click(f"#{first} button[name=decision][value=accepted]")
+        assert re.search(r"/review$", page.url)
+        assert page.locator(".flash.info").count() == 1
+        assert page.locator(f"#{first}").count() == 0
+
+        # An overlap: its interventions side by side, and what to do.
+        page.goto(f"{base}/overlaps")
+        page.locator("article.flag a.title").first.click()
+        assert re.search(r"/overlaps/\d+$", page.url)
+        assert page.locator(".compare .side").count() >= 2
+        assert page.locator("button[name=action][value=acknowledge]").count() == 1
+        fits_the_phone(page, "an overlap")
+        screenshot(page, "overlap")
+
+        # Coverage: the kecamatan summary, then one kecamatan's villages, opened without JS.
+        page.goto(f"{base}/coverage")
+        assert page.locator("details.kec").count() == 26
+        fits_the_phone(page, "the coverage")
+        flagged = page.locator("table.matrix th.name:has(.mk.flag) a").first
+        flagged.click()
+        assert "kecamatan=" in page.url
+        opened = page.locator("details.kec[open]")
+        assert opened.count() == 1
+        assert opened.locator("table.villages tbody tr").count() > 0
+        fits_the_phone(page, "a kecamatan's villages")
+        screenshot(page, "coverage")
+        page.click("nav.tabs a[href*='by=category']")
+        assert page.locator("details.kec[open] table.villages").count() == 1
+        fits_the_phone(page, "the activities matrix")
+        page.go_back()
+
+        # A village with an overlap: who does what there.
+        opened.locator("th.name:has(.mk.flag) a").first.click()
+        assert "/villages/" in page.url
+        assert page.locator("ul.items li").count() > 0
+        fits_the_phone(page, "a village")
+        screenshot(page, "village")
+
+        # Its graph: an SVG whose nodes are links, drawn by the server.
+        page.click("a[href^='/graph/village/']")
+        svg = page.locator("figure.graph svg")
+        assert svg.count() == 1
+        nodes = svg.locator("a")
+        assert nodes.count() >= 2
+        box = svg.bounding_box()
+        assert box is not None and box["width"] <= PHONE["width"]
+        fits_the_phone(page, "the graph")
+        screenshot(page, "graph")
+        svg.locator("a[href^='/interventions/'], a[href^='/people/']").first.click()
+        assert re.search(r"/(interventions|people)/\d+$", page.url)
+
+        # Admin: rebuild now, watch it finish (in process on the embedded default).
+        page.goto(f"{base}/admin")
+        page.click("form[action$='/admin/rebuild'] button")
+        assert re.search(r"/admin/jobs/\d+$", page.url)
+        assert page.locator(".badge.job-done").count() == 1
+        page.goto(f"{base}/admin")
+        assert page.locator("ul.jobs li").count() >= 1
+        fits_the_phone(page, "the admin page")
+        screenshot(page, "admin")

@@ -1,0 +1,116 @@
+"""The review queue's filter (GET) and the decision forms (POST, CSRF)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs lag 3.3
+from wtforms.validators import AnyOf, Length, NumberRange, Optional, ValidationError
+
+from titiktemu.models import ProposalKind, ProposalStatus
+from titiktemu.services.review_queue import QueueFilter
+
+
+def choices(pairs: Iterable[tuple[str, Any]]) -> list[Any]:
+    """Select options the way WTForms 3.3 wants them (tuples are deprecated)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+class QueueFilterForm(FlaskForm):
+    """Read from the query string: a bookmarkable, JavaScript-free filter."""
+
+    class Meta:
+        csrf = False
+
+    kecamatan = SelectField(_l("Kecamatan"), choices=[], validate_choice=False)
+    program = SelectField(_l("Program"), choices=[], validate_choice=False)
+    kind = SelectField(
+        _l("Kind"),
+        choices=choices(
+            [
+                ("", _l("All kinds")),
+                (ProposalKind.NEED_OFFER.value, _l("Need and offer")),
+                (ProposalKind.NEED_PERSON.value, _l("Need and person")),
+                (ProposalKind.PROGRAM_SYNERGY.value, _l("Program synergy")),
+            ]
+        ),
+        validate_choice=False,
+    )
+    min_score = IntegerField(
+        _l("Minimum score (%)"), validators=[Optional(), NumberRange(min=0, max=100)]
+    )
+    status = SelectField(
+        _l("Show"),
+        choices=choices(
+            [
+                (ProposalStatus.PROPOSED.value, _l("Awaiting review")),
+                (ProposalStatus.CONVENE.value, _l("Marked for the forum")),
+            ]
+        ),
+        default=ProposalStatus.PROPOSED.value,
+        validate_choice=False,
+    )
+    overdue = BooleanField(_l("Overdue only"))
+
+    def to_filter(self) -> QueueFilter:
+        """The service's filter; values that do not parse are ignored, not errors."""
+        program = self.program.data or ""
+        kind = self.kind.data or ""
+        status = self.status.data or ProposalStatus.PROPOSED.value
+        score = self.min_score.data if isinstance(self.min_score.data, int) else 0
+        return QueueFilter(
+            kecamatan=self.kecamatan.data or None,
+            program_id=int(program) if program.isdigit() else None,
+            kind=ProposalKind(kind) if kind in ProposalKind._value2member_map_ else None,
+            min_score=max(0, min(100, score)) / 100,
+            status=ProposalStatus(status)
+            if status in (ProposalStatus.PROPOSED.value, ProposalStatus.CONVENE.value)
+            else ProposalStatus.PROPOSED,
+            overdue_only=bool(self.overdue.data),
+        )
+
+    @property
+    def active(self) -> bool:
+        f = self.to_filter()
+        return f != QueueFilter()
+
+
+DECISIONS = [
+    ProposalStatus.ACCEPTED.value,
+    ProposalStatus.DECLINED.value,
+    ProposalStatus.CONVENE.value,
+]
+
+
+class DecisionForm(FlaskForm):
+    """Accept, convene, or decline with a reason (the note is required only to decline)."""
+
+    decision = HiddenField(validators=[AnyOf(DECISIONS)])
+    note = TextAreaField(_l("Reason"), validators=[Length(max=2000)], filters=[_strip])
+    next = HiddenField()
+
+    def validate_note(self, field: TextAreaField) -> None:
+        if self.decision.data == ProposalStatus.DECLINED.value and not field.data:
+            raise ValidationError(_l("Please say why you decline."))
+
+
+class BulkAcceptForm(FlaskForm):
+    """The ticked proposals, accepted in one go."""
+
+    ids = SelectMultipleField(coerce=int, validate_choice=False)
+    next = HiddenField()
