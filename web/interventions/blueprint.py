@@ -1,19 +1,254 @@
-"""Interventions (3W): what my program does where and when."""
+"""Interventions (3W): what my program does where and when, and the overlaps that touch it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask.typing import ResponseReturnValue
+import datetime as dt
 
-from web.access import login_required
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from titiktemu.extensions import db
+from titiktemu.models import ActivityCategory, Intervention, Program, Village
+from titiktemu.services.exchange import InputError, InterventionInput, save_intervention
+from titiktemu.services.facilitator import (
+    Access,
+    access_to,
+    duplicate_intervention,
+    flag_counts,
+    flags_touching,
+    intervention_regency,
+    my_interventions,
+    regency_interventions,
+    severity_level,
+)
+from titiktemu.services.profile import kecamatan_of, regency_places
+from titiktemu.services.similar import Similar, similar_interventions
+from web.access import is_coordinator, login_required, me, my_regency
+from web.exchange.forms import choices, values
+from web.exchange.shared import apply_errors, label, place_choices, template_context
+from web.interventions.forms import InterventionForm
 
 blueprint = Blueprint("interventions", __name__)
+blueprint.context_processor(template_context)
+
+FIELDS = {"activity": "category", "budget_idr": "budget"}
+PER_PAGE = 25
 
 
 @blueprint.route("/interventions")
 @login_required
 def index() -> ResponseReturnValue:
-    """Placeholder until the feature lands."""
+    """My interventions; a coordinator also pages through all of the regency's."""
+    person = me()
+    mine = my_interventions(db.session(), person)
+    regency_rows: list[Intervention] = []
+    total, page, pages = 0, 1, 1
+    kecamatan = []
+    chosen = request.args.get("kecamatan", "")
+    if is_coordinator(person):
+        regency = my_regency()
+        kecamatan = kecamatan_of(db.session(), regency)
+        if chosen not in {k.code for k in kecamatan}:
+            chosen = ""
+        page = max(request.args.get("page", 1, type=int) or 1, 1)
+        regency_rows, total = regency_interventions(
+            db.session(), regency, chosen or None, page, PER_PAGE
+        )
+        pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    flags = flag_counts(db.session(), [i.id for i in [*mine, *regency_rows]])
     return render_template(
-        "placeholder.html", title="Interventions (3W): what my program does where and when."
+        "interventions/index.html",
+        mine=mine,
+        regency_rows=regency_rows,
+        coordinator=is_coordinator(person),
+        kecamatan=kecamatan,
+        chosen=chosen,
+        total=total,
+        page=page,
+        pages=pages,
+        flags=flags,
+    )
+
+
+def _intervention_or_404(item_id: int, want: Access = Access.READ) -> tuple[Intervention, Access]:
+    item = db.session.get(Intervention, item_id)
+    if item is None:
+        abort(404)
+    access = access_to(me(), item.facilitator_id, intervention_regency(item))
+    if access == Access.NONE:
+        abort(404)
+    if access < want:
+        abort(403)
+    return item, access
+
+
+@blueprint.route("/interventions/new", methods=["GET", "POST"])
+@login_required
+def new() -> ResponseReturnValue:
+    """Record an intervention of one of my programs; overlaps are checked once it is saved."""
+    return _form_page(None)
+
+
+@blueprint.route("/interventions/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(item_id: int) -> ResponseReturnValue:
+    """Change an intervention I recorded; overlaps are checked again."""
+    item, _access = _intervention_or_404(item_id, Access.EDIT)
+    return _form_page(item)
+
+
+def _programs(item: Intervention | None) -> list[Program]:
+    """Mine (a coordinator: every program), and the one the intervention already has."""
+    person = me()
+    if is_coordinator(person):
+        programs = list(db.session.scalars(sa.select(Program).order_by(Program.code)))
+    else:
+        programs = list(person.programs)
+    if item is not None and item.program not in programs:
+        programs.append(item.program)
+    return programs
+
+
+def _form_page(item: Intervention | None) -> ResponseReturnValue:
+    person = me()
+    regency = my_regency()
+    programs = _programs(item)
+    if not programs:
+        return render_template("interventions/no_program.html"), 200
+    places = regency_places(db.session(), regency)
+    categories = list(
+        db.session.scalars(sa.select(ActivityCategory).order_by(ActivityCategory.code))
+    )
+    form = InterventionForm()
+    form.program.choices = choices((p.id, f"{p.code} – {p.name}") for p in programs)
+    form.village.choices = place_choices(places, whole_kecamatan=False)
+    form.category.choices = choices([("", ""), *((c.code, label(c)) for c in categories)])
+    if request.method == "GET":
+        if item is not None:
+            form.program.data, form.village.data = item.program_id, item.village_code
+            form.category.data, form.title.data = item.category_code, item.title
+            form.start_date.data, form.end_date.data = item.start_date, item.end_date
+            form.households.data, form.budget.data = item.households, item.budget_idr
+        else:
+            form.program.data = programs[0].id
+            form.village.data = person.home_village_code or ""
+    similar: list[Similar] | None = None
+    duplicate: Intervention | None = None
+    status = 200
+    if request.method == "POST" and request.form.get("action") == "check":
+        similar = _similar(form, item)
+    elif form.validate_on_submit():
+        assert form.start_date.data is not None and form.end_date.data is not None
+        data = InterventionInput(
+            program_id=form.program.data,
+            village_code=form.village.data or "",
+            category_code=form.category.data or "",
+            title=form.title.data or "",
+            start_date=form.start_date.data,
+            end_date=form.end_date.data,
+            households=form.households.data or 0,
+            budget_idr=form.budget.data or 0,
+        )
+        duplicate = duplicate_intervention(
+            db.session(),
+            data.program_id,
+            data.village_code,
+            data.category_code,
+            data.start_date,
+            exclude_id=item.id if item else None,
+        )
+        if duplicate is not None:
+            form.start_date.errors = [
+                *form.start_date.errors,
+                _(
+                    "This program already records this activity in this village starting on "
+                    "this date. Change the date or edit the one already recorded."
+                ),
+            ]
+        else:
+            try:
+                saved = save_intervention(db.session(), person, data, item)
+            except InputError as exc:
+                db.session.rollback()
+                apply_errors(form, exc.errors, FIELDS)
+            else:
+                db.session.commit()  # the overlap check runs once this commits
+                flash(_("The intervention is saved. We are checking it for overlaps now."), "info")
+                return redirect(url_for(".detail", item_id=saved.id))
+    if request.method == "POST" and similar is None:
+        status = 400
+    duplicate_visible = duplicate is not None and (
+        access_to(person, duplicate.facilitator_id, intervention_regency(duplicate)) > Access.NONE
+    )
+    return (
+        render_template(
+            "interventions/form.html",
+            form=form,
+            item=item,
+            places=places,
+            categories=categories,
+            mine=person.villages,
+            similar=similar,
+            duplicate=duplicate if duplicate_visible else None,
+        ),
+        status,
+    )
+
+
+def _similar(form: InterventionForm, item: Intervention | None) -> list[Similar]:
+    village = form.village.data or ""
+    if not village or village not in values(form.village):
+        form.village.errors = [_("Choose a village to look for similar interventions.")]
+        return []
+    category = form.category.data or None
+    return similar_interventions(
+        db.session(),
+        title=form.title.data or "",
+        kecamatan_code=village[:8],
+        village_code=village,
+        category_code=category if category in values(form.category) else None,
+        today=dt.date.today(),
+        exclude_id=item.id if item else None,
+    )
+
+
+@blueprint.route("/similar/interventions")
+@login_required
+def similar() -> ResponseReturnValue:
+    """Similar interventions nearby as an HTML fragment, for similar.js while someone types."""
+    code = request.args.get("village", "")
+    title = request.args.get("title", "")[:200]
+    category = request.args.get("category") or None
+    hits: list[Similar] = []
+    known = code.startswith(my_regency() + ".") and db.session.get(Village, code) is not None
+    if known:
+        hits = similar_interventions(
+            db.session(),
+            title=title,
+            kecamatan_code=code[:8],
+            village_code=code,
+            category_code=category,
+            today=dt.date.today(),
+            exclude_id=request.args.get("exclude", type=int),
+        )
+    checked = known and bool(title.strip() or category)
+    answer = render_template(
+        "exchange/_similar.html", similar=hits, checked=checked, what="interventions"
+    )
+    return answer, 200, {"Cache-Control": "no-store"}
+
+
+@blueprint.route("/interventions/<int:item_id>")
+@login_required
+def detail(item_id: int) -> ResponseReturnValue:
+    """One intervention and the overlap flags that touch it, with their reasons."""
+    item, access = _intervention_or_404(item_id)
+    flags = flags_touching(db.session(), item.id)
+    return render_template(
+        "interventions/detail.html",
+        item=item,
+        can_edit=access == Access.EDIT,
+        flags=[(f, severity_level(f.severity)) for f in flags],
     )

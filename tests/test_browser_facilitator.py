@@ -1,0 +1,150 @@
+"""In a real Chromium at 360 px: a facilitator of the demo posts a need, with and without JavaScript.
+
+Selectors use names, values and links, not words: the words change when the UI is translated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from titiktemu.extensions import db
+from titiktemu.models import ExchangeStatus, Need, Person
+from titiktemu.services.demo import DEMO_FACILITATOR, DEMO_PASSWORD, seed_demo
+from titiktemu.services.matching import rebuild_regency
+
+from .browser import CHROMIUM_ARGS, PHONE, chromium_path, live_server, screenshot
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+TITLE = "Pelatihan pembukuan untuk kelompok wanita tani"
+
+
+@pytest.fixture
+def demo(app: Flask) -> dict[str, Any]:
+    """The demo regency, matched; what the tests need to know about its facilitator."""
+    with app.app_context():
+        seed_demo(db.session(), "33.10")
+        rebuild_regency(db.session(), "33.10")
+        db.session.commit()
+        me = db.session.scalars(sa.select(Person).where(Person.email == DEMO_FACILITATOR)).one()
+        assert me.home_village is not None
+        kecamatan = me.home_village.kecamatan_code
+        nearby = db.session.scalars(
+            sa.select(Need)
+            .where(
+                Need.kecamatan_code == kecamatan,
+                Need.person_id != me.id,
+                Need.status == ExchangeStatus.OPEN,
+            )
+            .order_by(Need.id)
+        ).first()
+        assert nearby is not None, "the demo has an open need near the facilitator"
+        return {"home": me.home_village_code, "nearby": nearby.title, "needs": _needs(me.id)}
+
+
+def _needs(person_id: int) -> int:
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Need).where(Need.person_id == person_id)
+        )
+        or 0
+    )
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    executable = chromium_path()
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _page(browser: Any, *, javascript: bool) -> Any:
+    context = browser.new_context(viewport=PHONE, java_script_enabled=javascript)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.problems = problems
+    return page
+
+
+def _sign_in(page: Any, base: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", DEMO_FACILITATOR)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("form.form button[type=submit]")
+    assert page.url == f"{base}/"
+
+
+def _fits(page: Any, name: str) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{name} scrolls sideways on a phone ({width}px)"
+
+
+def test_post_a_need_without_javascript(app: Flask, demo: dict[str, Any], browser: Any) -> None:
+    page = _page(browser, javascript=False)
+    with live_server(app) as base:
+        _sign_in(page, base)
+        page.click("nav.main a[href='/needs']")
+        page.click("a[href='/needs/new']")
+        assert page.url == f"{base}/needs/new"
+        page.fill("input[name=title]", TITLE)
+        assert page.input_value("select[name=area]") == demo["home"]  # my home village
+        page.click("details:has(input[value=bookkeeping]) > summary")  # open the Finance group
+        page.check("input[name=skills][value=bookkeeping]")
+        page.fill("input[name=needed_from]", "2027-02-01")
+        page.fill("input[name=needed_until]", "2027-06-30")
+        page.fill("textarea[name=description]", "Dua puluh anggota KWT, sore hari.")
+        page.click("button[name=action][value=check]")  # no JS: the server lists look-alikes
+        assert page.locator("#similar .similar").count() == 1
+        assert page.input_value("input[name=title]") == TITLE  # nothing typed was lost
+        _fits(page, "the need form")
+        screenshot(page, "need_form")
+        page.click("button[name=action][value=save]:visible")
+        assert page.url.startswith(f"{base}/needs/")
+        assert page.locator("h1").inner_text() == TITLE
+        page.click("nav.main a[href='/needs']")
+        assert page.locator("#needs .items li").first.locator("a.title").inner_text() == TITLE
+        _fits(page, "the needs list")
+        screenshot(page, "needs")
+        for path, name in (
+            ("/profile", "profile"),
+            ("/interventions", "interventions"),
+            ("/matches", "matches"),
+        ):
+            page.goto(f"{base}{path}")
+            assert page.locator("h1").count() == 1
+            _fits(page, name)
+            screenshot(page, name)
+        page.goto(f"{base}/offers/new")
+        _fits(page, "the offer form")
+        page.goto(f"{base}/interventions/new")
+        _fits(page, "the intervention form")
+    with app.app_context():
+        me = db.session.scalars(sa.select(Person).where(Person.email == DEMO_FACILITATOR)).one()
+        assert _needs(me.id) == demo["needs"] + 1
+    assert page.problems == []
+
+
+def test_similar_needs_show_while_typing(app: Flask, demo: dict[str, Any], browser: Any) -> None:
+    page = _page(browser, javascript=True)
+    with live_server(app) as base:
+        _sign_in(page, base)
+        page.goto(f"{base}/needs/new")
+        page.type("input[name=title]", demo["nearby"], delay=5)
+        hit = page.locator("#similar .similar li b", has_text=demo["nearby"])
+        hit.first.wait_for(timeout=5000)  # similar.js fetched the fragment, no button pressed
+        assert page.url == f"{base}/needs/new"
+        _fits(page, "the need form with look-alikes")
+        screenshot(page, "need_form_similar")
+    with app.app_context():
+        me = db.session.scalars(sa.select(Person).where(Person.email == DEMO_FACILITATOR)).one()
+        assert _needs(me.id) == demo["needs"]  # looking saves nothing
+    assert page.problems == []
