@@ -25,6 +25,7 @@ from titiktemu.services.regions import load_regions, resolve_codes
 from titiktemu.services.taxonomy import load_taxonomy
 from titiktemu.settings import Settings
 from web.app import create_app
+from web.auth.limits import limiter_of
 
 #: Reference data loaded once per session and kept; everything else is emptied after each test.
 KEPT_TABLES = {"provinces", "regencies", "kecamatan", "villages", "skills", "activity_categories"}
@@ -112,6 +113,8 @@ def _empty_mutable_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         outbox = app.extensions["titiktemu.settings"].outbox_dir
         if outbox.exists():
             shutil.rmtree(outbox)
+    # Failed sign-ins of one test must never add up to a 429 in the next.
+    limiter_of(app).reset()
 
 
 @pytest.fixture

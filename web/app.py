@@ -1,11 +1,16 @@
-"""The web application factory: the shared core plus login, CSRF, i18n, security headers and blueprints."""
+"""The web application factory: the shared core plus login, CSRF, rate limits, i18n, security
+headers, error pages and blueprints."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, session
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request, session
+from flask.typing import ResponseReturnValue
 from flask_babel import Babel, get_locale
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
 
 from titiktemu.app import create_core_app
 from titiktemu.extensions import db
@@ -13,8 +18,18 @@ from titiktemu.models import Person
 from titiktemu.queue import celery_init_app
 from titiktemu.services.accounts import session_is_live
 from titiktemu.settings import Settings
+from web.auth.limits import init_limiter
 
 LANGUAGES = ("id", "en")
+ERROR_PAGES = (403, 404, 429)
+#: When even the 500 template fails (the database is down), this needs nothing at all.
+PLAIN_500 = (
+    "<!doctype html><title>500 · Titik Temu</title>"
+    "<h1>Terjadi kesalahan / Something went wrong</h1>"
+    "<p>Coba lagi sebentar lagi. / Please try again in a moment.</p>"
+)
+
+log = logging.getLogger(__name__)
 
 babel = Babel()
 csrf = CSRFProtect()
@@ -81,6 +96,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.register_blueprint(blueprint)
     # Mail clients POST the one-click unsubscribe without a form; the signed token is the proof.
     csrf.exempt(unsubscribe)
+    init_limiter(app)  # after the blueprints: it wraps their views by endpoint
+    _register_error_pages(app)
     _register_commands(app)
     return app
 
@@ -94,6 +111,37 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(regions)
     app.cli.add_command(demo)
     app.cli.add_command(rebuild)
+
+
+def _register_error_pages(app: Flask) -> None:
+    """Our own pages for the errors people meet; every one still passes ``_security_headers``."""
+    for code in ERROR_PAGES:
+        app.register_error_handler(code, _error_page)
+    app.register_error_handler(500, _server_error)
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def _error_page(error: HTTPException) -> ResponseReturnValue:
+    code = error.code or 500
+    # Keep what the error adds (Allow, Retry-After), not its text/html content type.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    if _wants_json():
+        return jsonify(error=error.name), code, headers
+    return render_template(f"errors/{code}.html"), code, headers
+
+
+def _server_error(error: HTTPException) -> ResponseReturnValue:
+    """The 500 page; when even that cannot render (the database is down), a plain one."""
+    db.session.rollback()
+    try:
+        return render_template("errors/500.html"), 500
+    except Exception:  # the error page must never fail in turn
+        log.exception("the 500 page could not be rendered")
+        return PLAIN_500, 500, {"Content-Type": "text/html; charset=utf-8"}
 
 
 def _load_user(user_id: str) -> Person | None:

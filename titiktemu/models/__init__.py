@@ -17,6 +17,7 @@ from titiktemu.models.regency_settings import (
     RegencySettings,
 )
 from titiktemu.models.sessions import LoginSession
+from titiktemu.models.site import SiteSettings
 from titiktemu.models.taxonomy import ActivityCategory, Skill, SkillKind
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "RegencyKind",
     "RegencySettings",
     "Role",
+    "SiteSettings",
     "Skill",
     "SkillKind",
     "Village",

@@ -1,16 +1,27 @@
-"""Passwords and sign-in, with the same cost for unknown people and wrong passwords."""
+"""Passwords and sign-in (the same cost for unknown people and wrong passwords), emailed links
+for resets and invitations, and whether self-registration is open."""
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 import hashlib
+import hmac
 import secrets
 
 import sqlalchemy as sa
+from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from titiktemu.models import LoginSession, Person
+from titiktemu.jobs import kick
+from titiktemu.models import LoginSession, Person, Role, SiteSettings
 from titiktemu.models.base import utcnow
+from titiktemu.models.site import SITE_SETTINGS_ID
+from titiktemu.services.audit import record
+from titiktemu.services.outbox import queue_email
+from titiktemu.services.passwords import PasswordProblem, password_problem
+from titiktemu.settings import Settings
 
 PASSWORD_METHOD = "scrypt"  # noqa: S105 - a hash method name, not a password
 # Checked against when the email is unknown, so both failures take the same time.
@@ -72,3 +83,172 @@ def end_session(session: Session, token: str | None) -> None:
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- Password changes, emailed links, site-wide registration ----------------------------------
+
+INVITE_SALT = "invite"
+INVITE_MAX_AGE = dt.timedelta(days=7)
+RESET_SALT = "reset"
+RESET_MAX_AGE = dt.timedelta(hours=1)
+
+
+class PasswordPolicyError(ValueError):
+    """The password breaks the policy; forms check first, so this is the last guard."""
+
+    def __init__(self, problem: PasswordProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+class LinkProblem(enum.StrEnum):
+    """Why an emailed link cannot be used."""
+
+    EXPIRED = "expired"
+    USED = "used"  # the password changed since the link was sent: every link is single-use
+    INVALID = "invalid"  # not signed by us, mangled, or the person is gone or inactive
+
+
+def revoke_sessions(session: Session, person_id: int) -> int:
+    """End every sign-in of the person, on every device; the number ended."""
+    ended = session.execute(
+        sa.update(LoginSession)
+        .where(LoginSession.person_id == person_id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return int(ended.rowcount)  # type: ignore[attr-defined]
+
+
+def set_password(session: Session, person: Person, password: str) -> None:
+    """Store a new password and end every existing sign-in (in the caller's transaction)."""
+    problem = password_problem(password, person.email)
+    if problem is not None:
+        raise PasswordPolicyError(problem)
+    person.password_hash = hash_password(password)
+    revoke_sessions(session, person.id)
+
+
+def change_password(session: Session, person: Person, current: str, new: str) -> bool:
+    """Replace the password when ``current`` is right; every sign-in ends, this one too."""
+    if person.password_hash is None or not check_password_hash(person.password_hash, current):
+        return False
+    set_password(session, person, new)
+    record(session, "person.password_changed", "person", person.id, actor_id=person.id)
+    return True
+
+
+def _fingerprint(person: Person) -> str:
+    """Changes whenever the password does, so a link stops working once it has been used."""
+    return hashlib.sha256((person.password_hash or "").encode()).hexdigest()[:16]
+
+
+def link_token(
+    settings: Settings, salt: str, person: Person, *, issued_at: float | None = None
+) -> str:
+    """A signed, timestamped token naming the person and the state of their password
+    (``issued_at``: date it in the past, e.g. to prove that old links expire)."""
+    signer: type[TimestampSigner] = TimestampSigner
+    if issued_at is not None:
+        stamp = int(issued_at)
+
+        class _Dated(TimestampSigner):
+            def get_timestamp(self) -> int:
+                return stamp
+
+        signer = _Dated
+    serializer = URLSafeTimedSerializer(settings.secret_key, salt=salt, signer=signer)
+    return serializer.dumps({"p": person.id, "f": _fingerprint(person)})
+
+
+def person_from_link(
+    session: Session,
+    settings: Settings,
+    salt: str,
+    token: str,
+    max_age: dt.timedelta,
+    *,
+    consume: bool = False,
+) -> Person | LinkProblem:
+    """The active person an emailed link was made for, or why the link cannot be used.
+
+    ``consume``: the caller is about to change the password, so the row is locked (PostgreSQL)
+    and a second use of the same link, racing this one, waits and then finds it used.
+    """
+    serializer = URLSafeTimedSerializer(settings.secret_key, salt=salt)
+    try:
+        value = serializer.loads(token, max_age=int(max_age.total_seconds()))
+    except SignatureExpired:
+        return LinkProblem.EXPIRED
+    except BadData:
+        return LinkProblem.INVALID
+    if not isinstance(value, dict) or not isinstance(value.get("p"), int):
+        return LinkProblem.INVALID
+    person = session.get(Person, value["p"], with_for_update=consume, populate_existing=consume)
+    if person is None or not person.active:
+        return LinkProblem.INVALID
+    if not hmac.compare_digest(str(value.get("f", "")), _fingerprint(person)):
+        return LinkProblem.USED
+    return person
+
+
+def request_password_reset(session: Session, settings: Settings, email: str) -> bool:
+    """Email a reset link when an active person has this address; the caller answers alike."""
+    person = session.scalars(
+        sa.select(Person).where(Person.email == normalise_email(email))
+    ).one_or_none()
+    if person is None or not person.active:
+        return False
+    queue_email(
+        session,
+        settings,
+        dedupe_key=f"reset:{person.id}:{secrets.token_hex(8)}",
+        person=person,
+        template="password_reset",
+        context={
+            "url": f"{settings.base_url}/reset/{link_token(settings, RESET_SALT, person)}",
+            "minutes": int(RESET_MAX_AGE.total_seconds() // 60),
+        },
+        regency_code=person.regency_code,
+        essential=True,
+    )
+    record(session, "person.reset_requested", "person", person.id)
+    kick(session, "titiktemu.send_pending_email")
+    return True
+
+
+def reset_password(
+    session: Session, settings: Settings, token: str, password: str
+) -> Person | LinkProblem:
+    """Set the password through a reset link; every sign-in of the person ends."""
+    person = person_from_link(session, settings, RESET_SALT, token, RESET_MAX_AGE, consume=True)
+    if isinstance(person, LinkProblem):
+        return person
+    set_password(session, person, password)
+    record(session, "person.password_reset", "person", person.id, actor_id=person.id)
+    return person
+
+
+def site_settings(session: Session) -> SiteSettings:
+    """The site's settings; defaults (registration closed) until an admin saves them."""
+    row = session.get(SiteSettings, SITE_SETTINGS_ID)
+    return row if row is not None else SiteSettings(id=SITE_SETTINGS_ID, registration_open=False)
+
+
+def registration_open(session: Session) -> bool:
+    return bool(site_settings(session).registration_open)
+
+
+def set_registration(session: Session, admin: Person, open_: bool) -> None:
+    """Open or close self-registration (admins only), recorded in the audit log."""
+    if admin.role != Role.ADMIN:
+        raise PermissionError("only an admin opens or closes registration")
+    row = session.get(SiteSettings, SITE_SETTINGS_ID)
+    if row is None:
+        row = SiteSettings(id=SITE_SETTINGS_ID, registration_open=False)
+        session.add(row)
+    if row.registration_open != open_:
+        record(
+            session, "site.registration", "site", SITE_SETTINGS_ID, actor_id=admin.id, open=open_
+        )
+    row.registration_open = open_
+    row.updated_by = admin.id

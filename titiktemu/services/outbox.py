@@ -97,10 +97,15 @@ def queue_email(
     template: str,
     context: dict[str, Any],
     regency_code: str | None = None,
+    essential: bool = False,
 ) -> OutboxEmail | None:
     """Add the email to the caller's transaction; None when already queued or the person opted out
-    (preference "off": the one-click unsubscribe stops every email, introductions included)."""
-    if not person.active or person.notify == NotifyPreference.OFF:
+    (preference "off": the one-click unsubscribe stops every email, introductions included).
+
+    ``essential``: sent despite "off", because the person asked for it or cannot use the site
+    without it (invitations, password resets); never for news or notifications.
+    """
+    if not person.active or (person.notify == NotifyPreference.OFF and not essential):
         return None
     exists = session.scalar(sa.select(OutboxEmail.id).where(OutboxEmail.dedupe_key == dedupe_key))
     if exists is not None:

@@ -1,18 +1,90 @@
-"""Sign in and out."""
+"""Sign in and out, invitations, password resets and changes, self-registration."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from titiktemu.app import settings_of
 from titiktemu.extensions import db
-from titiktemu.services.accounts import authenticate, end_session, start_session
-from web.auth.forms import LoginForm
+from titiktemu.models import Kecamatan, Person, Regency, Role
+from titiktemu.services.accounts import (
+    INVITE_MAX_AGE,
+    RESET_MAX_AGE,
+    RESET_SALT,
+    LinkProblem,
+    authenticate,
+    change_password,
+    end_session,
+    person_from_link,
+    registration_open,
+    request_password_reset,
+    reset_password,
+    set_registration,
+    start_session,
+)
+from titiktemu.services.invitations import (
+    InvitationError,
+    InviteOutcome,
+    accept,
+    invite,
+    invited_person,
+    register,
+)
+from web.access import admin_required, coordinator_required, login_required, me
+from web.auth.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    InviteForm,
+    LoginForm,
+    RegistrationForm,
+    RegistrationSettingForm,
+    ResetForm,
+    ResetRequestForm,
+)
 from web.safety import safe_next
 
 blueprint = Blueprint("auth", __name__)
+
+
+def _sign_in(person: Person) -> None:
+    """A fresh session for ``person``: nothing from before carries over but the language."""
+    end_session(db.session(), session.get("sid"))
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session["sid"] = start_session(db.session(), person)
+    login_user(person)
+
+
+def _link_problem(problem: LinkProblem) -> ResponseReturnValue:
+    """A page that says why an emailed link does not work and what to do instead."""
+    status = 404 if problem == LinkProblem.INVALID else 410
+    return render_template("auth/link_problem.html", problem=problem.value), status
+
+
+def _loaded_regencies() -> list[tuple[str, str]]:
+    """Regencies whose places are loaded, as (code, name) choices."""
+    rows = db.session.execute(
+        sa.select(Regency.code, Regency.name)
+        .where(Regency.code.in_(sa.select(Kecamatan.regency_code)))
+        .order_by(Regency.name)
+    )
+    return [(code, name) for code, name in rows]
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -23,19 +95,16 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
+    can_register = registration_open(db.session())
     if not form.validate_on_submit():
         status = 400 if form.errors else 200
-        return render_template("auth/login.html", form=form), status
+        return render_template("auth/login.html", form=form, can_register=can_register), status
     person = authenticate(db.session(), form.email.data or "", form.password.data or "")
     if person is None:
+        # 401 is what the per-IP and per-account limits count (web/auth/limits.py).
         flash(_("Email or password is not right."), "error")
-        return render_template("auth/login.html", form=form), 401
-    lang = session.get("lang")
-    session.clear()  # a fresh session on sign-in: nothing from before carries over
-    if lang:
-        session["lang"] = lang
-    session["sid"] = start_session(db.session(), person)
-    login_user(person)
+        return render_template("auth/login.html", form=form, can_register=can_register), 401
+    _sign_in(person)
     return redirect(safe_next(form.next.data, url_for("home.index")))
 
 
@@ -59,3 +128,179 @@ def language() -> ResponseReturnValue:
             current_user.language = chosen
             db.session.commit()
     return redirect(safe_next(request.form.get("next"), url_for("home.index")))
+
+
+@blueprint.route("/invite", methods=["GET", "POST"])
+@coordinator_required
+def invite_facilitator() -> ResponseReturnValue:
+    """Invite a facilitator by email into my regency (an admin chooses the regency)."""
+    inviter = me()
+    form = InviteForm()
+    if inviter.role == Role.ADMIN:
+        form.regency.choices = _loaded_regencies()
+        if request.method == "GET" and inviter.regency_code:
+            form.regency.data = inviter.regency_code
+    if form.validate_on_submit():
+        email = form.email.data or ""
+        try:
+            outcome = invite(
+                db.session(),
+                settings_of(current_app),
+                inviter,
+                email,
+                name=form.name.data or "",
+                regency_code=form.regency.data or None,
+            )
+        except InvitationError:
+            db.session.rollback()
+            flash(_("Choose the regency to invite into."), "error")
+            return _invite_page(form, inviter), 400
+        db.session.commit()
+        if outcome == InviteOutcome.SENT:
+            flash(_("Invitation sent to %(email)s.", email=email), "info")
+        elif outcome == InviteOutcome.RESENT:
+            flash(_("%(email)s was invited before: a new link is on its way.", email=email), "info")
+        else:
+            flash(
+                _(
+                    "%(email)s already has an account. If they forgot the password, they can "
+                    "reset it from the sign-in page.",
+                    email=email,
+                ),
+                "error",
+            )
+        return redirect(url_for("auth.invite_facilitator"))
+    return _invite_page(form, inviter), 400 if form.errors else 200
+
+
+def _invite_page(form: InviteForm, inviter: Person) -> str:
+    """The invitation form and the people invited who have not joined yet."""
+    pending = sa.select(Person).where(Person.password_hash.is_(None), Person.active.is_(True))
+    if inviter.role != Role.ADMIN or inviter.regency_code:
+        pending = pending.where(Person.regency_code == inviter.regency_code)
+    people = db.session.scalars(pending.order_by(Person.created_at.desc()).limit(50)).all()
+    return render_template(
+        "auth/invite.html",
+        form=form,
+        pending=people,
+        choose_regency=inviter.role == Role.ADMIN,
+        days=INVITE_MAX_AGE.days,
+    )
+
+
+@blueprint.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str) -> ResponseReturnValue:
+    """Join through an invitation link: choose a name and a password, then be signed in."""
+    settings = settings_of(current_app)
+    person = invited_person(db.session(), settings, token)
+    if isinstance(person, LinkProblem):
+        return _link_problem(person)
+    form = AcceptInvitationForm()
+    form.email = person.email
+    if request.method == "GET":
+        form.name.data = person.name
+    if form.validate_on_submit():
+        joined = accept(
+            db.session(), settings, token, form.name.data or "", form.password.data or ""
+        )
+        if isinstance(joined, LinkProblem):
+            return _link_problem(joined)
+        db.session.commit()
+        _sign_in(joined)
+        flash(_("Welcome to Titik Temu, %(name)s.", name=joined.name), "info")
+        return redirect(url_for("home.index"))
+    page = render_template("auth/accept_invitation.html", form=form, person=person)
+    return page, 400 if form.errors else 200
+
+
+@blueprint.route("/reset", methods=["GET", "POST"])
+def reset_request() -> ResponseReturnValue:
+    """Ask for a password reset link; the answer is the same whether the address is known."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        request_password_reset(db.session(), settings_of(current_app), form.email.data or "")
+        db.session.commit()
+        return render_template(
+            "auth/reset_sent.html", minutes=int(RESET_MAX_AGE.total_seconds() // 60)
+        )
+    return render_template("auth/reset_request.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str) -> ResponseReturnValue:
+    """Choose a new password through a reset link; every other sign-in of the person ends."""
+    settings = settings_of(current_app)
+    person = person_from_link(db.session(), settings, RESET_SALT, token, RESET_MAX_AGE)
+    if isinstance(person, LinkProblem):
+        return _link_problem(person)
+    form = ResetForm()
+    form.email = person.email
+    if form.validate_on_submit():
+        done = reset_password(db.session(), settings, token, form.password.data or "")
+        if isinstance(done, LinkProblem):
+            return _link_problem(done)
+        db.session.commit()
+        _sign_in(done)
+        flash(_("Your password is changed. Every other sign-in has ended."), "info")
+        return redirect(url_for("home.index"))
+    page = render_template("auth/reset.html", form=form, person=person)
+    return page, 400 if form.errors else 200
+
+
+@blueprint.route("/password", methods=["GET", "POST"])
+@login_required
+def password() -> ResponseReturnValue:
+    """Change my password; every sign-in ends and this browser gets a fresh one."""
+    person = me()
+    form = ChangePasswordForm()
+    form.email = person.email
+    if form.validate_on_submit():
+        if change_password(db.session(), person, form.current.data or "", form.password.data or ""):
+            db.session.commit()
+            _sign_in(person)
+            flash(_("Your password is changed. Every other sign-in has ended."), "info")
+            return redirect(url_for("home.index"))
+        db.session.rollback()
+        form.current.errors = [_("The current password is not right.")]
+    return render_template("auth/password.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.route("/register", methods=["GET", "POST"])
+def register_facilitator() -> ResponseReturnValue:
+    """Ask for a facilitator account, when an admin has opened registration (else 404)."""
+    if not registration_open(db.session()):
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = RegistrationForm()
+    form.regency.choices = _loaded_regencies()
+    if form.validate_on_submit():
+        register(
+            db.session(),
+            settings_of(current_app),
+            form.email.data or "",
+            form.name.data or "",
+            form.regency.data or "",
+        )
+        db.session.commit()
+        return render_template("auth/register_sent.html", days=INVITE_MAX_AGE.days)
+    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.route("/settings/registration", methods=["GET", "POST"])
+@admin_required
+def registration_setting() -> ResponseReturnValue:
+    """Open or close self-registration for the whole site (admins only)."""
+    form = RegistrationSettingForm()
+    if form.validate_on_submit():
+        set_registration(db.session(), me(), bool(form.open.data))
+        db.session.commit()
+        if form.open.data:
+            flash(_("Registration is open: anyone can ask for a facilitator account."), "info")
+        else:
+            flash(_("Registration is closed: people join by invitation only."), "info")
+        return redirect(url_for("auth.registration_setting"))
+    if request.method == "GET":
+        form.open.data = registration_open(db.session())
+    page = render_template("auth/registration_setting.html", form=form)
+    return page, 400 if form.errors else 200
