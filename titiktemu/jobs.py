@@ -178,8 +178,8 @@ def _report(job_id: int, stage: str, percent: float) -> None:
 
 def _failed(job_id: int, exc: BaseException) -> None:
     job = db.session.get(JobRun, job_id)
-    if job is None:
-        return
+    if job is None or job.status != JobStatus.RUNNING:
+        return  # a copy of the job that outlived its lease finished it meanwhile
     job.last_error = f"{type(exc).__name__}: {exc}"[:2000]
     if job.attempts >= job.max_attempts:
         job.status = JobStatus.DEAD

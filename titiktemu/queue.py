@@ -46,6 +46,8 @@ def celery_init_app(app: Flask) -> Celery[Any]:
         task_time_limit=TASK_TIME_LIMIT,
         task_soft_time_limit=TASK_TIME_LIMIT - 60,
         broker_connection_retry_on_startup=True,
+        # A task running when Redis drops may finish: its job row, not the broker, records it.
+        worker_cancel_long_running_tasks_on_connection_loss=False,
         task_default_queue="titiktemu",
         imports=("worker.tasks",),
         timezone="Asia/Jakarta",

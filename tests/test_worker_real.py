@@ -1,0 +1,290 @@
+"""Jobs through a real Redis and a real ``celery worker`` subprocess, emails to a real SMTP server.
+
+Nothing of ours is mocked: the test process submits through the services and commits (which sends
+the job to Redis), a prefork worker started as ``celery -A worker worker`` runs it against the
+same database, and aiosmtpd on loopback records what the worker's sender delivers. The faults are
+real too: kill -9 of the worker's process group, SIGKILL of a private redis-server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from titiktemu.app import settings_of
+from titiktemu.extensions import db
+from titiktemu.jobs import RESEND_AFTER, requeue_due
+from titiktemu.models import (
+    Gap,
+    JobRun,
+    JobStatus,
+    NotifyPreference,
+    OutboxEmail,
+    OutboxStatus,
+    Person,
+    Proposal,
+    ProposalStatus,
+)
+from titiktemu.models.base import utcnow
+from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_FACILITATOR, seed_demo
+from titiktemu.services.exchange import NeedInput, save_need
+from titiktemu.services.mailer import message_id, send_pending
+from titiktemu.services.matching import rebuild_regency
+from titiktemu.services.review import decide
+from titiktemu.settings import Settings
+
+from .conftest import KLATEN, skip_or_fail
+from .services import (
+    PrivateRedis,
+    ServiceUnavailableError,
+    SmtpServer,
+    celery_worker,
+    flush_redis,
+    sending_app,
+    smtp_server,
+    submit_needs,
+    wait_until,
+    worker_env,
+)
+
+pytestmark = pytest.mark.services
+
+DEADLINE = 180  # seconds for a whole batch: no fault test may hang CI
+SWEEP_EVERY = 2.0  # seconds between job sweeps (the beat's are a minute apart)
+STALLED = 3.0  # seconds without a job done before the sweep looks a minute ahead
+
+
+@pytest.fixture
+def broker(redis_url: str) -> Iterator[str]:
+    """The test Redis database, empty before and after (no message of another run leaks in)."""
+    flush_redis(redis_url)
+    yield redis_url
+    flush_redis(redis_url)
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    with smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def demo(ctx: Flask) -> Flask:
+    """The Klaten demo with its coordinator mailed at once about new proposals."""
+    seed_demo(db.session(), KLATEN)
+    person_by_email(DEMO_COORDINATOR).notify = NotifyPreference.IMMEDIATE
+    db.session.commit()
+    return ctx
+
+
+def person_by_email(email_address: str) -> Person:
+    return db.session.scalars(sa.select(Person).where(Person.email == email_address)).one()
+
+
+def jobs_by_status(need_ids: list[int]) -> Counter[JobStatus]:
+    """Status of the match job of each need, read fresh (other processes write them)."""
+    db.session.rollback()
+    rows = db.session.scalars(sa.select(JobRun).where(JobRun.task == "titiktemu.match_need")).all()
+    wanted = set(need_ids)
+    return Counter(job.status for job in rows if job.args[0] in wanted)
+
+
+def done_count(need_ids: list[int]) -> int:
+    return jobs_by_status(need_ids)[JobStatus.DONE]
+
+
+def run_sweeps_until(app: Flask, need_ids: list[int], done: int, deadline: float) -> None:
+    """Run the beat's job sweep until ``done`` jobs are done (or ``deadline``, monotonic, passes).
+
+    The sweep runs every ``SWEEP_EVERY`` seconds on the real clock, so a killed worker's running
+    jobs come back when their 5 s lease ends. When nothing has moved for a while, it runs a
+    ``RESEND_AFTER`` ahead: a job whose message died with a worker or a broker is sent again a
+    minute after it was queued, and the test does not wait that minute.
+    """
+    last, last_change, last_sweep = -1, time.monotonic(), 0.0
+    while (now_done := done_count(need_ids)) < done:
+        now = time.monotonic()
+        if now > deadline:
+            raise TimeoutError(f"{now_done}/{done} jobs done: {jobs_by_status(need_ids)}")
+        if now_done != last:
+            last, last_change = now_done, now
+        if now - last_change > STALLED:
+            requeue_due(app, now=utcnow() + RESEND_AFTER)
+            last_change = last_sweep = now
+        elif now - last_sweep > SWEEP_EVERY:
+            requeue_due(app)
+            last_sweep = now
+        time.sleep(0.2)
+
+
+def sweep_outbox(settings: Settings) -> None:
+    """The beat's outbox sweep after the leases of killed senders ran out."""
+    db.session.execute(
+        sa.update(OutboxEmail)
+        .where(OutboxEmail.status == OutboxStatus.SENDING)
+        .values(lease_until=utcnow() - dt.timedelta(seconds=1))
+    )
+    db.session.commit()
+    while send_pending(db.session(), settings).sent:
+        pass
+
+
+def assert_three_sets_agree(settings: Settings, smtp: SmtpServer) -> None:
+    """Outbox rows committed = rows sent = Message-IDs received; a duplicate only for a row that
+    was attempted again (its first sender died between the server's 250 and marking it)."""
+    db.session.rollback()
+    rows = db.session.scalars(sa.select(OutboxEmail)).all()
+    committed = {message_id(settings, r.id) for r in rows}
+    sent = {message_id(settings, r.id) for r in rows if r.status == OutboxStatus.SENT}
+    received = smtp.message_ids()
+    assert committed == sent == set(received)
+    retried = {message_id(settings, r.id) for r in rows if r.attempts > 1}
+    assert {mid for mid, n in received.items() if n > 1} <= retried
+
+
+def assert_every_need_answered(need_ids: list[int]) -> None:
+    """Each need has its proposals or its gap, with no proposal stored twice."""
+    db.session.rollback()
+    proposed = set(db.session.scalars(sa.select(Proposal.need_id).distinct()))
+    gaps = set(db.session.scalars(sa.select(Gap.need_id)))
+    assert set(need_ids) <= proposed | gaps
+    keys = db.session.execute(
+        sa.select(Proposal.key, sa.func.count()).group_by(Proposal.key).having(sa.func.count() > 1)
+    ).all()
+    assert keys == []
+    primaries = db.session.execute(
+        sa.select(Proposal.need_id, sa.func.count())
+        .where(
+            Proposal.need_id.in_(need_ids),
+            Proposal.rank == 1,
+            Proposal.status == ProposalStatus.PROPOSED,
+        )
+        .group_by(Proposal.need_id)
+        .having(sa.func.count() > 1)
+    ).all()
+    assert primaries == []
+
+
+def test_a_need_goes_through_the_worker_and_the_emails_arrive(
+    demo: Flask, settings: Settings, broker: str, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    rebuild_regency(db.session(), KLATEN)  # the demo's own proposals, before the new need
+    env = worker_env(settings, broker, smtp.url)
+    with (
+        celery_worker(env, tmp_path / "worker.log") as worker,
+        sending_app(settings, broker, smtp.url) as live,
+        live.app_context(),
+    ):
+        sri = person_by_email(DEMO_FACILITATOR)
+        need = save_need(
+            db.session(),
+            sri,
+            NeedInput(
+                title="Butuh pelatihan pembukuan untuk KWT",
+                skills=["bookkeeping"],
+                village_code=sri.home_village_code,
+            ),
+        )
+        db.session.commit()  # sends the match job to Redis
+        need_id = need.id
+        wait_until(lambda: done_count([need_id]) == 1, 60, "the match job")
+        primary = db.session.scalars(
+            sa.select(Proposal).where(Proposal.need_id == need_id, Proposal.rank == 1)
+        ).one()
+        assert primary.status == ProposalStatus.PROPOSED
+        notice = db.session.scalars(
+            sa.select(OutboxEmail).where(OutboxEmail.template == "proposals_new")
+        ).one()
+        assert notice.to_address == DEMO_COORDINATOR
+        (arrived,) = smtp.wait_for(1)
+        assert arrived.message_id == message_id(settings, notice.id)
+        assert arrived.recipients == (DEMO_COORDINATOR,)
+        assert "usulan kolaborasi baru" in arrived.subject
+        body = arrived.message.get_body(("plain",))
+        assert body is not None and "Butuh pelatihan pembukuan" in body.get_content()
+
+        coordinator = person_by_email(DEMO_COORDINATOR)
+        decide(db.session(), settings_of(live), coordinator, primary.id, ProposalStatus.ACCEPTED)
+        db.session.commit()  # kicks the worker's sender
+        intros = [r for r in smtp.wait_for(3) if r.message_id != arrived.message_id]
+        other = primary.offer.person if primary.offer else primary.person
+        assert other is not None
+        assert sorted(r.recipients[0] for r in intros) == sorted([sri.email, other.email])
+        to_sri = next(r for r in intros if r.recipients == (sri.email,))
+        body = to_sri.message.get_body(("plain",))
+        assert body is not None and other.email in body.get_content()
+        assert " ERROR" not in worker.log_text()
+        assert_three_sets_agree(settings, smtp)
+
+
+def test_kill_9_of_the_worker_loses_no_job_and_duplicates_nothing(
+    demo: Flask, settings: Settings, broker: str, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    env = worker_env(settings, broker, smtp.url)
+    kills_at = [15, 45, 75, 105, 135]  # jobs done when each kill -9 comes
+    with (
+        celery_worker(env, tmp_path / "worker.log") as worker,
+        sending_app(settings, broker, smtp.url) as live,
+        live.app_context(),
+    ):
+        need_ids = submit_needs(db.session(), 200)
+        deadline = time.monotonic() + DEADLINE
+        for threshold in kills_at:
+            run_sweeps_until(live, need_ids, threshold, deadline)
+            worker.kill()
+            worker.start()
+        run_sweeps_until(live, need_ids, len(need_ids), deadline)
+        worker.stop()
+        assert jobs_by_status(need_ids) == {JobStatus.DONE: 200}
+        attempts = db.session.scalars(
+            sa.select(JobRun.attempts).where(JobRun.task == "titiktemu.match_need")
+        ).all()
+        assert max(attempts) > 1, "no kill hit a running job: the test proved nothing"
+        assert_every_need_answered(need_ids)
+        sweep_outbox(settings_of(live))
+        assert_three_sets_agree(settings, smtp)
+        assert worker.starts == 6
+
+
+def test_redis_killed_and_restarted_during_a_batch(
+    demo: Flask, settings: Settings, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    try:
+        redis = PrivateRedis()
+    except ServiceUnavailableError as exc:
+        skip_or_fail(str(exc))
+        return
+    try:
+        redis.start()
+        env = worker_env(settings, redis.url, smtp.url)
+        with (
+            celery_worker(env, tmp_path / "worker.log") as worker,
+            sending_app(settings, redis.url, smtp.url) as live,
+            live.app_context(),
+        ):
+            deadline = time.monotonic() + DEADLINE
+            need_ids = submit_needs(db.session(), 40)
+            run_sweeps_until(live, need_ids, 5, deadline)
+            redis.kill()  # the queue and the unacknowledged messages are gone with it
+            # Submitted while the broker is down: committed, the send fails, the row remains.
+            need_ids += submit_needs(db.session(), 5)
+            time.sleep(2)
+            redis.start()  # same port, empty
+            run_sweeps_until(live, need_ids, len(need_ids), deadline)
+            assert jobs_by_status(need_ids) == {JobStatus.DONE: 45}
+            # The same worker, reconnected (no restart), consumed what was sent after the outage.
+            assert worker.starts == 1 and worker.proc is not None and worker.proc.poll() is None
+            assert worker.log_text().count("Connected to redis") >= 2
+            assert_every_need_answered(need_ids)
+            worker.stop()
+            sweep_outbox(settings_of(live))
+            assert_three_sets_agree(settings, smtp)
+    finally:
+        redis.close()
