@@ -7,10 +7,11 @@ is bounded by k, whatever the size of the regency, and the cost grows linearly w
 
 from __future__ import annotations
 
-from collections import defaultdict
+from array import array
 from collections.abc import Iterable
+from typing import NamedTuple
 
-from graph.scoring import Fit, fit
+from graph.scoring import Fit, Parts, parts
 from graph.world import NeedView, Side, World
 
 #: Stop widening once this many times k candidates are in hand ...
@@ -19,15 +20,32 @@ GATHER_FACTOR = 2
 LOOK_FACTOR = 4
 
 
+class Ranked(NamedTuple):
+    """One need's candidates, best first: a full pass holds one per need until it assigns."""
+
+    sides: tuple[Side, ...]
+    scores: array[float]
+
+
 class BlockingIndex:
-    """(place key, skill key) -> positions of sides, in the order the sides were added."""
+    """(place key, skill key) -> positions of sides, in the order the sides were added.
+
+    Stored as place key -> skill key -> positions, each skill key string kept once: a national
+    run indexes some two million (place, skill) pairs, and a tuple key per pair would cost more
+    than the positions themselves.
+    """
 
     def __init__(self, sides: Iterable[Side]) -> None:
         self.sides: list[Side] = []
-        self._index: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self._index: dict[str, dict[str, list[int]]] = {}
         self._position: dict[tuple[str, int], int] = {}
+        self._keys: dict[str, str] = {}
+        self._skill_keys: dict[tuple[frozenset[str], ...], tuple[str, ...]] = {}
         for side in sides:
             self.add(side)
+
+    def _key(self, key: str) -> str:
+        return self._keys.setdefault(key, key)
 
     def add(self, side: Side) -> int:
         position = len(self.sides)
@@ -38,10 +56,25 @@ class BlockingIndex:
             + [f"k{k}" for k in side.kecamatan]
             + [f"r{r}" for r in side.regencies]
         )
-        skills = [f"s{s}" for s in side.skills | side.text_skills] + [f"g{g}" for g in side.groups]
+        found = (side.skills, side.text_skills, side.groups)
+        skills = self._skill_keys.get(found)
+        if skills is None:
+            key = self._key
+            skills = self._skill_keys[found] = tuple(
+                [key(f"s{s}") for s in side.skills | side.text_skills]
+                + [key(f"g{g}") for g in side.groups]
+            )
+        index = self._index
         for place in places:
+            bucket = index.get(place)
+            if bucket is None:
+                bucket = index[place] = {}
             for skill in skills:
-                self._index[(place, skill)].append(position)
+                positions = bucket.get(skill)
+                if positions is None:
+                    bucket[skill] = [position]
+                else:
+                    positions.append(position)
         return position
 
     def replace(self, side: Side) -> None:
@@ -53,6 +86,14 @@ class BlockingIndex:
 
     def candidates(self, view: NeedView, world: World) -> list[tuple[Fit, Side]]:
         """The best k sides for the need, highest score first, ties by kind and id."""
+        return [(Fit(*found), side) for found, side in self._best(view, world)]
+
+    def ranked(self, view: NeedView, world: World) -> Ranked:
+        """``candidates`` kept small: the sides and their scores (``fit`` gives the rest)."""
+        best = self._best(view, world)
+        return Ranked(tuple(side for _, side in best), array("d", [found[0] for found, _ in best]))
+
+    def _best(self, view: NeedView, world: World) -> list[tuple[Parts, Side]]:
         k = world.config.k
         need = view.need
         places: list[str] = []
@@ -69,22 +110,25 @@ class BlockingIndex:
         enough, most = GATHER_FACTOR * k, LOOK_FACTOR * k
         index = self._index
         for place in places:
-            for skill in skill_keys:
-                for position in index.get((place, skill), ()):
-                    if position not in seen:
-                        seen.add(position)
-                        looked.append(position)
-                        if len(looked) >= most:
-                            break
-                if len(looked) >= most:
-                    break
+            bucket = index.get(place)
+            if bucket is not None:
+                for skill in skill_keys:
+                    for position in bucket.get(skill, ()):
+                        if position not in seen:
+                            seen.add(position)
+                            looked.append(position)
+                            if len(looked) >= most:
+                                break
+                    if len(looked) >= most:
+                        break
             if len(looked) >= enough:
                 break
-        scored: list[tuple[Fit, Side]] = []
+        scored: list[tuple[Parts, Side]] = []
+        sides = self.sides
         for position in looked:
-            side = self.sides[position]
-            result = fit(view, side, world)
-            if result is not None:
-                scored.append((result, side))
-        scored.sort(key=lambda pair: (-pair[0].score, pair[1].kind, pair[1].id))
+            side = sides[position]
+            found = parts(view, side, world)
+            if found is not None:
+                scored.append((found, side))
+        scored.sort(key=lambda pair: (-pair[0][0], pair[1].kind, pair[1].id))
         return scored[:k]

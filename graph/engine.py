@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import networkx as nx
+import numpy as np
 
-from graph.assignment import assign
-from graph.candidates import BlockingIndex
+from graph.assignment import assign_arrays
+from graph.candidates import BlockingIndex, Ranked
 from graph.config import EngineConfig
 from graph.network import build_graph
 from graph.overlaps import Flag, find_overlaps, village_flags
@@ -117,31 +118,41 @@ class Engine:
                 g = build_graph(part, regency)
                 nodes += g.number_of_nodes()
                 edges += g.number_of_edges()
+                # Counting edges caches a view on the graph that points back at it; emptied now,
+                # the graph does not wait for a full garbage collection to give its memory back.
+                g.clear()
                 if count % 50 == 0:
                     progress("graph", 100.0 * count / len(parts))
             timings["graph"] = time.perf_counter() - clock
             clock = time.perf_counter()
 
         progress("candidates", 0.0)
-        views = [self.world.need_view(n) for n in sorted(self.needs.values(), key=lambda n: n.id)]
-        offer_cands = [self.offer_index.candidates(v, self.world) for v in views]
+        world = self.world
+        views = [world.need_view(n) for n in sorted(self.needs.values(), key=lambda n: n.id)]
+        offer_rows = [self.offer_index.ranked(v, world) for v in views]
         timings["candidates"] = time.perf_counter() - clock
         clock = time.perf_counter()
 
         progress("assignment", 0.0)
         self.assigned.clear()
         self.primary.clear()
-        proposals = self._assign_phase(NEED_OFFER, views, offer_cands)
+        proposals = self._assign_phase(NEED_OFFER, views, offer_rows)
+        offer_counts = [len(row.sides) for row in offer_rows]
+        del offer_rows  # only their sizes are needed from here on
+        timings["assignment"] = time.perf_counter() - clock
+        clock = time.perf_counter()
         waiting = [i for i, v in enumerate(views) if v.need.id not in self.primary]
-        person_cands = [self.person_index.candidates(views[i], self.world) for i in waiting]
+        person_rows = [self.person_index.ranked(views[i], world) for i in waiting]
         timings["candidates"] += time.perf_counter() - clock
         clock = time.perf_counter()
-        proposals += self._assign_phase(NEED_PERSON, [views[i] for i in waiting], person_cands)
-        timings["assignment"] = time.perf_counter() - clock
+        proposals += self._assign_phase(NEED_PERSON, [views[i] for i in waiting], person_rows)
+        person_counts = [len(row.sides) for row in person_rows]
+        del person_rows
+        timings["assignment"] += time.perf_counter() - clock
         clock = time.perf_counter()
 
         gaps = [
-            self._gap(views[i], bool(offer_cands[i]) or bool(person_cands[n]))
+            self._gap(views[i], bool(offer_counts[i]) or bool(person_counts[n]))
             for n, i in enumerate(waiting)
             if views[i].need.id not in self.primary
         ]
@@ -159,47 +170,74 @@ class Engine:
             gaps=gaps,
             flags=flags,
             timings=timings,
-            candidate_edges=sum(map(len, offer_cands)) + sum(map(len, person_cands)),
+            candidate_edges=sum(offer_counts) + sum(person_counts),
             graph_nodes=nodes,
             graph_edges=edges,
         )
 
-    def _assign_phase(
-        self, kind: str, views: list[NeedView], cands: list[list[tuple[Fit, Side]]]
-    ) -> list[Proposal]:
+    def _assign_phase(self, kind: str, views: list[NeedView], rows: list[Ranked]) -> list[Proposal]:
+        """Primaries by exact assignment, then alternatives where capacity is still spare.
+
+        A pair's ``Fit`` is worked out again only for the pairs that become proposals: the
+        sides do not change during a pass, so it is the one the candidate search saw.
+        """
         side_kind = "offer" if kind == NEED_OFFER else "person"
-        capacity = {side.id: side.remaining for row in cands for _, side in row}
-        rows = [[(side.id, f.score) for f, side in row] for row in cands]
-        chosen = assign(rows, capacity)
+        capacity = {side.id: side.remaining for row in rows for side in row.sides}
+        counts = np.fromiter((len(row.sides) for row in rows), dtype=np.int64, count=len(rows))
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        size = int(indptr[-1])
+        side_ids = np.fromiter(
+            (side.id for row in rows for side in row.sides), dtype=np.int64, count=size
+        )
+        scores = np.frombuffer(b"".join(row.scores.tobytes() for row in rows), dtype=np.float64)
+        chosen = assign_arrays(indptr, side_ids, scores, capacity)
         out: list[Proposal] = []
-        for view, row, pick in zip(views, cands, chosen, strict=True):
+        for view, row, pick in zip(views, rows, chosen, strict=True):
             if pick is None:
                 continue
-            f, side = next(pair for pair in row if pair[1].id == pick)
+            side = next(side for side in row.sides if side.id == pick)
             self.assigned[(side_kind, pick)] += 1
             self.primary[view.need.id] = (side_kind, pick)
-            out.append(self._proposal(kind, view, side, f, rank=1))
-        # Alternatives only where capacity is still spare, best pairs first, so an offer or a
-        # person is never proposed to more needs than it can take.
+            out.append(self._proposal(kind, view, side, self._fit(view, side), rank=1))
+        # Alternatives only where capacity is still spare, best pairs first (score, then need
+        # id, then side id), so an offer or a person is never proposed to more needs than it
+        # can take. Spare capacity only shrinks, so pairs whose side has none left after the
+        # primaries are never looked at.
         spare = {c: capacity[c] - self.assigned[(side_kind, c)] for c in capacity}
-        pairs = sorted(
-            (
-                (-f.score, view.need.id, side.id, view, side, f)
-                for view, row, pick in zip(views, cands, chosen, strict=True)
-                if pick is not None
-                for f, side in row
-                if side.id != pick
-            ),
-            key=lambda t: t[:3],
-        )
+        need_ids = np.repeat(np.fromiter((v.need.id for v in views), np.int64, len(views)), counts)
+        picks = np.repeat(np.asarray([-1 if c is None else c for c in chosen], np.int64), counts)
+        has_pick = np.repeat(np.asarray([c is not None for c in chosen], np.bool_), counts)
+        open_ids = np.asarray(sorted(c for c, n in spare.items() if n > 0), dtype=np.int64)
+        has_spare = np.isin(side_ids, open_ids)
+        candidates = np.flatnonzero(has_pick & (side_ids != picks) & has_spare)
+        order = candidates[
+            np.lexsort((side_ids[candidates], need_ids[candidates], -scores[candidates]))
+        ]
+        row_of = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
         given: Counter[int] = Counter()
-        for _, need_id, side_id, view, side, f in pairs:
-            if given[need_id] >= self.config.alternatives or spare[side_id] <= 0:
+        limit = self.config.alternatives
+        for entry, need_id, side_id, r in zip(
+            order.tolist(),
+            need_ids[order].tolist(),
+            side_ids[order].tolist(),
+            row_of[order].tolist(),
+            strict=True,
+        ):
+            if given[need_id] >= limit or spare[side_id] <= 0:
                 continue
             spare[side_id] -= 1
             given[need_id] += 1
-            out.append(self._proposal(kind, view, side, f, rank=1 + given[need_id]))
+            view, side = views[r], rows[r].sides[entry - int(indptr[r])]
+            out.append(
+                self._proposal(kind, view, side, self._fit(view, side), rank=1 + given[need_id])
+            )
         return out
+
+    def _fit(self, view: NeedView, side: Side) -> Fit:
+        found = fit(view, side, self.world)
+        assert found is not None, "a candidate always fits"
+        return found
 
     def _proposal(self, kind: str, view: NeedView, side: Side, f: Fit, rank: int) -> Proposal:
         return Proposal(

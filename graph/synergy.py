@@ -34,24 +34,42 @@ def find_synergies(interventions: Iterable[Intervention], world: World) -> list[
         by_village[item.village].append(item)
     shared: dict[tuple[str, int, int], dict[str, float]] = defaultdict(dict)
     why: dict[tuple[str, int, int], Complement] = {}
+    partners: dict[str, set[str]] = defaultdict(set)  # category -> its complements
+    for pair in world.complements:
+        if len(pair) == 2:
+            a_cat, b_cat = pair
+            partners[a_cat].add(b_cat)
+            partners[b_cat].add(a_cat)
     for village in sorted(by_village):
         items = sorted(by_village[village], key=lambda i: i.id)
+        # Only pairs of complementary categories can plan together: look at those alone, in
+        # the order of the full pair loop (a before b, both by id), so the first reason found
+        # for a program pair is the same.
+        positions: dict[str, list[int]] = defaultdict(list)
+        for y, item in enumerate(items):
+            positions[item.category].append(y)
+        # Days as numbers: (end - start).days of two dates is the difference of their ordinals.
+        days = [(i.start.toordinal(), i.end.toordinal()) for i in items]
+        regency = village[:5]
         for x, a in enumerate(items):
-            for b in items[x + 1 :]:
-                if a.program_id == b.program_id or a.category == b.category:
+            later = sorted(
+                y for c in partners.get(a.category, ()) for y in positions.get(c, ()) if y > x
+            )
+            a_start, a_end = days[x]
+            for y in later:
+                b = items[y]
+                if a.program_id == b.program_id:
                     continue
-                comp = world.complements.get(frozenset((a.category, b.category)))
-                if comp is None:
-                    continue
-                start, end = max(a.start, b.start), min(a.end, b.end)
+                b_start, b_end = days[y]
+                start, end = max(a_start, b_start), min(a_end, b_end)
                 if end < start:
                     continue
-                span = max((a.end - a.start).days, (b.end - b.start).days) + 1
-                overlap = ((end - start).days + 1) / span
+                span = max(a_end - a_start, b_end - b_start) + 1
+                overlap = (end - start + 1) / span
                 p, q = sorted((a.program_id, b.program_id))
-                key = (village[:5], p, q)
+                key = (regency, p, q)
                 shared[key][village] = max(shared[key].get(village, 0.0), overlap)
-                why.setdefault(key, comp)
+                why.setdefault(key, world.complements[frozenset((a.category, b.category))])
     synergies: list[Synergy] = []
     for key in sorted(shared):
         villages = shared[key]

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from graph.config import Complement, EngineConfig
+from graph.reasons import Reason
 from graph.records import Inputs, Need, Offer, Person
 from graph.text import PhraseMatcher
+
+_T = TypeVar("_T")
 
 OPEN_START = 0
 OPEN_END = 10**7
@@ -89,6 +94,21 @@ class World:
             self.neighbours[a].add(b)
             self.neighbours[b].add(a)
         self._program_categories: dict[frozenset[int], frozenset[str]] = {}
+        self._person_programs: dict[int, frozenset[int]] = {}
+        self._groups: dict[frozenset[str], frozenset[str]] = {}
+        self._complements: dict[tuple[frozenset[str], frozenset[str]], Complement | None] = {}
+        #: One copy of each small set the views share (skills, places, programs): a national
+        #: run holds a million views and sides, and a frozenset costs 216 bytes however small.
+        #: Sets of two or more villages seldom repeat, so those are kept as they come.
+        self._shared: dict[frozenset[Any], frozenset[Any]] = {}
+        self._reasons: dict[tuple[Any, ...], Reason] = {}
+        w = config.weights
+        #: ``weight * value`` of each score term, as ``scoring.parts`` adds them up.
+        self.skill_terms = {k: w["skill"] * v for k, v in config.skill_values.items()}
+        self.place_terms = {k: w["place"] * v for k, v in config.place_values.items()}
+        self.program_terms = {k: w["programs"] * v for k, v in config.program_values.items()}
+        self.time_weight = w["time"]
+        self.capacity_weight = w["capacity"]
 
     # -- helpers -------------------------------------------------------------------------------
     def group_of(self, skill: str) -> str:
@@ -96,7 +116,38 @@ class World:
         return parent if parent is not None else skill
 
     def groups(self, skills: frozenset[str]) -> frozenset[str]:
-        return frozenset(self.group_of(s) for s in skills)
+        cached = self._groups.get(skills)
+        if cached is None:
+            cached = self._groups[skills] = self.share(frozenset(self.group_of(s) for s in skills))
+        return cached
+
+    def reason(self, key: tuple[Any, ...], make: Callable[[], Reason]) -> Reason:
+        """The reason stored under ``key``, made by ``make`` the first time it is asked for."""
+        found = self._reasons.get(key)
+        if found is None:
+            found = self._reasons[key] = make()
+        return found
+
+    def share(self, items: frozenset[_T]) -> frozenset[_T]:
+        """The one stored copy of a set equal to ``items``."""
+        return self._shared.setdefault(items, items)
+
+    def complement(self, a: frozenset[str], b: frozenset[str]) -> Complement | None:
+        """The first complement between categories ``a`` and ``b``, both taken in code order."""
+        key = (a, b)
+        if key in self._complements:
+            return self._complements[key]
+        found: Complement | None = None
+        for x in sorted(a):
+            for y in sorted(b):
+                if x != y:
+                    found = self.complements.get(frozenset((x, y)))
+                    if found is not None:
+                        break
+            if found is not None:
+                break
+        self._complements[key] = found
+        return found
 
     def categories_of(self, programs: frozenset[int]) -> frozenset[str]:
         cached = self._program_categories.get(programs)
@@ -110,13 +161,18 @@ class World:
         return cached
 
     def person_programs(self, person_id: int) -> frozenset[int]:
-        person = self.people.get(person_id)
-        return frozenset(person.programs) if person is not None else frozenset()
+        cached = self._person_programs.get(person_id)
+        if cached is None:
+            person = self.people.get(person_id)
+            programs = frozenset(person.programs) if person is not None else frozenset()
+            cached = self._person_programs[person_id] = self.share(programs)
+        return cached
 
     # -- views ---------------------------------------------------------------------------------
     def need_view(self, need: Need) -> NeedView:
-        skills = frozenset(need.skills)
-        text_skills = self.matcher.codes_in(f"{need.title} {need.description}") - skills
+        share = self.share
+        skills = share(frozenset(need.skills))
+        text_skills = share(self.matcher.codes_in(f"{need.title} {need.description}") - skills)
         programs = self.person_programs(need.person_id)
         return NeedView(
             need=need,
@@ -130,22 +186,24 @@ class World:
         )
 
     def offer_side(self, offer: Offer, assigned: int = 0) -> Side:
-        skills = frozenset(offer.skills)
+        share = self.share
+        skills = share(frozenset(offer.skills))
         villages = frozenset(offer.villages)
-        whole = frozenset(offer.kecamatan)
-        kecamatan = whole | {v[:8] for v in villages}
+        whole = share(frozenset(offer.kecamatan))
+        kecamatan = share(whole | {v[:8] for v in villages})
         programs = self.person_programs(offer.person_id)
+        text = self.matcher.codes_in(f"{offer.title} {offer.description}") - skills
         return Side(
             kind="offer",
             id=offer.id,
             person_id=offer.person_id,
             skills=skills,
-            text_skills=self.matcher.codes_in(f"{offer.title} {offer.description}") - skills,
+            text_skills=share(text),
             groups=self.groups(skills),
-            villages=villages,
+            villages=share(villages) if len(villages) < 2 else villages,
             whole_kecamatan=whole,
             kecamatan=kecamatan,
-            regencies=frozenset(k[:5] for k in kecamatan),
+            regencies=share(frozenset(k[:5] for k in kecamatan)),
             start=day(offer.start, OPEN_START),
             end=day(offer.end, OPEN_END),
             capacity=max(offer.capacity, 1),
@@ -155,25 +213,27 @@ class World:
         )
 
     def person_side(self, person: Person, assigned: int = 0) -> Side:
+        share = self.share
         villages = frozenset(person.villages) | (
             {person.home_village} if person.home_village else frozenset()
         )
-        kecamatan = frozenset(v[:8] for v in villages)
-        skills = frozenset(person.skills)
-        programs = frozenset(person.programs)
+        kecamatan = share(frozenset(v[:8] for v in villages))
+        skills = share(frozenset(person.skills))
+        programs = share(frozenset(person.programs))
         limit = self.config.person_limit
-        regencies = frozenset(k[:5] for k in kecamatan) | (
-            {person.regency} if person.regency else frozenset()
+        regencies = share(
+            frozenset(k[:5] for k in kecamatan)
+            | ({person.regency} if person.regency else frozenset())
         )
         return Side(
             kind="person",
             id=person.id,
             person_id=person.id,
             skills=skills,
-            text_skills=frozenset(),
+            text_skills=share(frozenset()),
             groups=self.groups(skills),
-            villages=villages,
-            whole_kecamatan=frozenset(),
+            villages=share(villages) if len(villages) < 2 else villages,
+            whole_kecamatan=share(frozenset()),
             kecamatan=kecamatan,
             regencies=regencies,
             start=OPEN_START,

@@ -1,0 +1,1 @@
+"""Synthetic data generators and timed runs of the engine that print figures and a ratio."""
