@@ -67,10 +67,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale
 
     from web.admin.blueprint import blueprint as admin
+    from web.api.blueprint import blueprint as api
     from web.auth.blueprint import blueprint as auth
     from web.exchange.blueprint import blueprint as exchange
+    from web.exports.blueprint import blueprint as exports
     from web.health.blueprint import blueprint as health
     from web.home.blueprint import blueprint as home
+    from web.imports.blueprint import blueprint as imports
     from web.interventions.blueprint import blueprint as interventions
     from web.matches.blueprint import blueprint as matches
     from web.overlaps.blueprint import blueprint as overlaps
@@ -92,10 +95,15 @@ def create_app(settings: Settings | None = None) -> Flask:
         overlaps,
         places,
         admin,
+        imports,
+        exports,
+        api,
     ):
         app.register_blueprint(blueprint)
     # Mail clients POST the one-click unsubscribe without a form; the signed token is the proof.
     csrf.exempt(unsubscribe)
+    # The API authenticates by bearer token, never by cookie, so there is no session to forge.
+    csrf.exempt(api)
     init_limiter(app)  # after the blueprints: it wraps their views by endpoint
     _register_error_pages(app)
     _register_commands(app)
@@ -105,12 +113,16 @@ def create_app(settings: Settings | None = None) -> Flask:
 def _register_commands(app: Flask) -> None:
     """Our commands hang on ``app.cli``, so ``titiktemu`` and the test runner both see them."""
     from web.commands.demo import demo
+    from web.commands.imports import import_files
     from web.commands.rebuild import rebuild
     from web.commands.regions import regions
+    from web.commands.tokens import token
 
     app.cli.add_command(regions)
     app.cli.add_command(demo)
     app.cli.add_command(rebuild)
+    app.cli.add_command(import_files)
+    app.cli.add_command(token)
 
 
 def _register_error_pages(app: Flask) -> None:

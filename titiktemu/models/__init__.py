@@ -3,6 +3,7 @@
 from titiktemu.models.audit import AuditEntry
 from titiktemu.models.base import Base
 from titiktemu.models.exchange import ExchangeStatus, Need, Offer
+from titiktemu.models.imports import ImportRun, ImportStatus
 from titiktemu.models.interventions import Intervention
 from titiktemu.models.jobs import JobRun, JobStatus
 from titiktemu.models.outbox import OutboxEmail, OutboxStatus
@@ -19,9 +20,11 @@ from titiktemu.models.regency_settings import (
 from titiktemu.models.sessions import LoginSession
 from titiktemu.models.site import SiteSettings
 from titiktemu.models.taxonomy import ActivityCategory, Skill, SkillKind
+from titiktemu.models.tokens import ApiToken
 
 __all__ = [
     "ActivityCategory",
+    "ApiToken",
     "AllowedCombination",
     "AuditEntry",
     "Base",
@@ -29,6 +32,8 @@ __all__ = [
     "FlagStatus",
     "FundingSource",
     "Gap",
+    "ImportRun",
+    "ImportStatus",
     "Intervention",
     "JobRun",
     "JobStatus",

@@ -1,0 +1,42 @@
+"""Import runs: what an upload would change or changed, kept for the report and the API."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from titiktemu.models.base import Base, Timestamped, str_enum
+from titiktemu.models.people import Person
+
+
+class ImportStatus(enum.StrEnum):
+    CHECKED = "checked"  # a dry run without problems: applying it would change what it lists
+    REJECTED = "rejected"  # problems found: nothing was written
+    APPLIED = "applied"  # written, re-matching queued
+
+
+class ImportRun(Timestamped, Base):
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Who uploaded; None for the operator's command line.
+    person_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[ImportStatus] = mapped_column(str_enum(ImportStatus, "import_status"))
+    dry_run: Mapped[bool] = mapped_column(default=False)
+    #: The uploaded files' names, as given.
+    files: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: {"interventions": {"new": 3, "updated": 1, "unchanged": 20}, ...}
+    counts: Mapped[dict[str, dict[str, int]]] = mapped_column(sa.JSON, default=dict)
+    #: [{"file", "sheet", "row", "column", "value", "problem", "suggestion"}, ...]
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    #: Regencies whose data changed, re-matched after the import.
+    regency_codes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: The re-matching jobs (job_runs ids), for progress.
+    job_ids: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
+
+    person: Mapped[Person | None] = relationship()
