@@ -36,6 +36,7 @@ from titiktemu.services.accounts import hash_password
 from titiktemu.services.demo import seed_demo
 from titiktemu.services.matching import rebuild_regency
 from titiktemu.services.regions import load_regions, resolve_codes
+from titiktemu.services.tokens import create_token
 
 from .conftest import PASSWORD, csrf_token
 
@@ -64,6 +65,7 @@ class World:
     job: int
     village: str
     program: int
+    token: int  # an API token of the owner
 
 
 @pytest.fixture
@@ -121,6 +123,7 @@ def world(app: Flask) -> World:
         assert coordinator is not None
         coordinator.password_hash = owner.password_hash
         job = enqueue(session, "titiktemu.rebuild_regency", KLATEN, regency_code=KLATEN, send=False)
+        token, _plain = create_token(session, owner, "matrix")
         session.commit()
         made = World(
             owner=owner.id,
@@ -135,6 +138,7 @@ def world(app: Flask) -> World:
             job=job.id,
             village=intervention.village_code,
             program=intervention.program_id,
+            token=token.id,
         )
     # Returned outside the app context: requests would share it (and its ``g``) otherwise.
     return made
@@ -162,6 +166,7 @@ MATRIX: dict[str, Row] = {
     "review.decide_one": ("POST", lambda w: f"/review/{w.proposal}/decide", 403, 403, 404),
     "overlaps.detail": ("GET", lambda w: f"/overlaps/{w.flag}", 403, 403, 404),
     "overlaps.decide": ("POST", lambda w: f"/overlaps/{w.flag}/decide", 403, 403, 404),
+    "profile.revoke": ("POST", lambda w: f"/profile/tokens/{w.token}/revoke", 302, 404, 404),
     "admin.job": ("GET", lambda w: f"/admin/jobs/{w.job}", 403, 403, 404),
     # The regency's shared pages: every facilitator of the regency, nobody from elsewhere.
     "places.village": ("GET", lambda w: f"/villages/{w.village}", 200, 200, 404),

@@ -3,7 +3,7 @@
 from titiktemu.models.audit import AuditEntry
 from titiktemu.models.base import Base
 from titiktemu.models.exchange import ExchangeStatus, Need, Offer
-from titiktemu.models.imports import ImportRun, ImportStatus
+from titiktemu.models.imports import ImportFile, ImportRun, ImportStatus
 from titiktemu.models.interventions import Intervention
 from titiktemu.models.jobs import JobRun, JobStatus
 from titiktemu.models.outbox import OutboxEmail, OutboxStatus
@@ -32,6 +32,7 @@ __all__ = [
     "FlagStatus",
     "FundingSource",
     "Gap",
+    "ImportFile",
     "ImportRun",
     "ImportStatus",
     "Intervention",

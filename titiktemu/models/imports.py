@@ -28,6 +28,8 @@ class ImportRun(Timestamped, Base):
     )
     status: Mapped[ImportStatus] = mapped_column(str_enum(ImportStatus, "import_status"))
     dry_run: Mapped[bool] = mapped_column(default=False)
+    #: The kind the uploader named for every file (``--kind``), None when read from the names.
+    kind: Mapped[str | None] = mapped_column(sa.String(20))
     #: The uploaded files' names, as given.
     files: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     #: {"interventions": {"new": 3, "updated": 1, "unchanged": 20}, ...}
@@ -40,3 +42,17 @@ class ImportRun(Timestamped, Base):
     job_ids: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
 
     person: Mapped[Person | None] = relationship()
+
+
+class ImportFile(Base):
+    """An uploaded file as received: a checked run can be applied without uploading it again from
+    a phone, and an applied run keeps what it was made from."""
+
+    __tablename__ = "import_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_run_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("import_runs.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(255))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)

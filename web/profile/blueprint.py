@@ -103,3 +103,6 @@ def edit() -> ResponseReturnValue:
         ),
         status,
     )
+
+
+from web.profile import tokens as _tokens  # noqa: E402, F401 - registers the token routes

@@ -48,3 +48,18 @@ class ProfileForm(FlaskForm):
         ),
         validators=[DataRequired(message=_l("Choose how you want to hear from us."))],
     )
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("What is it for?"),
+        validators=[
+            DataRequired(message=_l("Give the token a name, such as the script that uses it.")),
+            Length(max=80, message=_l("At most 80 characters.")),
+        ],
+        filters=[strip],
+    )
+
+
+class RevokeTokenForm(FlaskForm):
+    """Only the CSRF token: the token to revoke is in the URL."""
