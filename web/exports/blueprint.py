@@ -1,7 +1,234 @@
-"""Downloads: CSV/XLSX tables, the sync report, IATI XML and HXL CSV."""
+"""Downloads: CSV/XLSX tables, the sync report, IATI XML and HXL CSV.
+
+Each download is filtered like the page it comes from (the page's query string passes through)
+and scoped to the viewer's regency; a global admin may name another with ``?regency=``.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import datetime as dt
+import re
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from titiktemu.extensions import db
+from titiktemu.models import Program, ProposalStatus, Regency, Role
+from titiktemu.services.exports import hxl, iati, sync_report
+from titiktemu.services.exports.import_format import BUILDERS
+from titiktemu.services.exports.tables import (
+    Table,
+    flags_table,
+    gaps_table,
+    interventions_table,
+    proposals_table,
+)
+from titiktemu.services.exports.writers import Sheet, table_xlsx, to_csv, to_xlsx
+from web.access import coordinator_required, login_required, me, my_regency
+from web.exports.report_page import LABELS, page_table, show_value
+from web.overlaps.blueprint import SHOW
+from web.review.forms import QueueFilterForm
 
 blueprint = Blueprint("exports", __name__)
+
+
+KECAMATAN_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
+#: Program codes come from spreadsheets: keep file names to plain characters.
+UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
+FORMATS = "any(csv, xlsx)"
+MIME = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xml": "application/xml; charset=utf-8",
+}
+#: Each table's name as people read it (sheet names, headings); file names keep ``Table.name``.
+TITLES = {
+    "3w": _l("3W registry"),
+    "proposals": _l("Proposals"),
+    "overlaps": _l("Overlaps"),
+    "gaps": _l("Gaps"),
+    "programs": _l("Programs"),
+    "people": _l("People"),
+    "offers": _l("Offers"),
+    "needs": _l("Needs"),
+    "summary_kecamatan": _l("Per kecamatan"),
+    "summary_programs": _l("Per program"),
+}
+
+
+@blueprint.app_context_processor
+def _export_links() -> dict[str, object]:
+    """``export_url`` for the pages that offer downloads of what they show."""
+    return {"export_url": export_url}
+
+
+def export_url(endpoint: str, **values: Any) -> str:
+    """A download URL with the current page's filters (not its page number) carried over."""
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
+    return url_for(endpoint, **{**args, **values})
+
+
+def _language() -> str:
+    return str(get_locale() or "id")
+
+
+def _regency() -> str:
+    """My regency; a global admin may ask for another with ``?regency=``."""
+    person = me()
+    asked = request.args.get("regency", "")
+    if asked and person.role == Role.ADMIN and person.regency_code is None:
+        if db.session.get(Regency, asked) is None:
+            abort(404)
+        return asked
+    return my_regency()
+
+
+def _kecamatan(regency: str) -> str | None:
+    """The page's ``?kecamatan=`` when it names one of this regency's, else None (all)."""
+    code = request.args.get("kecamatan", "")
+    return code if KECAMATAN_CODE.match(code) and code.startswith(regency + ".") else None
+
+
+def _download(data: bytes, regency: str, name: str, fmt: str) -> Response:
+    safe = UNSAFE_IN_FILENAME.sub("-", name)
+    filename = f"titiktemu-{regency}-{safe}-{dt.date.today().isoformat()}.{fmt}"
+    return Response(
+        data,
+        mimetype=MIME[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _send(table: Table, regency: str, fmt: str) -> Response:
+    title = str(TITLES.get(table.name, table.name))
+    data = to_csv(table) if fmt == "csv" else table_xlsx(table, title)
+    return _download(data, regency, table.name, fmt)
+
+
+@blueprint.route(f"/exports/interventions.<{FORMATS}:fmt>")
+@login_required
+def interventions(fmt: str) -> ResponseReturnValue:
+    """The regency's 3W (``?kecamatan=`` narrows it), in the import's columns first."""
+    regency = _regency()
+    table = interventions_table(
+        db.session(), me(), regency, _kecamatan(regency), language=_language()
+    )
+    return _send(table, regency, fmt)
+
+
+@blueprint.route("/exports/interventions.hxl.csv")
+@login_required
+def interventions_hxl() -> ResponseReturnValue:
+    """The 3W as HXL-tagged CSV (``?kecamatan=`` narrows it)."""
+    regency = _regency()
+    table = hxl.hxl_table(db.session(), me(), regency, _kecamatan(regency), _language())
+    return _download(hxl.to_hxl_csv(table), regency, "3w-hxl", "csv")
+
+
+def _proposal_statuses(form: QueueFilterForm) -> tuple[ProposalStatus, ...]:
+    """The queue's status, or what the export may add: a decided status, or ``all`` of them."""
+    asked = request.args.get("status", "")
+    if asked == "all":
+        return tuple(s for s in ProposalStatus if s != ProposalStatus.OBSOLETE)
+    if asked in ProposalStatus._value2member_map_:
+        return (ProposalStatus(asked),)
+    return (form.to_filter().status,)
+
+
+@blueprint.route(f"/exports/proposals.<{FORMATS}:fmt>")
+@coordinator_required
+def proposals(fmt: str) -> ResponseReturnValue:
+    """Proposals filtered like the review queue, with reasons and decisions."""
+    regency = _regency()
+    form = QueueFilterForm(formdata=request.args)
+    table = proposals_table(
+        db.session(), regency, form.to_filter(), _proposal_statuses(form), _language()
+    )
+    return _send(table, regency, fmt)
+
+
+@blueprint.route(f"/exports/overlaps.<{FORMATS}:fmt>")
+@coordinator_required
+def overlaps(fmt: str) -> ResponseReturnValue:
+    """Overlap flags as the overlaps page shows them (``?show=open|resolved|allowed|all``)."""
+    regency = _regency()
+    statuses = SHOW.get(request.args.get("show", "open"), SHOW["open"])
+    return _send(flags_table(db.session(), regency, statuses, _language()), regency, fmt)
+
+
+@blueprint.route(f"/exports/gaps.<{FORMATS}:fmt>")
+@coordinator_required
+def gaps(fmt: str) -> ResponseReturnValue:
+    """Open needs nobody can meet (``?kecamatan=`` narrows them), with why."""
+    regency = _regency()
+    table = gaps_table(db.session(), regency, _kecamatan(regency), _language())
+    return _send(table, regency, fmt)
+
+
+@blueprint.route(f"/exports/<any(programs, people, offers, needs):kind>.<{FORMATS}:fmt>")
+@coordinator_required
+def import_format(kind: str, fmt: str) -> ResponseReturnValue:
+    """Current programs, people, open offers or needs in the import's columns, to edit and upload."""
+    regency = _regency()
+    return _send(BUILDERS[kind](db.session(), me(), regency), regency, fmt)
+
+
+def _report() -> sync_report.SyncReport:
+    return sync_report.build(db.session(), me(), _regency(), _language())
+
+
+@blueprint.route("/reports/sync")
+@coordinator_required
+def sync() -> ResponseReturnValue:
+    """The sync report as a printable page: the summary, then 3W, overlaps, proposals, gaps."""
+    report = _report()
+    args = {"regency": request.args["regency"]} if "regency" in request.args else {}
+    return render_template(
+        "exports/sync.html",
+        report=report,
+        summary=(report.kecamatan, report.programs),
+        details=[page_table(t) for t in report.details],
+        titles=TITLES,
+        labels=LABELS,
+        show=show_value,
+        args=args,
+    )
+
+
+@blueprint.route("/reports/sync.xlsx")
+@coordinator_required
+def sync_xlsx() -> ResponseReturnValue:
+    """The sync report as one workbook: a summary sheet, then one sheet per table."""
+    report = _report()
+    summary = Sheet(
+        _("Summary"),
+        [report.kecamatan, report.programs],
+        headings=[str(TITLES["summary_kecamatan"]), str(TITLES["summary_programs"])],
+    )
+    details = [Sheet(str(TITLES[t.name]), [t]) for t in report.details]
+    return _download(to_xlsx([summary, *details]), report.regency_code, "sync-report", "xlsx")
+
+
+@blueprint.route("/programs/<int:program_id>/iati.xml")
+@login_required
+def iati_xml(program_id: int) -> ResponseReturnValue:
+    """IATI 2.03 activities of a program's interventions in my regency (404 when it has none)."""
+    program = db.session.get(Program, program_id)
+    if program is None:
+        abort(404)
+    regency = _regency()
+    items = iati.program_interventions(db.session(), program, regency)
+    if not items:
+        abort(404)
+    now = dt.datetime.now(dt.UTC)
+    data = iati.activities_xml(
+        db.session(), program, regency, items, today=now.date(), generated=now
+    )
+    return _download(data, regency, f"iati-{program.code}", "xml")
