@@ -85,7 +85,8 @@ def is_overdue(proposal: Proposal, cutoff: dt.datetime) -> bool:
     return proposal.status in OPEN_STATES and proposal.created_at < cutoff
 
 
-def _filtered(regency_code: str, f: QueueFilter, cutoff: dt.datetime) -> sa.Select[Proposal]:
+def filtered(regency_code: str, f: QueueFilter, cutoff: dt.datetime) -> sa.Select[Proposal]:
+    """The queue's query before paging: the proposals export filters exactly like the page."""
     query = sa.select(Proposal).where(
         Proposal.regency_code == regency_code, Proposal.status == f.status
     )
@@ -132,7 +133,7 @@ def queue(
     """One page of the queue, best score first, with what the cards show loaded up front."""
     f = filters or QueueFilter()
     cutoff = overdue_cutoff(session, regency_code, now)
-    query = _filtered(regency_code, f, cutoff)
+    query = filtered(regency_code, f, cutoff)
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)

@@ -189,7 +189,7 @@ def _proposals_query(
     cutoff = review_queue.overdue_cutoff(session, regency_code)
     ids = sa.union_all(
         *(
-            review_queue._filtered(regency_code, replace(filters, status=s), cutoff)
+            review_queue.filtered(regency_code, replace(filters, status=s), cutoff)
             .with_only_columns(Proposal.id)
             .order_by(None)
             for s in statuses
