@@ -66,7 +66,10 @@ def test_revoking_stops_the_token(app: Flask, client: FlaskClient, auth, make_pe
         assert person_for_token(db.session(), plain) is None
         assert db.session.get(ApiToken, row_id).revoked_at is not None  # type: ignore[union-attr]
     # Revoking twice, or someone else's token, is 404.
-    assert client.post(f"/profile/tokens/{row_id}/revoke", data={"csrf_token": token}).status_code == 404
+    assert (
+        client.post(f"/profile/tokens/{row_id}/revoke", data={"csrf_token": token}).status_code
+        == 404
+    )
 
 
 def test_tokens_of_an_inactive_person_or_malformed_tokens_are_refused(

@@ -24,8 +24,8 @@ from titiktemu.models.tokens import ApiToken
 
 __all__ = [
     "ActivityCategory",
-    "ApiToken",
     "AllowedCombination",
+    "ApiToken",
     "AuditEntry",
     "Base",
     "ExchangeStatus",

@@ -34,7 +34,8 @@ class ImportRun(Timestamped, Base):
     files: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     #: {"interventions": {"new": 3, "updated": 1, "unchanged": 20}, ...}
     counts: Mapped[dict[str, dict[str, int]]] = mapped_column(sa.JSON, default=dict)
-    #: [{"file", "sheet", "row", "column", "value", "problem", "suggestion"}, ...]
+    #: [{"file", "kind", "row", "column", "value", "code", "text_en", "text_id", "suggestion",
+    #: "level"}, ...]; level "error" blocks the import, "note" only informs (an ignored column).
     problems: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     #: Regencies whose data changed, re-matched after the import.
     regency_codes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)

@@ -18,7 +18,7 @@ from titiktemu.models.base import utcnow
 from titiktemu.services.audit import record
 
 #: Tokens start with this, so a leaked one is recognisable (secret scanners, logs).
-TOKEN_PREFIX = "tt_"
+TOKEN_PREFIX = "tt_"  # noqa: S105 - a marker, not a secret
 MAX_NAME = 80
 #: last_used_at is written at most this often per token, not on every request.
 TOUCH_EVERY = dt.timedelta(minutes=5)

@@ -11,4 +11,33 @@ Interface (kept stable for the web upload, the API and the command line):
   regency is enqueued (``job_ids``), which runs after the caller commits. The caller commits.
 - ``actor`` None means the operator (command line): no regency limit. Otherwise the person must be
   a coordinator or admin, and rows outside a coordinator's regency are problems.
+
+Also:
+
+- ``KINDS``: the importable kinds in the order they are applied; ``COLUMNS[kind]`` their columns.
+- ``kind_of_name(name)``: the kind a file or sheet name says (``needs.csv`` -> ``needs``), or None.
+- ``template_csv(kind) -> bytes`` (UTF-8 with BOM) and ``template_xlsx(kinds) -> bytes`` (one sheet
+  per kind): an Indonesian ``#`` comment row, then the header; each imports as an empty upload.
+- ``scope_of(actor)``: raises PermissionError for anyone who may not import (facilitators).
+
+Each entry of ``ImportRun.problems`` is a dict with ``file, kind, row, column, value, code,
+text_en, text_id, suggestion, level``: ``level`` is "error" for a problem (the run is rejected)
+or "note" for something only worth saying (an ignored extra column, ``code`` "ignored_column").
+``row`` is the spreadsheet's 1-based row number, 0 for a problem of the whole file.
 """
+
+from titiktemu.services.imports.columns import COLUMNS, KINDS
+from titiktemu.services.imports.reading import Upload, kind_of_name
+from titiktemu.services.imports.run import run_import, scope_of
+from titiktemu.services.imports.templates import template_csv, template_xlsx
+
+__all__ = [
+    "COLUMNS",
+    "KINDS",
+    "Upload",
+    "kind_of_name",
+    "run_import",
+    "scope_of",
+    "template_csv",
+    "template_xlsx",
+]

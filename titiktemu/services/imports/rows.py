@@ -1,0 +1,139 @@
+"""Checking one row: each column parsed and resolved, every problem recorded where it is.
+
+A :class:`Record` is a row that passed: its natural key, its column values as stored (other
+records referred to by their natural keys, since an upload may create them) and its link sets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Final, TypeVar
+
+from titiktemu.services.imports.lookups import Lookups
+from titiktemu.services.imports.parsing import CellError, date, integer, items, text
+from titiktemu.services.imports.places import KECAMATAN_CODE, VILLAGE_CODE, Place
+from titiktemu.services.imports.problems import Problems
+from titiktemu.services.imports.reading import Row, Sheet
+
+T = TypeVar("T")
+
+#: Entries in one list cell at most (villages of an offer, skills of a person).
+MAX_ITEMS: Final = 100
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where the acting person may import: a regency, or anywhere (None)."""
+
+    regency_code: str | None
+    admin: bool
+
+    def allows(self, code: str | None) -> bool:
+        return self.regency_code is None or (code is not None and code[:5] == self.regency_code)
+
+
+@dataclass
+class Record:
+    kind: str
+    file: str
+    row: int
+    key: tuple[object, ...]
+    values: dict[str, object]
+    links: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Regencies this record touches (re-matched when it changes).
+    regencies: set[str] = field(default_factory=set)
+
+
+class RowCheck:
+    """Reads the cells of one row, recording a problem for each bad one (``ok`` turns False)."""
+
+    def __init__(
+        self, sheet: Sheet, row: Row, lookups: Lookups, scope: Scope, problems: Problems
+    ) -> None:
+        self.sheet, self.row, self.lookups, self.scope = sheet, row, lookups, scope
+        self.problems = problems
+        self.ok = True
+
+    def fail(
+        self, column: str, code: str, value: object, suggestion: str = "", **detail: object
+    ) -> None:
+        self.ok = False
+        self.problems.add(
+            code,
+            file=self.sheet.file,
+            kind=self.sheet.kind,
+            row=self.row.number,
+            column=column,
+            value=value,
+            suggestion=suggestion,
+            **detail,
+        )
+
+    def _parse(self, column: str, parse: Callable[[], T], fallback: T) -> T:
+        try:
+            return parse()
+        except CellError as exc:
+            self.fail(
+                column, exc.code, text(self.row.cells.get(column)), exc.suggestion, **exc.detail
+            )
+            return fallback
+
+    def text(self, column: str, limit: int, *, required: bool = False) -> str:
+        value = text(self.row.cells.get(column))
+        if required and not value:
+            self.fail(column, "required", value)
+        elif len(value) > limit:
+            self.fail(column, "too_long", value, limit=limit, length=len(value))
+        return value
+
+    def date(self, column: str, *, required: bool = False) -> dt.date | None:
+        if required and not text(self.row.cells.get(column)):
+            self.fail(column, "required", "")
+            return None
+        return self._parse(column, lambda: date(self.row.cells.get(column)), None)
+
+    def window(self, start: dt.date | None, end: dt.date | None, end_column: str) -> None:
+        if start and end and end < start:
+            self.fail(end_column, "end_before_start", end.isoformat(), start=start.isoformat())
+
+    def integer(self, column: str, low: int, high: int, empty: int) -> int:
+        return self._parse(
+            column, lambda: integer(self.row.cells.get(column), low, high, empty), empty
+        )
+
+    def items(self, column: str, *, required: bool = False) -> list[str]:
+        words = items(self.row.cells.get(column))
+        if required and not words:
+            self.fail(column, "required", "")
+        if len(words) > MAX_ITEMS:
+            self.fail(column, "too_many_items", text(self.row.cells.get(column)), limit=MAX_ITEMS)
+            return []
+        return words
+
+    def each(self, column: str, words: list[str], resolve: Callable[[str], T]) -> list[T]:
+        """Every word resolved (a problem for each that is not), repeats dropped, in order."""
+        found: dict[T, None] = {}
+        for word in words:
+            try:
+                found.setdefault(resolve(word), None)
+            except CellError as exc:
+                self.fail(column, exc.code, word, exc.suggestion, **exc.detail)
+        return list(found)
+
+    def place(self, column: str, reference: str, *, whole_kecamatan: bool) -> Place | None:
+        """The village (or kecamatan) ``reference`` names, inside the actor's regency."""
+        if (VILLAGE_CODE.match(reference) or KECAMATAN_CODE.match(reference)) and not (
+            self.scope.allows(reference)
+        ):
+            self.out_of_scope(column, reference)
+            return None
+        try:
+            return self.lookups.places.resolve(reference, whole_kecamatan=whole_kecamatan)
+        except CellError as exc:
+            self.fail(column, exc.code, reference, exc.suggestion, **exc.detail)
+            return None
+
+    def out_of_scope(self, column: str, value: object) -> None:
+        self.fail(column, "out_of_scope", value, regency=self.scope.regency_code)

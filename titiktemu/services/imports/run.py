@@ -1,0 +1,283 @@
+"""``run_import``: read, check, plan and (unless a dry run or any problem) write an upload.
+
+All or nothing: every row of every file is checked against lookups loaded once; with a single
+problem nothing but the ImportRun is written. The write runs in a savepoint, so a refusal by the
+database leaves nothing behind either. Afterwards each affected regency is re-matched once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from titiktemu.jobs import enqueue
+from titiktemu.models import (
+    ImportRun,
+    ImportStatus,
+    Intervention,
+    JobRun,
+    JobStatus,
+    Need,
+    Offer,
+    Person,
+    Program,
+    Role,
+)
+from titiktemu.services.audit import record
+from titiktemu.services.imports import exchange, interventions, people, programs
+from titiktemu.services.imports.apply import Ids, write
+from titiktemu.services.imports.columns import KINDS
+from titiktemu.services.imports.lookups import KnownPerson, Lookups
+from titiktemu.services.imports.plan import Change, Current, compare, counts, unique
+from titiktemu.services.imports.problems import Problems
+from titiktemu.services.imports.reading import Sheet, Upload, read_upload
+from titiktemu.services.imports.rows import Record, RowCheck, Scope
+from titiktemu.services.regency_admin import REBUILD_TASK
+
+Check = Callable[[RowCheck], Record | None]
+Existing = Callable[[Session, Iterable[Record]], dict[tuple[object, ...], Current]]
+
+CHECKS: Final[dict[str, Check]] = {
+    "programs": programs.check,
+    "people": people.check,
+    "interventions": interventions.check,
+    "offers": exchange.check_offer,
+    "needs": exchange.check_need,
+}
+EXISTING: Final[dict[str, Existing]] = {
+    "programs": programs.existing,
+    "people": people.existing,
+    "interventions": interventions.existing,
+    "offers": exchange.existing_offers,
+    "needs": exchange.existing_needs,
+}
+WRITTEN: Final = (Program, Person, Intervention, Offer, Need)
+#: A rebuild in one of these states has not read the data yet, so it will see the import.
+NOT_STARTED: Final = (JobStatus.QUEUED, JobStatus.RETRYING)
+
+
+def scope_of(actor: Person | None) -> Scope:
+    """Where ``actor`` may import; facilitators (and coordinators without a regency) may not."""
+    if actor is None:
+        return Scope(None, admin=True)
+    if actor.active and actor.role == Role.ADMIN:
+        return Scope(actor.regency_code, admin=True)
+    if actor.active and actor.role == Role.COORDINATOR and actor.regency_code is not None:
+        return Scope(actor.regency_code, admin=False)
+    raise PermissionError("only coordinators and admins may import")
+
+
+def run_import(
+    session: Session,
+    uploads: Sequence[Upload],
+    actor: Person | None,
+    *,
+    dry_run: bool,
+    kind: str | None = None,
+) -> ImportRun:
+    """Check ``uploads`` and, unless ``dry_run`` or any problem, write them; the caller commits."""
+    scope = scope_of(actor)
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}: one of {', '.join(KINDS)}")
+    session.flush()
+    problems = Problems()
+    sheets = [sheet for upload in uploads for sheet in read_upload(upload, kind, problems)]
+    for sheet in sheets:
+        for name in sheet.ignored:
+            problems.note(
+                "ignored_column", file=sheet.file, kind=sheet.kind, row=sheet.header_row, value=name
+            )
+    lookups = Lookups.load(session, scope.regency_code)
+    plan = {k: _plan_kind(session, k, sheets, lookups, scope, problems) for k in KINDS}
+    run = ImportRun(
+        person_id=actor.id if actor is not None else None,
+        dry_run=dry_run,
+        files=[u.name for u in uploads],
+        counts={k: counts(changes) for k, changes in plan.items() if _shown(k, sheets)},
+        regency_codes=[],
+        job_ids=[],
+    )
+    if problems:
+        run.status = ImportStatus.REJECTED
+    elif dry_run:
+        run.status = ImportStatus.CHECKED
+    else:
+        run.status = _apply(session, plan, problems)
+    run.problems = problems.report()
+    session.add(run)
+    session.flush()
+    if run.status is ImportStatus.APPLIED and any(
+        c.status != "unchanged" for changes in plan.values() for c in changes
+    ):
+        regencies = sorted(_regencies(session, plan))
+        run.regency_codes = regencies
+        run.job_ids = _rebuild(session, regencies)
+        record(
+            session,
+            "import.applied",
+            "import",
+            run.id,
+            actor_id=run.person_id,
+            counts=run.counts,
+            files=run.files,
+        )
+        session.flush()
+    return run
+
+
+def _shown(kind: str, sheets: list[Sheet]) -> bool:
+    return any(s.kind == kind for s in sheets)
+
+
+def _plan_kind(
+    session: Session,
+    kind: str,
+    sheets: list[Sheet],
+    lookups: Lookups,
+    scope: Scope,
+    problems: Problems,
+) -> list[Change]:
+    checked: list[Record] = []
+    for sheet in (s for s in sheets if s.kind == kind):
+        for row in sheet.rows:
+            found = CHECKS[kind](RowCheck(sheet, row, lookups, scope, problems))
+            if found is not None:
+                checked.append(found)
+    records = unique(checked, problems)
+    current = EXISTING[kind](session, records) if records else {}
+    changes = [compare(r, current.get(r.key)) for r in records]
+    for change in changes:
+        _permit(change, scope, problems)
+    _remember(kind, records, current, lookups)
+    return changes
+
+
+def _permit(change: Change, scope: Scope, problems: Problems) -> None:
+    """What a coordinator may not change though each cell is fine: shared or foreign records."""
+    current, rec = change.current, change.record
+    if (
+        current is None
+        or change.status == "unchanged"
+        or (scope.admin and scope.regency_code is None)
+    ):
+        return
+    where: dict[str, Any] = {"file": rec.file, "kind": rec.kind, "row": rec.row}
+    if rec.kind == "programs" and not scope.admin:
+        problems.add("program_shared", column="code", value=rec.values["code"], **where)
+    elif rec.kind == "people":
+        if not scope.allows(_str(current.values.get("regency_code"))):
+            problems.add(
+                "out_of_scope",
+                column="email",
+                value=rec.values["email"],
+                regency=scope.regency_code,
+                **where,
+            )
+        elif current.values.get("role") == Role.ADMIN and not scope.admin:
+            problems.add("role_not_allowed", column="role", value="admin", **where)
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _remember(
+    kind: str, records: list[Record], current: dict[tuple[object, ...], Current], lookups: Lookups
+) -> None:
+    """Let later kinds refer to what this one creates (a program code, a person's email)."""
+    for r in records:
+        if kind == "programs":
+            code = str(r.values["code"])
+            lookups.programs.setdefault(code.casefold(), code)
+        elif kind == "people":
+            email = str(r.values["email"])
+            stored = current.get(r.key)
+            regency = r.values.get(
+                "regency_code", stored.values.get("regency_code") if stored else None
+            )
+            lookups.people[email] = KnownPerson(
+                stored.id if stored else None, _str(regency), Role(str(r.values["role"]))
+            )
+
+
+def _apply(session: Session, plan: dict[str, list[Change]], problems: Problems) -> ImportStatus:
+    """Write every kind in a savepoint; a database refusal rolls it back and rejects the run."""
+    emails = {
+        str(email)
+        for changes in plan.values()
+        for c in changes
+        for email in (c.record.values.get("person_email"), c.record.values.get("facilitator_email"))
+        if email
+    }
+    ids = Ids()
+    try:
+        with session.begin_nested():
+            for kind in KINDS:
+                ids.refresh(session, emails)
+                write(session, kind, plan[kind], ids)
+    except sa.exc.SQLAlchemyError as exc:
+        problems.add(
+            "write_failed",
+            file="",
+            kind="",
+            reason=(str(getattr(exc, "orig", None) or exc).splitlines() or [""])[0][:200],
+        )
+        return ImportStatus.REJECTED
+    finally:
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, WRITTEN):
+                session.expire(obj)
+    return ImportStatus.APPLIED
+
+
+def _regencies(session: Session, plan: dict[str, list[Change]]) -> set[str]:
+    """Regencies whose data changed: the records' new places and, for updates, their old ones."""
+    found: set[str] = set()
+    changed_programs: list[int] = []
+    for changes in plan.values():
+        for c in changes:
+            if c.status == "unchanged":
+                continue
+            found |= c.record.regencies
+            if c.current is not None:
+                found |= _places_of(c.current)
+                if c.record.kind == "programs":
+                    changed_programs.append(c.current.id)
+    if changed_programs:
+        regency = sa.func.substr(Intervention.village_code, 1, 5)
+        query = sa.select(regency).where(Intervention.program_id.in_(changed_programs)).distinct()
+        found |= set(session.scalars(query))
+    return {code[:5] for code in found if code}
+
+
+def _places_of(current: Current) -> set[str]:
+    codes = {current.values.get(k) for k in ("regency_code", "village_code", "kecamatan_code")}
+    for name in ("villages", "kecamatan"):
+        codes |= set(current.links.get(name, frozenset()))
+    return {str(c)[:5] for c in codes if c}
+
+
+def _rebuild(session: Session, regencies: list[str]) -> list[int]:
+    """One rebuild per regency, reusing one queued already (it has not read the data yet)."""
+    if not regencies:
+        return []
+    waiting = {
+        code: job_id
+        for job_id, code in session.execute(
+            sa.select(JobRun.id, JobRun.regency_code)
+            .where(
+                JobRun.task == REBUILD_TASK,
+                JobRun.regency_code.in_(regencies),
+                JobRun.status.in_(NOT_STARTED),
+            )
+            .order_by(JobRun.id.desc())
+        )
+        if code is not None
+    }
+    return [
+        waiting.get(code) or enqueue(session, REBUILD_TASK, code, regency_code=code).id
+        for code in regencies
+    ]
