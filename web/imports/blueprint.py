@@ -1,7 +1,168 @@
-"""Spreadsheet upload: check (dry run), then apply; templates to fill in."""
+"""Spreadsheet upload for coordinators: check first (a dry run with every problem listed), then
+import the same files with one tap, and watch the regency being re-matched."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import FileStorage
+
+from titiktemu.extensions import db
+from titiktemu.models import ImportFile, ImportRun, ImportStatus, JobRun, Person, Role
+from titiktemu.services.imports import Upload, run_import, template_csv, template_xlsx
+from titiktemu.services.imports.columns import KINDS
+from titiktemu.services.regency_admin import UNFINISHED
+from web.access import coordinator_required, me
+from web.imports.forms import KIND_LABELS, ApplyForm, UploadForm
 
 blueprint = Blueprint("imports", __name__)
+
+#: Runs listed on the upload page.
+RECENT = 20
+
+
+def _visible(run: ImportRun, viewer: Person) -> bool:
+    """My own runs, and a coordinator's view of the runs made by people of their regency."""
+    if viewer.role == Role.ADMIN or run.person_id == viewer.id:
+        return True
+    return run.person is not None and run.person.regency_code == viewer.regency_code
+
+
+def _run_or_404(run_id: int) -> ImportRun:
+    run = db.session.get(ImportRun, run_id)
+    if run is None or not _visible(run, me()):
+        abort(404)
+    return run
+
+
+def _recent(viewer: Person) -> list[ImportRun]:
+    query = sa.select(ImportRun).order_by(ImportRun.id.desc()).limit(RECENT)
+    if viewer.role != Role.ADMIN:
+        query = query.join(Person, ImportRun.person_id == Person.id).where(
+            Person.regency_code == viewer.regency_code
+        )
+    return list(db.session.scalars(query))
+
+
+def _uploads(files: list[FileStorage]) -> list[Upload]:
+    return [Upload(name=f.filename or "upload", data=f.read()) for f in files if f]
+
+
+def _import(uploads: list[Upload], kind: str | None, dry_run: bool) -> ImportRun:
+    """Run the import, keep the files with the run, commit (which sends the re-match jobs)."""
+    session = db.session()
+    run = run_import(session, uploads, me(), dry_run=dry_run, kind=kind)
+    run.kind = kind
+    for upload in uploads:
+        session.add(ImportFile(import_run_id=run.id, name=upload.name, data=upload.data))
+    session.commit()
+    return run
+
+
+@blueprint.route("/imports", methods=["GET", "POST"])
+@coordinator_required
+def index() -> ResponseReturnValue:
+    """Upload files to check them (nothing is saved) or to import them straight away."""
+    form = UploadForm()
+    if form.validate_on_submit():
+        uploads = _uploads(list(form.files.data or []))
+        if uploads:
+            dry_run = request.form.get("action") != "apply"
+            run = _import(uploads, form.kind.data or None, dry_run)
+            return redirect(url_for(".detail", run_id=run.id))
+        form.files.errors = [*form.files.errors, str(form.files.validators[0].message)]
+    status = 400 if form.is_submitted() else 200
+    return (
+        render_template(
+            "imports/index.html",
+            form=form,
+            runs=_recent(me()),
+            kinds=KINDS,
+            kind_labels=KIND_LABELS,
+        ),
+        status,
+    )
+
+
+@blueprint.route("/imports/<int:run_id>")
+@coordinator_required
+def detail(run_id: int) -> ResponseReturnValue:
+    """What the run would change or changed, every problem, and the re-matching's progress."""
+    run = _run_or_404(run_id)
+    jobs = (
+        list(
+            db.session.scalars(
+                sa.select(JobRun).where(JobRun.id.in_(run.job_ids)).order_by(JobRun.id)
+            )
+        )
+        if run.job_ids
+        else []
+    )
+    running = any(job.status in UNFINISHED for job in jobs)
+    applied_later = None
+    if run.status == ImportStatus.CHECKED:
+        applied_later = db.session.scalars(
+            sa.select(ImportRun.id)
+            .where(ImportRun.id > run.id, ImportRun.person_id == run.person_id)
+            .where(ImportRun.status == ImportStatus.APPLIED)
+            .order_by(ImportRun.id)
+            .limit(1)
+        ).first()
+    files = list(
+        db.session.scalars(sa.select(ImportFile.name).where(ImportFile.import_run_id == run.id))
+    )
+    return render_template(
+        "imports/detail.html",
+        run=run,
+        jobs=jobs,
+        running=running,
+        files=files,
+        form=ApplyForm(),
+        kind_labels=KIND_LABELS,
+        applied_later=applied_later,
+    )
+
+
+@blueprint.route("/imports/<int:run_id>/apply", methods=["POST"])
+@coordinator_required
+def apply(run_id: int) -> ResponseReturnValue:
+    """Import the files of a checked run; they are checked again, against today's data."""
+    run = _run_or_404(run_id)
+    if not ApplyForm().validate_on_submit():
+        abort(400)
+    if run.status != ImportStatus.CHECKED:
+        abort(409)
+    stored = db.session.scalars(
+        sa.select(ImportFile).where(ImportFile.import_run_id == run.id).order_by(ImportFile.id)
+    )
+    uploads = [Upload(name=f.name, data=f.data) for f in stored]
+    applied = _import(uploads, run.kind, dry_run=False)
+    return redirect(url_for(".detail", run_id=applied.id))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@blueprint.route(
+    "/imports/templates/<any(programs, people, interventions, offers, needs):kind>.csv"
+)
+@coordinator_required
+def template(kind: str) -> ResponseReturnValue:
+    """An empty CSV of one kind: the Indonesian comment row, then the header."""
+    return Response(
+        template_csv(kind),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=titiktemu-{kind}.csv"},
+    )
+
+
+@blueprint.route("/imports/templates/titiktemu.xlsx")
+@coordinator_required
+def workbook_template() -> ResponseReturnValue:
+    """One XLSX workbook with a sheet per kind, each with its comment row and header."""
+    return Response(
+        template_xlsx(KINDS),
+        mimetype=XLSX,
+        headers={"Content-Disposition": "attachment; filename=titiktemu-template.xlsx"},
+    )

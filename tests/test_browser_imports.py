@@ -1,0 +1,112 @@
+"""In a real Chromium at phone size, JavaScript off: a coordinator uploads a spreadsheet, reads
+the check, imports it with one tap and sees the regency re-matched; then makes an API token.
+
+Elements are found by attributes and classes, not by words, so the test holds in either language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from titiktemu.extensions import db
+from titiktemu.models import Program
+from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_PASSWORD, seed_demo
+
+from .browser import CHROMIUM_ARGS, PHONE, chromium_path, live_server, screenshot
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+PROGRAMS = (
+    "code,name,agency,funding_source,categories\n"
+    "SANITASI,Sanitasi Total Berbasis Masyarakat,Dinas Kesehatan,apbd,sanitation\n"
+    "BANKSAMPAH,Bank Sampah Desa,CSR Pabrik Gula,csr,Pengelolaan sampah\n"
+)
+INTERVENTIONS = (
+    "program_code,village,activity,start_date,end_date,households,budget_idr,facilitator_email,title\n"
+    "SANITASI,33.10.24.2003,sanitation,2027-01-04,2027-06-30,30,45000000,,Jamban sehat\n"
+)
+BROKEN = "code,name,agency,funding_source,categories\nX,Satu,Dinas,entah,sanitation\n"
+
+
+@pytest.fixture
+def page(app: Flask) -> Iterator[object]:
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        yield page
+        assert errors == [], errors
+        context.close()
+        browser.close()
+
+
+def fits_the_phone(page, what: str) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{what} scrolls sideways on a phone ({width}px)"
+
+
+def test_coordinator_checks_imports_and_makes_a_token(
+    app: Flask, page, tmp_path: Path
+) -> None:
+    with app.app_context():
+        seed_demo(db.session(), "33.10")
+        before = set(db.session.scalars(sa.select(Program.code)))
+    good = tmp_path / "programs.csv"
+    good.write_text(PROGRAMS, encoding="utf-8")
+    works = tmp_path / "interventions.csv"
+    works.write_text(INTERVENTIONS, encoding="utf-8")
+    bad = tmp_path / "programs-broken.csv"
+    bad.write_text(BROKEN, encoding="utf-8")
+    with live_server(app) as base:
+        page.goto(f"{base}/login")
+        page.fill("input[name=email]", DEMO_COORDINATOR)
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        page.click("form.form button[type=submit]")
+
+        # A broken file: its problem by row and column, nothing saved, no import button.
+        page.goto(f"{base}/imports")
+        fits_the_phone(page, "the import page")
+        screenshot(page, "imports")
+        page.set_input_files("input[type=file]", str(bad))
+        page.select_option("select[name=kind]", "programs")
+        page.click("button[name=action][value=check]")
+        assert re.search(r"/imports/\d+$", page.url)
+        assert page.locator("ul.problems li").count() == 1
+        assert "entah" in page.locator("ul.problems code").first.inner_text()
+        assert page.locator("form[action$='/apply']").count() == 0
+        fits_the_phone(page, "an import's problems")
+        screenshot(page, "import-problems")
+
+        # Good files: checked, then imported with one tap; the re-matching is shown done.
+        page.goto(f"{base}/imports")
+        page.set_input_files("input[type=file]", [str(good), str(works)])
+        page.click("button[name=action][value=check]")
+        assert page.locator("ul.counts li").count() == 2
+        page.click("form[action$='/apply'] button")
+        assert re.search(r"/imports/\d+$", page.url)
+        assert page.locator(".badge.job-done").count() == 1
+        fits_the_phone(page, "an applied import")
+        screenshot(page, "import-applied")
+
+        # An API token for a script: shown once on the page that made it.
+        page.goto(f"{base}/profile/tokens")
+        page.fill("input[name=name]", "dasbor donor")
+        page.click("form.form button[type=submit]")
+        token = page.locator("#token-value").input_value()
+        assert token.startswith("tt_")
+        fits_the_phone(page, "the token page")
+        screenshot(page, "tokens")
+        page.goto(f"{base}/profile/tokens")
+        assert page.locator("#token-value").count() == 0
+        assert page.locator("ul.tokens li").count() == 1
+    with app.app_context():
+        after = set(db.session.scalars(sa.select(Program.code)))
+    assert after - before == {"SANITASI", "BANKSAMPAH"}
