@@ -21,6 +21,9 @@ from .conftest import PASSWORD, AuthActions, csrf_token
 
 #: The one POST route without CSRF: RFC 8058 one-click unsubscribe, proven by its signed token.
 CSRF_EXEMPT = {"unsubscribe.unsubscribe"}
+#: The API's routes take bearer tokens, never cookies: no session to forge, so no CSRF; instead
+#: each one refuses a request without a live token (``test_api_routes_refuse_cookies``).
+API_ENDPOINTS = "api."
 
 
 @pytest.fixture(autouse=True)
@@ -251,7 +254,7 @@ def test_every_post_route_refuses_a_missing_csrf_token(
     assert endpoints >= CSRF_EXEMPT
     answers = {}
     for rule in rules:
-        if rule.endpoint in CSRF_EXEMPT:
+        if rule.endpoint in CSRF_EXEMPT or rule.endpoint.startswith(API_ENDPOINTS):
             continue
         answers[rule.rule] = client.post(filled_path(rule), data={"anything": "1"}).status_code
     assert answers and all(status == 400 for status in answers.values()), answers
@@ -263,3 +266,27 @@ def test_the_csrf_exempt_unsubscribe_needs_a_signed_token(client: FlaskClient) -
     (rule,) = [rule for rule in post_rules(client.application) if rule.endpoint in CSRF_EXEMPT]
     assert client.post(filled_path(rule)).status_code == 404
     assert client.post(filled_path(rule), data={"List-Unsubscribe": "One-Click"}).status_code == 404
+
+
+def test_api_routes_refuse_cookies(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_person
+) -> None:
+    """Signed in with a cookie, every API route but the public documents still answers 401
+    problem+json: the API authenticates by bearer token only."""
+    make_person("admin@example.org", role=Role.ADMIN)
+    auth.login("admin@example.org", PASSWORD)
+    public = {"api.openapi_document", "api.api_docs"}
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith(API_ENDPOINTS)]
+    assert len(rules) >= 20
+    for rule in rules:
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            answer = client.open(filled_path(rule), method=method, json={})
+            if rule.endpoint in public:
+                assert answer.status_code == 200, rule.rule
+                continue
+            assert (answer.status_code, answer.mimetype) == (401, "application/problem+json"), (
+                method,
+                rule.rule,
+            )
+            assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+            assert_security_headers(answer)

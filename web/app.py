@@ -18,10 +18,13 @@ from titiktemu.models import Person
 from titiktemu.queue import celery_init_app
 from titiktemu.services.accounts import session_is_live
 from titiktemu.settings import Settings
+from web.api.problems import answer_http_error, is_api_request, register_problem_handlers
 from web.auth.limits import init_limiter
 
 LANGUAGES = ("id", "en")
-ERROR_PAGES = (403, 404, 429)
+ERROR_PAGES = (403, 404, 413, 429)
+#: Uploads larger than this are refused before they are read (a 10,000-row XLSX is about 1 MB).
+MAX_UPLOAD_BYTES = 32 * 1024 * 1024
 #: When even the 500 template fails (the database is down), this needs nothing at all.
 PLAIN_500 = (
     "<!doctype html><title>500 · Titik Temu</title>"
@@ -55,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=base_url.startswith("https://"),
         WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
     )
     celery_init_app(app)  # to send jobs; the worker runs them (or this process, when eager)
     babel.init_app(app, locale_selector=_select_locale)
@@ -130,6 +134,7 @@ def _register_error_pages(app: Flask) -> None:
     for code in ERROR_PAGES:
         app.register_error_handler(code, _error_page)
     app.register_error_handler(500, _server_error)
+    register_problem_handlers(app)  # /api/ answers problem+json, whatever the code
 
 
 def _wants_json() -> bool:
@@ -138,6 +143,8 @@ def _wants_json() -> bool:
 
 
 def _error_page(error: HTTPException) -> ResponseReturnValue:
+    if is_api_request():
+        return answer_http_error(error)
     code = error.code or 500
     # Keep what the error adds (Allow, Retry-After), not its text/html content type.
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
@@ -149,6 +156,8 @@ def _error_page(error: HTTPException) -> ResponseReturnValue:
 def _server_error(error: HTTPException) -> ResponseReturnValue:
     """The 500 page; when even that cannot render (the database is down), a plain one."""
     db.session.rollback()
+    if is_api_request():
+        return answer_http_error(error)
     try:
         return render_template("errors/500.html"), 500
     except Exception:  # the error page must never fail in turn

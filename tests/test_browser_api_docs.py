@@ -1,0 +1,47 @@
+"""In a real Chromium at phone size: the API's docs page, readable without JavaScript."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from .browser import CHROMIUM_ARGS, PHONE, chromium_path, live_server, screenshot
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture
+def page(app: Flask) -> Iterator[object]:
+    executable = chromium_path()
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def test_the_docs_page_lists_every_operation_on_a_phone(app: Flask, page) -> None:
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text))
+    with live_server(app) as base:
+        answer = page.goto(f"{base}/api/v1/docs")
+        assert answer.status == 200
+        assert page.locator("h1").inner_text().startswith("Titik Temu API")
+        tags = page.locator("article > section > h2").all_inner_texts()
+        assert tags[:3] == ["Regions", "Programs", "People"] and "Proposals" in tags
+        operations = page.locator("section.card h3").all_inner_texts()
+        assert "POST /proposals/{id}/accept" in operations
+        assert "GET /needs" in operations and len(operations) >= 25
+        accept = page.locator("#accept_proposal")
+        assert "Request body" in accept.inner_text() and "403" in accept.inner_text()
+        needs = page.locator("#list_needs").inner_text()
+        assert "cursor" in needs and "in query" in needs and "next_cursor" in needs
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"the page scrolls sideways: {width}px"
+        screenshot(page, "api-docs")
+        assert problems == [], problems  # nothing refused by the CSP, nothing missing
+        page.click("text=openapi.json")
+        assert page.url == f"{base}/api/v1/openapi.json"

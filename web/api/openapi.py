@@ -1,0 +1,199 @@
+"""The OpenAPI 3.1 document, built only from the registry: adding an operation documents it.
+
+Pydantic gives JSON Schema 2020-12, which OpenAPI 3.1 takes as it is; request models are
+rendered in validation mode, response models in serialisation mode.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from web.api.registry import JSON, OPERATIONS, Operation
+from web.api.schemas.common import Problem
+
+REF = "#/components/schemas/{model}"
+PROBLEM = "application/problem+json"
+Mode = Literal["validation", "serialization"]
+Refs = dict[tuple[Any, Mode], dict[str, Any]]
+DESCRIPTIONS = {
+    200: "OK",
+    201: "Created",
+    304: "Not modified: the `If-None-Match` ETag is current",
+    400: "The body is not valid JSON",
+    401: "No live bearer token",
+    403: "Your role may not do this",
+    404: "Not found, or not yours to see",
+    409: "The object's state does not allow this",
+    412: "`If-Match` names an older version",
+    413: "The upload is too large",
+    415: "The body is not of the declared media type",
+    422: "Invalid fields; `errors` lists them",
+}
+#: The order of the document and of the docs page (tags not named here come last).
+TAG_ORDER = (
+    "Regions",
+    "Programs",
+    "People",
+    "Needs",
+    "Offers",
+    "Interventions",
+    "Proposals",
+    "Overlap flags",
+    "Gaps",
+    "Imports",
+    "Documentation",
+)
+INFO = {
+    "title": "Titik Temu API",
+    "version": "1",
+    "description": (
+        "Offers, needs, interventions, proposals and overlap flags of development facilitators. "
+        "Send a personal API token (made on your profile page) as `Authorization: Bearer TOKEN`; "
+        "you see what your pages show you. Lists are paged with `limit` and the opaque `cursor` "
+        "(`next_cursor` of the previous page, also in the `Link` header). GET answers carry an "
+        "`ETag`; send it back as `If-None-Match` to get a 304. Errors are RFC 9457 "
+        "`application/problem+json` with the fields that are wrong in `errors`."
+    ),
+}
+
+
+def _models() -> list[tuple[type[BaseModel], Mode]]:
+    wanted: dict[tuple[type[BaseModel], Mode], None] = {(Problem, "serialization"): None}
+    for op in OPERATIONS:
+        for model in (op.path_params, op.query, op.body):
+            if model is not None:
+                wanted[(model, "validation")] = None
+        if op.response is not None:
+            wanted[(op.response, "serialization")] = None
+    return list(wanted)
+
+
+def build_document() -> dict[str, Any]:
+    """The whole document, as a plain dict ready for JSON."""
+    refs, defs = models_json_schema(_models(), ref_template=REF)
+    schemas: dict[str, Any] = defs.get("$defs", {})
+    paths: dict[str, dict[str, Any]] = {}
+    for op in sorted(OPERATIONS, key=_tag_rank):
+        item = _operation(op, refs, schemas)
+        paths.setdefault(op.path, {})[op.method.lower()] = item
+    problem_ref = refs[(Problem, "serialization")]
+    return {
+        "openapi": "3.1.0",
+        "info": INFO,
+        "servers": [{"url": "/api/v1"}],
+        "tags": [
+            {"name": t} for t in dict.fromkeys(op.tag for op in sorted(OPERATIONS, key=_tag_rank))
+        ],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal API token from your profile page",
+                }
+            },
+            "responses": {
+                str(code): {
+                    "description": text,
+                    "content": {PROBLEM: {"schema": problem_ref}},
+                }
+                for code, text in DESCRIPTIONS.items()
+                if code >= 400
+            },
+        },
+    }
+
+
+def _tag_rank(op: Operation) -> int:
+    return TAG_ORDER.index(op.tag) if op.tag in TAG_ORDER else len(TAG_ORDER)
+
+
+def _operation(
+    op: Operation,
+    refs: Refs,
+    schemas: dict[str, Any],
+) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "operationId": op.endpoint,
+        "tags": [op.tag],
+        "summary": op.summary,
+        "description": op.description,
+        "security": [] if op.public else [{"bearer": []}],
+    }
+    parameters = []
+    for model, where in ((op.path_params, "path"), (op.query, "query")):
+        if model is not None:
+            parameters += _parameters(refs[(model, "validation")], schemas, where)
+    if parameters:
+        item["parameters"] = parameters
+    if op.body is not None:
+        item["requestBody"] = {
+            "required": op.body_required,
+            "content": {JSON: {"schema": refs[(op.body, "validation")]}},
+        }
+    elif op.raw_body is not None:
+        media, schema = op.raw_body
+        item["requestBody"] = {"required": True, "content": {media: {"schema": schema}}}
+    item["responses"] = _responses(op, refs)
+    return item
+
+
+def _parameters(ref: dict[str, Any], schemas: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    """Each field of a path or query model as a parameter (null is how absence is modelled in
+    Python; in a query string a parameter is simply left out)."""
+    model = schemas[ref["$ref"].rsplit("/", 1)[1]]
+    required = set(model.get("required", ()))
+    found = []
+    for name, prop in model.get("properties", {}).items():
+        schema = _without_null(copy.deepcopy(prop))
+        description = schema.pop("description", "")
+        schema.pop("title", None)
+        parameter = {"name": name, "in": where, "required": where == "path" or name in required}
+        if description:
+            parameter["description"] = description
+        parameter["schema"] = schema
+        found.append(parameter)
+    return found
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    options = schema.get("anyOf")
+    if options is not None:
+        kept = [o for o in options if o.get("type") != "null"]
+        if len(kept) == 1:
+            rest = {k: v for k, v in schema.items() if k != "anyOf"}
+            if rest.get("default", 0) is None:
+                rest.pop("default")
+            return {**kept[0], **rest}
+    return schema
+
+
+def _responses(op: Operation, refs: Refs) -> dict[str, Any]:
+    success: dict[str, Any] = {"description": DESCRIPTIONS.get(op.status, "OK")}
+    if op.response is not None:
+        success["content"] = {op.response_media: {"schema": refs[(op.response, "serialization")]}}
+    if op.method == "GET":
+        success["headers"] = {
+            "ETag": {"description": "Strong tag of this body", "schema": {"type": "string"}}
+        }
+    answers: dict[str, Any] = {str(op.status): success}
+    if op.method == "GET":
+        answers["304"] = {"description": DESCRIPTIONS[304]}
+    codes = set(op.errors)
+    if not op.public:
+        codes.add(401)
+    if op.path_params is not None:
+        codes.add(404)
+    if op.query is not None or op.body is not None or op.raw_body is not None:
+        codes.add(422)
+    if op.body is not None:
+        codes |= {400, 415}
+    for code in sorted(codes):
+        answers[str(code)] = {"$ref": f"#/components/responses/{code}"}
+    return answers

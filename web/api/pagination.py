@@ -1,0 +1,87 @@
+"""Cursor pagination: stable order by key, the cursor an opaque URL-safe base64 of the last key."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from flask import request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from web.api.problems import invalid
+
+T = TypeVar("T")
+MAX_ID = 2**31 - 1
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,200}={0,2}$"
+
+
+class PageQuery(BaseModel):
+    """``limit`` and ``cursor``, shared by every list."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(50, ge=1, le=200, description="Items per page.")
+    cursor: str | None = Field(
+        None,
+        pattern=CURSOR_PATTERN,
+        description="Opaque: the `next_cursor` of the previous page.",
+    )
+
+
+def encode_cursor(key: int | str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": key}).encode()).decode()
+
+
+def decode_cursor(cursor: str | None, kind: type[int] | type[str]) -> Any:
+    """The key a cursor points after; 422 when it is not one of ours."""
+    if cursor is None:
+        return None
+    try:
+        after = json.loads(base64.urlsafe_b64decode(cursor.encode()))["after"]
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        after = None
+    ok = isinstance(after, kind) and not isinstance(after, bool)
+    if ok and kind is int and not 0 <= after <= MAX_ID:
+        ok = False
+    if ok and kind is str and (len(after) > 40 or "\x00" in after):
+        ok = False
+    if not ok:
+        raise invalid({"query.cursor": "not a cursor of this list"})
+    return after
+
+
+def page_of(
+    session: Session,
+    query: sa.Select[T],
+    key: InstrumentedAttribute[Any],
+    params: PageQuery,
+    kind: type[int] | type[str] = int,
+) -> tuple[list[T], str | None]:
+    """One page of ``query`` ordered by ``key``, and the cursor of the next page (None at the
+    end)."""
+    after = decode_cursor(params.cursor, kind)
+    if after is not None:
+        query = query.where(key > after)
+    rows = list(session.scalars(query.order_by(key).limit(params.limit + 1)))
+    more = len(rows) > params.limit
+    rows = rows[: params.limit]
+    return rows, encode_cursor(getattr(rows[-1], key.key)) if more else None
+
+
+def keep_visible(rows: Sequence[T], visible: Callable[[T], bool]) -> list[T]:
+    """Rows the caller may see, when SQL could only narrow them down (the cursor still moves on
+    from the last row read, so a page may hold fewer than ``limit``)."""
+    return [row for row in rows if visible(row)]
+
+
+def next_link(cursor: str) -> str:
+    """The ``Link`` header of the next page: this request's URL with the new cursor."""
+    args = request.args.to_dict(flat=False)
+    args["cursor"] = [cursor]
+    return f'<{request.base_url}?{urlencode(args, doseq=True)}>; rel="next"'

@@ -1,0 +1,160 @@
+"""Imports: coordinators and admins upload CSV or XLSX files, all or nothing, and follow the
+re-matching they queue."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import request, url_for
+from werkzeug.datastructures import FileStorage
+
+from titiktemu.extensions import db
+from titiktemu.models import ImportRun, ImportStatus, JobRun, Person, Role
+from titiktemu.services.imports import KINDS, Upload, run_import
+from web.api.auth import require_coordinator
+from web.api.pagination import page_of
+from web.api.problems import ApiProblem, invalid
+from web.api.registry import operation, validated
+from web.api.schemas.common import IdPath
+from web.api.schemas.imports import (
+    ImportForm,
+    ImportOut,
+    ImportPage,
+    ImportProblem,
+    ImportQuery,
+    JobProgress,
+)
+
+MULTIPART = "multipart/form-data"
+UPLOAD_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "file": {
+            "type": "array",
+            "items": {"type": "string", "format": "binary"},
+            "minItems": 1,
+            "description": "One or more .csv or .xlsx files",
+        },
+        "dry_run": {"type": "boolean", "default": False, "description": "Check only"},
+        "kind": {"type": "string", "enum": list(KINDS), "description": "What every file holds"},
+    },
+    "required": ["file"],
+}
+
+
+def import_out(row: ImportRun) -> ImportOut:
+    jobs = []
+    if row.job_ids:
+        jobs = list(
+            db.session.scalars(
+                sa.select(JobRun).where(JobRun.id.in_(row.job_ids)).order_by(JobRun.id)
+            )
+        )
+    return ImportOut(
+        id=row.id,
+        status=row.status,
+        dry_run=row.dry_run,
+        files=list(row.files),
+        counts=dict(row.counts),
+        problems=[ImportProblem.model_validate(p) for p in row.problems],
+        regency_codes=list(row.regency_codes),
+        jobs=[JobProgress.model_validate(j) for j in jobs],
+        person_id=row.person_id,
+        created_at=row.created_at,
+    )
+
+
+def _scope(viewer: Person) -> sa.ColumnElement[bool]:
+    """Runs by the people of my regency (a global admin: every run)."""
+    if viewer.role == Role.ADMIN and viewer.regency_code is None:
+        return sa.true()
+    people_here = sa.select(Person.id).where(Person.regency_code == viewer.regency_code)
+    return sa.or_(ImportRun.person_id == viewer.id, ImportRun.person_id.in_(people_here))
+
+
+@operation(
+    "GET",
+    "/imports",
+    tag="Imports",
+    summary="List import runs (coordinators)",
+    query=ImportQuery,
+    response=ImportPage,
+    errors=(403,),
+)
+def list_imports(query: ImportQuery) -> ImportPage:
+    """Runs uploaded by the people of my regency, by id."""
+    select = sa.select(ImportRun).where(_scope(require_coordinator()))
+    if query.status is not None:
+        select = select.where(ImportRun.status == query.status)
+    rows, cursor = page_of(db.session(), select, ImportRun.id, query)
+    return ImportPage(items=[import_out(r) for r in rows], next_cursor=cursor)
+
+
+@operation(
+    "GET",
+    "/imports/{id}",
+    tag="Imports",
+    summary="One import run and the progress of its re-matching (coordinators)",
+    path_params=IdPath,
+    response=ImportOut,
+    errors=(403, 404),
+)
+def get_import(id: int) -> ImportOut:
+    """Counts, problems, and each re-matching job's status and percent."""
+    viewer = require_coordinator()
+    row = db.session.scalars(
+        sa.select(ImportRun).where(ImportRun.id == id, _scope(viewer))
+    ).one_or_none()
+    if row is None:
+        raise ApiProblem(404, "No such import run.")
+    return import_out(row)
+
+
+@operation(
+    "POST",
+    "/imports",
+    tag="Imports",
+    summary="Upload CSV or XLSX files (coordinators)",
+    response=ImportOut,
+    status=201,
+    errors=(403, 413, 415),
+    raw_body=(MULTIPART, UPLOAD_SCHEMA),
+)
+def create_import() -> tuple[ImportOut, int]:
+    """All or nothing: with `dry_run` nothing is written (status `checked`); otherwise the rows
+    are written (status `applied`) and the regency re-matched. When any row has a problem,
+    nothing is written and the answer is a 422 problem listing them (the run is kept, its URL
+    is the problem's `instance`)."""
+    person = require_coordinator()
+    if request.mimetype != MULTIPART:
+        raise ApiProblem(415, "Send the files as multipart/form-data.")
+    form = validated(ImportForm, request.form.to_dict(), "")
+    assert isinstance(form, ImportForm)
+    files: list[FileStorage] = request.files.getlist("file")
+    if not files:
+        raise invalid({"file": "send at least one file"})
+    uploads = [Upload(f.filename or f"upload-{n}", f.read()) for n, f in enumerate(files, 1)]
+    try:
+        run = run_import(db.session(), uploads, person, dry_run=form.dry_run, kind=form.kind)
+    except PermissionError:
+        db.session.rollback()
+        raise ApiProblem(403, "Only coordinators of a regency and admins may import.") from None
+    db.session.commit()  # the run is kept even when rejected; re-matching starts after this
+    if run.status == ImportStatus.REJECTED:
+        raise ApiProblem(
+            422,
+            f"The files have problems; nothing was written (import run {run.id}).",
+            _problems_as_fields(run),
+            instance=url_for("api.get_import", id=run.id),
+        )
+    return import_out(run), 201
+
+
+def _problems_as_fields(run: ImportRun) -> list[tuple[str, str]]:
+    """Each error as ``file:row:column`` and its English text."""
+    pairs = []
+    for p in run.problems:
+        if p.get("level", "error") != "error":
+            continue
+        where = ":".join(str(p.get(k)) for k in ("file", "row", "column") if p.get(k) is not None)
+        pairs.append((where or "file", str(p.get("text_en") or p.get("code") or "problem")))
+    return pairs

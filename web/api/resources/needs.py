@@ -1,0 +1,163 @@
+"""Needs: mine to read and change; a coordinator reads the regency's (as the need pages)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from titiktemu.extensions import db
+from titiktemu.models import Need, Person, Role
+from titiktemu.models.exchange import need_skills
+from titiktemu.models.places import under
+from titiktemu.services.exchange import InputError, NeedInput, save_need
+from titiktemu.services.facilitator import Access, access_to, need_regency
+from titiktemu.services.review import may_review
+from web.api.auth import caller, regency_of_caller
+from web.api.pagination import page_of
+from web.api.problems import ApiProblem, invalid
+from web.api.registry import operation
+from web.api.resources.exchange import change_status, input_problem, outside, require
+from web.api.schemas.common import IdPath
+from web.api.schemas.exchange import ExchangeQuery, NeedIn, NeedOut, NeedPage, Owner, StatusIn
+
+FIELDS = {"village": "village_code"}
+
+
+def need_out(row: Need, viewer: Person) -> NeedOut:
+    return NeedOut(
+        id=row.id,
+        title=row.title,
+        description=row.description,
+        status=row.status,
+        person=Owner(id=row.person.id, name=row.person.name),
+        kecamatan_code=row.kecamatan_code,
+        village_code=row.village_code,
+        needed_from=row.needed_from,
+        needed_until=row.needed_until,
+        skills=[s.code for s in row.skills],
+        can_edit=row.person_id == viewer.id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _scope(viewer: Person, mine: bool) -> sa.ColumnElement[bool]:
+    """Mine; and for a coordinator or admin, every need of the regencies they review."""
+    own = Need.person_id == viewer.id
+    if mine:
+        return own
+    if viewer.role == Role.ADMIN and viewer.regency_code is None:
+        return sa.true()
+    regency = viewer.regency_code
+    if regency is not None and may_review(viewer, regency):
+        return sa.or_(own, under(Need.kecamatan_code, regency))
+    return own
+
+
+def _need(need_id: int, want: Access) -> Need:
+    row = db.session.get(Need, need_id)
+    if row is None:
+        raise ApiProblem(404, "No such need.")
+    require(access_to(caller(), row.person_id, need_regency(row)), want, "need")
+    return row
+
+
+def _save(body: NeedIn, need: Need | None) -> Need:
+    places = [c for c in (body.village_code, body.kecamatan_code) if c]
+    if outside(places, regency_of_caller()):
+        raise invalid({"village_code": "choose a place in your regency"})
+    data = NeedInput(
+        title=body.title,
+        skills=body.skills,
+        village_code=body.village_code,
+        kecamatan_code=None if body.village_code else body.kecamatan_code,
+        needed_from=body.needed_from,
+        needed_until=body.needed_until,
+        description=body.description,
+    )
+    try:
+        saved = save_need(db.session(), caller(), data, need)
+    except InputError as exc:
+        raise input_problem(exc, FIELDS) from None
+    db.session.commit()  # the match job runs once this commits
+    return saved
+
+
+@operation(
+    "GET", "/needs", tag="Needs", summary="List needs", query=ExchangeQuery, response=NeedPage
+)
+def list_needs(query: ExchangeQuery) -> NeedPage:
+    """My needs; a coordinator also sees every need of the regency (`mine=true`: only mine)."""
+    viewer = caller()
+    select = sa.select(Need).where(_scope(viewer, query.mine))
+    if query.status is not None:
+        select = select.where(Need.status == query.status)
+    if query.kecamatan is not None:
+        select = select.where(Need.kecamatan_code == query.kecamatan)
+    if query.skill is not None:
+        with_skill = sa.select(need_skills.c.need_id).where(need_skills.c.skill_code == query.skill)
+        select = select.where(Need.id.in_(with_skill))
+    select = select.options(selectinload(Need.skills), selectinload(Need.person))
+    rows, cursor = page_of(db.session(), select, Need.id, query)
+    return NeedPage(items=[need_out(r, viewer) for r in rows], next_cursor=cursor)
+
+
+@operation(
+    "POST",
+    "/needs",
+    tag="Needs",
+    summary="Post a need",
+    body=NeedIn,
+    response=NeedOut,
+    status=201,
+)
+def create_need(body: NeedIn) -> NeedOut:
+    """A new need of mine, in a village or a whole kecamatan of my regency; matching follows."""
+    return need_out(_save(body, None), caller())
+
+
+@operation(
+    "GET",
+    "/needs/{id}",
+    tag="Needs",
+    summary="One need",
+    path_params=IdPath,
+    response=NeedOut,
+    errors=(404,),
+)
+def get_need(id: int) -> NeedOut:
+    """Mine, or (for a coordinator) one of the regency's."""
+    return need_out(_need(id, Access.READ), caller())
+
+
+@operation(
+    "PUT",
+    "/needs/{id}",
+    tag="Needs",
+    summary="Change a need",
+    path_params=IdPath,
+    body=NeedIn,
+    response=NeedOut,
+    errors=(403, 404),
+)
+def update_need(id: int, body: NeedIn) -> NeedOut:
+    """Only the owner changes a need (a coordinator reads: 403); matching runs again."""
+    return need_out(_save(body, _need(id, Access.EDIT)), caller())
+
+
+@operation(
+    "POST",
+    "/needs/{id}/status",
+    tag="Needs",
+    summary="Withdraw, fulfil or reopen a need",
+    path_params=IdPath,
+    body=StatusIn,
+    response=NeedOut,
+    errors=(403, 404, 409),
+)
+def need_status(id: int, body: StatusIn) -> NeedOut:
+    """As the need page allows: withdraw or fulfil an open need, reopen a closed one whose end
+    date has not passed (409 otherwise)."""
+    need = _need(id, Access.EDIT)
+    change_status(caller(), need, body.action, need.needed_until)
+    return need_out(need, caller())

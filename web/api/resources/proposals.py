@@ -1,0 +1,232 @@
+"""Proposals: a coordinator reads the regency's and decides (through the review service, so the
+audit and the introductions happen as on the page); a facilitator reads those involving them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from titiktemu.app import settings_of
+from titiktemu.extensions import db
+from titiktemu.models import Need, Offer, Person, Proposal, ProposalKind, ProposalStatus, Role
+from titiktemu.models.people import person_programs
+from titiktemu.services.facilitator import contact_visible, my_proposal, my_proposals, sides
+from titiktemu.services.review import ReviewError, decide, may_review, visible_proposal
+from web.api.auth import caller, require_coordinator
+from web.api.etags import check_if_match, etag_of
+from web.api.pagination import page_of
+from web.api.problems import ApiProblem
+from web.api.registry import operation
+from web.api.schemas.common import IdPath, Ref, reasons_of
+from web.api.schemas.proposals import (
+    Contact,
+    DecisionIn,
+    DeclineIn,
+    ProposalOut,
+    ProposalPage,
+    ProposalQuery,
+)
+
+
+def sides_of(row: Proposal) -> list[Ref]:
+    """The need first, then the offer or the person; or the two programs of a synergy."""
+    if row.kind == ProposalKind.PROGRAM_SYNERGY:
+        return [
+            Ref(type="program", id=p.id, title=p.name)
+            for p in (row.program_a, row.program_b)
+            if p is not None
+        ]
+    sides = []
+    if row.need is not None:
+        sides.append(Ref(type="need", id=row.need.id, title=row.need.title))
+    if row.kind == ProposalKind.NEED_OFFER and row.offer is not None:
+        sides.append(Ref(type="offer", id=row.offer.id, title=row.offer.title))
+    if row.kind == ProposalKind.NEED_PERSON and row.person is not None:
+        sides.append(Ref(type="person", id=row.person.id, title=row.person.name))
+    return sides
+
+
+def contact_of(row: Proposal, viewer: Person) -> Contact | None:
+    """The other side's contact, once accepted, for someone in the proposal."""
+    if not contact_visible(row) or my_proposal(db.session(), viewer, row.id) is None:
+        return None
+    other = sides(row, viewer).other
+    if other is None:
+        return None
+    return Contact(id=other.id, name=other.name, email=other.email, phone=other.phone)
+
+
+def proposal_out(row: Proposal, viewer: Person) -> ProposalOut:
+    return ProposalOut(
+        id=row.id,
+        kind=row.kind,
+        rank=row.rank,
+        score=row.score,
+        status=row.status,
+        regency_code=row.regency_code,
+        sides=sides_of(row),
+        village_codes=list(row.village_codes),
+        reasons=reasons_of(row.reasons),
+        reviewer_id=row.reviewer_id,
+        decided_at=row.decided_at,
+        decision_note=row.decision_note,
+        contact=contact_of(row, viewer),
+        created_at=row.created_at,
+    )
+
+
+def _scope(viewer: Person) -> sa.ColumnElement[bool]:
+    """A reviewer's regency (a global admin: all); otherwise the live proposals involving me."""
+    if viewer.role == Role.ADMIN and viewer.regency_code is None:
+        return sa.true()
+    if viewer.regency_code is not None and may_review(viewer, viewer.regency_code):
+        return Proposal.regency_code == viewer.regency_code
+    return Proposal.id.in_([p.id for p in my_proposals(db.session(), viewer)])
+
+
+def _filtered(select: sa.Select[Proposal], query: ProposalQuery) -> sa.Select[Proposal]:
+    """The review queue's filters (``titiktemu.services.review_queue``), any status."""
+    if query.status is not None:
+        select = select.where(Proposal.status == query.status)
+    if query.kind is not None:
+        select = select.where(Proposal.kind == query.kind)
+    if query.min_score > 0:
+        select = select.where(Proposal.score >= query.min_score)
+    if query.kecamatan is not None:
+        needs_there = sa.select(Need.id).where(Need.kecamatan_code == query.kecamatan)
+        villages_there = sa.cast(Proposal.village_codes, sa.String).like(f'%"{query.kecamatan}.%')
+        select = select.where(
+            sa.or_(
+                Proposal.need_id.in_(needs_there),
+                sa.and_(Proposal.kind == ProposalKind.PROGRAM_SYNERGY, villages_there),
+            )
+        )
+    if query.program is not None:
+        members = sa.select(person_programs.c.person_id).where(
+            person_programs.c.program_id == query.program
+        )
+        select = select.where(
+            sa.or_(
+                Proposal.program_a_id == query.program,
+                Proposal.program_b_id == query.program,
+                Proposal.person_id.in_(members),
+                Proposal.need_id.in_(sa.select(Need.id).where(Need.person_id.in_(members))),
+                Proposal.offer_id.in_(sa.select(Offer.id).where(Offer.person_id.in_(members))),
+            )
+        )
+    return select
+
+
+def _visible(proposal_id: int) -> Proposal:
+    viewer = caller()
+    found = visible_proposal(db.session(), viewer, proposal_id) or my_proposal(
+        db.session(), viewer, proposal_id
+    )
+    if found is None:
+        raise ApiProblem(404, "No such proposal.")
+    return found
+
+
+@operation(
+    "GET",
+    "/proposals",
+    tag="Proposals",
+    summary="List proposals",
+    query=ProposalQuery,
+    response=ProposalPage,
+)
+def list_proposals(query: ProposalQuery) -> ProposalPage:
+    """A coordinator: every proposal of the regency. A facilitator: the live ones where they
+    own the need or the offer or are the person proposed."""
+    select = _filtered(sa.select(Proposal).where(_scope(caller())), query).options(
+        selectinload(Proposal.need),
+        selectinload(Proposal.offer),
+        selectinload(Proposal.person),
+        selectinload(Proposal.program_a),
+        selectinload(Proposal.program_b),
+    )
+    rows, cursor = page_of(db.session(), select, Proposal.id, query)
+    return ProposalPage(items=[proposal_out(r, caller()) for r in rows], next_cursor=cursor)
+
+
+@operation(
+    "GET",
+    "/proposals/{id}",
+    tag="Proposals",
+    summary="One proposal",
+    path_params=IdPath,
+    response=ProposalOut,
+    errors=(404,),
+)
+def get_proposal(id: int) -> ProposalOut:
+    """Both sides, the rank, the score and its reasons, and what was decided."""
+    return proposal_out(_visible(id), caller())
+
+
+def _decide(proposal_id: int, decision: ProposalStatus, note: str) -> ProposalOut:
+    reviewer = require_coordinator()
+    proposal = visible_proposal(db.session(), reviewer, proposal_id)
+    if proposal is None:
+        raise ApiProblem(404, "No such proposal in your regency.")
+    check_if_match(etag_of(proposal_out(proposal, reviewer).model_dump_json().encode()))
+    try:
+        decide(db.session(), settings_of(current_app), reviewer, proposal.id, decision, note)
+    except ReviewError as exc:
+        db.session.rollback()
+        raise ApiProblem(409, str(exc)) from None
+    db.session.commit()  # the introductions go out once this commits
+    return proposal_out(proposal, reviewer)
+
+
+DECISION_ERRORS = (403, 404, 409, 412)
+
+
+@operation(
+    "POST",
+    "/proposals/{id}/accept",
+    tag="Proposals",
+    summary="Accept a proposal (coordinators)",
+    path_params=IdPath,
+    body=DecisionIn,
+    body_required=False,
+    response=ProposalOut,
+    errors=DECISION_ERRORS,
+)
+def accept_proposal(id: int, body: DecisionIn) -> ProposalOut:
+    """Both sides get an introduction by email. 409 once decided; 412 when `If-Match` names an
+    older version."""
+    return _decide(id, ProposalStatus.ACCEPTED, body.note)
+
+
+@operation(
+    "POST",
+    "/proposals/{id}/decline",
+    tag="Proposals",
+    summary="Decline a proposal with a reason (coordinators)",
+    path_params=IdPath,
+    body=DeclineIn,
+    response=ProposalOut,
+    errors=DECISION_ERRORS,
+)
+def decline_proposal(id: int, body: DeclineIn) -> ProposalOut:
+    """The reason is required, as on the page."""
+    if not body.reason.strip():
+        raise ApiProblem(422, "A decline needs a reason.", [("reason", "a decline needs a reason")])
+    return _decide(id, ProposalStatus.DECLINED, body.reason)
+
+
+@operation(
+    "POST",
+    "/proposals/{id}/convene",
+    tag="Proposals",
+    summary="Mark a proposal for the forum meeting (coordinators)",
+    path_params=IdPath,
+    body=DecisionIn,
+    body_required=False,
+    response=ProposalOut,
+    errors=DECISION_ERRORS,
+)
+def convene_proposal(id: int, body: DecisionIn) -> ProposalOut:
+    """To be discussed at the next forum; it can still be accepted or declined later."""
+    return _decide(id, ProposalStatus.CONVENE, body.note)

@@ -1,0 +1,1 @@
+"""Pydantic models of the API, one module per resource; they validate, serialise and document."""
