@@ -19,6 +19,16 @@ from graph.world import World
 
 #: Severity weights: more programs, more households, more money at stake.
 SEVERITY_WEIGHTS = {"programs": 0.4, "households": 0.3, "budget": 0.3}
+#: Severity from which a flag is high, and medium; below that it is low. Pages, exports and the
+#: API all name levels through ``severity_level``, so they never disagree with the engine.
+HIGH, MEDIUM = 0.6, 0.35
+
+
+def severity_level(severity: float) -> str:
+    """ "high", "medium" or "low"."""
+    return "high" if severity >= HIGH else "medium" if severity >= MEDIUM else "low"
+
+
 HOUSEHOLDS_FULL = 500  # households at which that term is full
 BUDGET_FULL = 5_000_000_000  # rupiah at which that term is full
 
@@ -146,7 +156,7 @@ def _flag(village: str, group: list[Intervention], world: World) -> Flag:
         Reason("period", 0.0, 1.0, period_id, period_en),
     )
     severity = round(total(reasons), 6)
-    level = "high" if severity >= 0.6 else "medium" if severity >= 0.35 else "low"
+    level = severity_level(severity)
     ids = tuple(i.id for i in group)
     return Flag(
         key=",".join(str(i) for i in ids),

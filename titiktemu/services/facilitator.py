@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
+from graph.overlaps import severity_level as severity_level
 from titiktemu.models import (
     ExchangeStatus,
     Gap,
@@ -29,8 +30,6 @@ from titiktemu.models.overlaps import overlap_flag_interventions
 from titiktemu.models.places import under
 from titiktemu.services.review import may_review
 
-#: The severity levels the overlap engine names (graph.overlaps): high from 0.6, medium from 0.35.
-HIGH, MEDIUM = 0.6, 0.35
 #: Proposals that no longer say anything to the people in them.
 HIDDEN = (ProposalStatus.OBSOLETE,)
 
@@ -261,11 +260,6 @@ def flags_touching(session: Session, intervention_id: int) -> list[OverlapFlag]:
             .order_by(OverlapFlag.severity.desc(), OverlapFlag.id)
         )
     )
-
-
-def severity_level(severity: float) -> str:
-    """ "high", "medium" or "low", as the overlap engine grades a flag."""
-    return "high" if severity >= HIGH else "medium" if severity >= MEDIUM else "low"
 
 
 def duplicate_intervention(

@@ -13,6 +13,9 @@ from itertools import combinations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from graph.overlaps import HIGH as HIGH
+from graph.overlaps import MEDIUM as MEDIUM
+from graph.overlaps import severity_level as severity_level
 from titiktemu.jobs import enqueue
 from titiktemu.models import (
     AllowedCombination,
@@ -29,8 +32,6 @@ from titiktemu.services.review import may_review
 
 #: A flag still waiting for someone to act on it.
 UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
-#: Severity from which a flag reads as high, and as medium; below that it is low.
-HIGH, MEDIUM = 0.7, 0.4
 
 
 class FlagError(ValueError):
@@ -43,15 +44,6 @@ class Allowed:
     #: The combinations this decision added (pairs already allowed are not repeated).
     added: list[AllowedCombination]
     job: JobRun
-
-
-def severity_level(severity: float) -> str:
-    """Name a severity as the page words and colours it: "high", "medium" or "low"."""
-    if severity >= HIGH:
-        return "high"
-    if severity >= MEDIUM:
-        return "medium"
-    return "low"
 
 
 def visible_flag(session: Session, person: Person, flag_id: int) -> OverlapFlag | None:
