@@ -19,6 +19,8 @@ from titiktemu.extensions import db
 from titiktemu.jobs import enqueue
 from titiktemu.models import (
     ExchangeStatus,
+    ImportRun,
+    ImportStatus,
     Intervention,
     JobRun,
     Need,
@@ -66,6 +68,7 @@ class World:
     village: str
     program: int
     token: int  # an API token of the owner
+    import_run: int  # an import checked by the Klaten coordinator
 
 
 @pytest.fixture
@@ -124,6 +127,8 @@ def world(app: Flask) -> World:
         coordinator.password_hash = owner.password_hash
         job = enqueue(session, "titiktemu.rebuild_regency", KLATEN, regency_code=KLATEN, send=False)
         token, _plain = create_token(session, owner, "matrix")
+        run = ImportRun(person_id=coordinator.id, status=ImportStatus.CHECKED, dry_run=True)
+        session.add(run)
         session.commit()
         made = World(
             owner=owner.id,
@@ -139,6 +144,7 @@ def world(app: Flask) -> World:
             village=intervention.village_code,
             program=intervention.program_id,
             token=token.id,
+            import_run=run.id,
         )
     # Returned outside the app context: requests would share it (and its ``g``) otherwise.
     return made
@@ -173,6 +179,18 @@ MATRIX: dict[str, Row] = {
     "places.person": ("GET", lambda w: f"/people/{w.owner}", 200, 200, 404),
     "places.program": ("GET", lambda w: f"/programs/{w.program}", 200, 200, 200),
     "places.graph": ("GET", lambda w: f"/graph/village/{w.village}", 200, 200, 404),
+    # Downloads (the argument is the format): a foreign coordinator gets their own regency's
+    # rows, never Klaten's; a program's IATI is a 404 where it has no interventions.
+    "exports.interventions": ("GET", lambda w: "/exports/interventions.csv", 200, 200, 200),
+    "exports.proposals": ("GET", lambda w: "/exports/proposals.xlsx", 403, 403, 200),
+    "exports.overlaps": ("GET", lambda w: "/exports/overlaps.csv", 403, 403, 200),
+    "exports.gaps": ("GET", lambda w: "/exports/gaps.csv", 403, 403, 200),
+    "exports.import_format": ("GET", lambda w: "/exports/people.csv", 403, 403, 200),
+    "exports.iati_xml": ("GET", lambda w: f"/programs/{w.program}/iati.xml", 200, 200, 404),
+    # Imports are the coordinators': facilitators may not use them, a stranger sees 404.
+    "imports.detail": ("GET", lambda w: f"/imports/{w.import_run}", 403, 403, 404),
+    "imports.apply": ("POST", lambda w: f"/imports/{w.import_run}/apply", 403, 403, 404),
+    "imports.template": ("GET", lambda w: "/imports/templates/needs.csv", 403, 403, 200),
 }
 
 
@@ -192,9 +210,10 @@ def test_every_route_with_an_id_is_in_the_matrix(app: Flask) -> None:
         for rule in app.url_map.iter_rules()
         if rule.arguments and rule.endpoint != "static"
     }
-    missing = sorted(with_ids - set(MATRIX) - TOKEN_ROUTES)
+    missing = sorted(with_ids - set(MATRIX) - set(API_MATRIX) - TOKEN_ROUTES)
     assert missing == [], f"routes with an id missing from the access matrix: {missing}"
     assert not (set(MATRIX) - with_ids), "the matrix names routes that no longer exist"
+    assert not (set(API_MATRIX) - with_ids), "the API matrix names routes that no longer exist"
 
 
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
@@ -224,6 +243,7 @@ def test_the_coordinator_of_the_regency_sees_what_a_stranger_cannot(
         f"/review/{world.proposal}",
         f"/overlaps/{world.flag}",
         f"/admin/jobs/{world.job}",
+        f"/imports/{world.import_run}",
         f"/needs/{world.need}",
         f"/interventions/{world.intervention}",
     ):
@@ -254,3 +274,177 @@ def test_the_fixture_objects_exist(app: Flask, world: World) -> None:
         ):
             assert db.session.get(model, ident) is not None, model
         assert db.session.scalars(sa.select(Skill).limit(1)).first() is not None
+
+
+# --- The API, with bearer tokens -----------------------------------------------------------------
+
+
+@dataclass
+class ApiWorld(World):
+    need_body: dict[str, object]
+    offer_body: dict[str, object]
+    intervention_body: dict[str, object]
+
+
+#: endpoint -> (method, url, JSON body, expected for owner, other facilitator, foreign coordinator).
+ApiRow = tuple[
+    str, Callable[[ApiWorld], str], Callable[[ApiWorld], dict[str, object]] | None, int, int, int
+]
+STATUS: dict[str, object] = {"action": "withdraw"}
+API_MATRIX: dict[str, ApiRow] = {
+    "api.get_need": ("GET", lambda w: f"/api/v1/needs/{w.need}", None, 200, 404, 404),
+    "api.update_need": (
+        "PUT",
+        lambda w: f"/api/v1/needs/{w.need}",
+        lambda w: w.need_body,
+        200,
+        404,
+        404,
+    ),
+    "api.need_status": (
+        "POST",
+        lambda w: f"/api/v1/needs/{w.need}/status",
+        lambda w: STATUS,
+        200,
+        404,
+        404,
+    ),
+    "api.get_offer": ("GET", lambda w: f"/api/v1/offers/{w.offer}", None, 200, 404, 404),
+    "api.update_offer": (
+        "PUT",
+        lambda w: f"/api/v1/offers/{w.offer}",
+        lambda w: w.offer_body,
+        200,
+        404,
+        404,
+    ),
+    "api.offer_status": (
+        "POST",
+        lambda w: f"/api/v1/offers/{w.offer}/status",
+        lambda w: STATUS,
+        200,
+        404,
+        404,
+    ),
+    # The regency's 3W is for everyone of the regency (as the village and program pages list
+    # it); only who recorded it changes it.
+    "api.get_intervention": (
+        "GET",
+        lambda w: f"/api/v1/interventions/{w.intervention}",
+        None,
+        200,
+        200,
+        404,
+    ),
+    "api.update_intervention": (
+        "PUT",
+        lambda w: f"/api/v1/interventions/{w.intervention}",
+        lambda w: w.intervention_body,
+        200,
+        403,
+        404,
+    ),
+    "api.get_proposal": ("GET", lambda w: f"/api/v1/proposals/{w.proposal}", None, 200, 404, 404),
+    # Decisions and flags are the coordinators' (403 for facilitators), of their regency (404).
+    "api.accept_proposal": (
+        "POST",
+        lambda w: f"/api/v1/proposals/{w.proposal}/accept",
+        lambda w: {},
+        403,
+        403,
+        404,
+    ),
+    "api.decline_proposal": (
+        "POST",
+        lambda w: f"/api/v1/proposals/{w.proposal}/decline",
+        lambda w: {"reason": "x"},
+        403,
+        403,
+        404,
+    ),
+    "api.convene_proposal": (
+        "POST",
+        lambda w: f"/api/v1/proposals/{w.proposal}/convene",
+        lambda w: {},
+        403,
+        403,
+        404,
+    ),
+    "api.get_flag": ("GET", lambda w: f"/api/v1/overlap-flags/{w.flag}", None, 403, 403, 404),
+    "api.get_import": ("GET", lambda w: f"/api/v1/imports/{w.import_run}", None, 403, 403, 404),
+    "api.get_person": ("GET", lambda w: f"/api/v1/people/{w.owner}", None, 200, 200, 404),
+    "api.get_program": ("GET", lambda w: f"/api/v1/programs/{w.program}", None, 200, 200, 200),
+    "api.get_region": ("GET", lambda w: f"/api/v1/regions/{w.village}", None, 200, 200, 200),
+}
+
+
+@pytest.fixture
+def api_world(app: Flask, world: World) -> ApiWorld:
+    """The world, plus bodies that re-save objects."""
+    with app.app_context():
+        need = db.session.get(Need, world.need)
+        offer = db.session.get(Offer, world.offer)
+        item = db.session.get(Intervention, world.intervention)
+        assert need is not None and offer is not None and item is not None
+        need_body: dict[str, object] = {
+            "title": need.title,
+            "skills": [s.code for s in need.skills],
+            "village_code": need.village_code,
+            "kecamatan_code": need.kecamatan_code,
+        }
+        offer_body: dict[str, object] = {
+            "title": offer.title,
+            "skills": [s.code for s in offer.skills],
+            "village_codes": [v.code for v in offer.villages],
+            "kecamatan_codes": [k.code for k in offer.kecamatan],
+            "capacity": offer.capacity,
+        }
+        intervention_body: dict[str, object] = {
+            "program_id": item.program_id,
+            "village_code": item.village_code,
+            "category_code": item.category_code,
+            "title": item.title,
+            "start_date": item.start_date.isoformat(),
+            "end_date": item.end_date.isoformat(),
+        }
+        return ApiWorld(
+            **world.__dict__,
+            need_body=need_body,
+            offer_body=offer_body,
+            intervention_body=intervention_body,
+        )
+
+
+def _bearer(app: Flask, person_id: int) -> dict[str, str]:
+    with app.app_context():
+        person = db.session.get(Person, person_id)
+        assert person is not None
+        _row, plain = create_token(db.session(), person, "matrix")
+        db.session.commit()
+    return {"Authorization": f"Bearer {plain}"}
+
+
+@pytest.mark.parametrize("endpoint", sorted(API_MATRIX))
+def test_api_access_matrix(app: Flask, api_world: ApiWorld, endpoint: str) -> None:
+    method, url_of, body_of, *expected = API_MATRIX[endpoint]
+    url = url_of(api_world)
+    actors = (api_world.owner, api_world.other, api_world.foreign)
+    results: dict[int, int] = {}
+    client = app.test_client()
+    for index in (1, 2, 0):  # the owner last: their write changes the object
+        headers = _bearer(app, actors[index])
+        body = body_of(api_world) if body_of else None
+        answer = client.open(url, method=method, headers=headers, json=body)
+        results[index] = answer.status_code
+        if answer.status_code >= 400:
+            assert answer.mimetype == "application/problem+json"
+    got = [results[i] for i in range(3)]
+    assert got == expected, f"{endpoint} {url}: owner/other/foreign got {got}, expected {expected}"
+
+
+def test_the_api_shows_the_coordinator_their_regency(app: Flask, api_world: ApiWorld) -> None:
+    client = app.test_client()
+    headers = _bearer(app, api_world.coordinator)
+    for endpoint, (method, url_of, _body, *_expected) in API_MATRIX.items():
+        if method == "GET":
+            assert client.get(url_of(api_world), headers=headers).status_code == 200, endpoint
