@@ -53,9 +53,7 @@ def fits_the_phone(page, what: str) -> None:
     assert width <= PHONE["width"], f"{what} scrolls sideways on a phone ({width}px)"
 
 
-def test_coordinator_checks_imports_and_makes_a_token(
-    app: Flask, page, tmp_path: Path
-) -> None:
+def test_coordinator_checks_imports_and_makes_a_token(app: Flask, page, tmp_path: Path) -> None:
     with app.app_context():
         seed_demo(db.session(), "33.10")
         before = set(db.session.scalars(sa.select(Program.code)))

@@ -39,7 +39,7 @@ def coordinator(app: Flask, client: FlaskClient, auth) -> FlaskClient:
 def _export(client: FlaskClient, kind: str, fmt: str) -> bytes:
     answer = client.get(f"/exports/{kind}.{fmt}")
     assert answer.status_code == 200, f"{kind}.{fmt}: {answer.status_code}"
-    return answer.data
+    return bytes(answer.data)
 
 
 def _check(client: FlaskClient, files: list[tuple[bytes, str]]) -> ImportRun:
