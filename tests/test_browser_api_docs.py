@@ -32,11 +32,13 @@ def test_the_docs_page_lists_every_operation_on_a_phone(app: Flask, page) -> Non
         assert page.locator("h1").inner_text().startswith("Titik Temu API")
         tags = page.locator("article > section > h2").all_inner_texts()
         assert tags[:3] == ["Regions", "Programs", "People"] and "Proposals" in tags
-        operations = page.locator("section.card h3").all_inner_texts()
+        operations = page.locator("details.op h3").all_inner_texts()
         assert "POST /proposals/{id}/accept" in operations
         assert "GET /needs" in operations and len(operations) >= 25
         accept = page.locator("#accept_proposal")
+        accept.locator("summary").click()  # folded until opened, without JavaScript
         assert "Request body" in accept.inner_text() and "403" in accept.inner_text()
+        page.locator("#list_needs summary").click()
         needs = page.locator("#list_needs").inner_text()
         assert "cursor" in needs and "in query" in needs and "next_cursor" in needs
         width = page.evaluate("document.documentElement.scrollWidth")
