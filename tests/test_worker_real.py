@@ -9,6 +9,8 @@ real too: kill -9 of the worker's process group, SIGKILL of a private redis-serv
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -23,12 +25,15 @@ from titiktemu.extensions import db
 from titiktemu.jobs import RESEND_AFTER, requeue_due
 from titiktemu.models import (
     Gap,
+    ImportRun,
+    Intervention,
     JobRun,
     JobStatus,
     NotifyPreference,
     OutboxEmail,
     OutboxStatus,
     Person,
+    Program,
     Proposal,
     ProposalStatus,
 )
@@ -288,3 +293,40 @@ def test_redis_killed_and_restarted_during_a_batch(
             assert_three_sets_agree(settings, smtp)
     finally:
         redis.close()
+
+
+def test_an_import_from_the_command_line_is_rematched_by_the_worker(
+    demo: Flask, settings: Settings, broker: str, tmp_path: Path
+) -> None:
+    """``titiktemu import`` with a broker: the rows commit, the rebuild goes through Redis to a
+    real worker, and the command waits for it, showing its progress, before it says done."""
+    rebuild_regency(db.session(), KLATEN)
+    program, village = db.session.execute(
+        sa.select(Intervention.program_id, Intervention.village_code).limit(1)
+    ).one()
+    code = db.session.get(Program, program).code  # type: ignore[union-attr]
+    sheet = tmp_path / "interventions.csv"
+    sheet.write_text(
+        "program_code,village,activity,start_date,end_date,households,budget_idr,"
+        "facilitator_email,title\n"
+        f"{code},{village},sanitation,2027-03-01,2027-09-30,25,50000000,,Jamban sehat bersama\n",
+        encoding="utf-8",
+    )
+    env = worker_env(settings, broker, None)
+    with celery_worker(env, tmp_path / "worker.log") as worker:
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "titiktemu"), "import", str(sheet)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Applied (import" in done.stdout and "Re-matched 33.10" in done.stdout
+        assert " ERROR" not in worker.log_text()
+    db.session.rollback()
+    run = db.session.scalars(sa.select(ImportRun).order_by(ImportRun.id.desc())).first()
+    assert run is not None and run.counts["interventions"]["new"] == 1
+    jobs = db.session.scalars(sa.select(JobRun).where(JobRun.id.in_(run.job_ids))).all()
+    assert [j.status for j in jobs] == [JobStatus.DONE] and jobs[0].percent == 100
