@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from titiktemu.extensions import db
 from titiktemu.models import Person, Proposal, Regency, Role
@@ -16,6 +17,7 @@ from titiktemu.services.regions import load_regions, resolve_codes
 from titiktemu.services.tokens import create_token
 
 KLATEN, SLEMAN = "33.10", "34.04"
+FOREIGN = "koordinator.sleman@example.org"
 PROBLEM = "application/problem+json"
 
 
@@ -41,21 +43,28 @@ class Klaten:
     foreign: int  # coordinator of Sleman
 
 
+def seed_with_foreign(session: Session, password_hash: str | None = None) -> Person:
+    """Klaten's demo, matched, and a coordinator of Sleman: the foreigner, added, not committed."""
+    if session.get(Regency, SLEMAN) is None:
+        load_regions(session, resolve_codes([SLEMAN]))
+    seed_demo(session, KLATEN)
+    rebuild_regency(session, KLATEN)
+    foreign = Person(
+        email=FOREIGN,
+        name="Koordinator Sleman",
+        role=Role.COORDINATOR,
+        regency_code=SLEMAN,
+        password_hash=password_hash,
+    )
+    session.add(foreign)
+    return foreign
+
+
 def seed_klaten(app: Flask) -> Klaten:
     """The demo regency, matched, plus a coordinator of another regency."""
     with app.app_context():
         session = db.session()
-        if session.get(Regency, SLEMAN) is None:
-            load_regions(session, resolve_codes([SLEMAN]))
-        seed_demo(session, KLATEN)
-        rebuild_regency(session, KLATEN)
-        foreign = Person(
-            email="koordinator.sleman@example.org",
-            name="Koordinator Sleman",
-            role=Role.COORDINATOR,
-            regency_code=SLEMAN,
-        )
-        session.add(foreign)
+        foreign = seed_with_foreign(session)
         session.commit()
         foreign_id = foreign.id
     return Klaten(

@@ -7,9 +7,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from werkzeug.serving import make_server
+
+from titiktemu.services.demo import DEMO_PASSWORD
 
 from .conftest import skip_or_fail
 
@@ -47,7 +50,67 @@ def chromium_path() -> str:
     return path
 
 
-def screenshot(page, name: str) -> None:
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Launch Debian's Chromium headless; close it on leaving, failed test or not."""
+    from playwright.sync_api import sync_playwright  # imported here: callers skip without it
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def phone_page(*, javascript: bool = False) -> Iterator[Any]:
+    """Yield a page at phone size in its own Chromium; an error it logged fails the test on leaving.
+
+    JavaScript is off by default: every page must work without it.
+    """
+    with chromium() as browser:
+        context = browser.new_context(viewport=PHONE, java_script_enabled=javascript)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if _page_fault(m) else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        yield page
+        context.close()
+        assert errors == [], errors  # nothing refused by the CSP, no script failing
+
+
+def _page_fault(message: Any) -> bool:
+    """An error logged by the page, not Chromium's own ask for /favicon.ico (JSON names no icon)."""
+    url = str(message.location.get("url", ""))
+    return bool(message.type == "error" and not url.endswith("/favicon.ico"))
+
+
+def sign_in(page: Any, base: str, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the login form, as a person does; it lands on the home page."""
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("form.form button[type=submit]")
+    assert page.url == f"{base}/"
+
+
+def fits_the_phone(page: Any, what: str, *, scroll_boxes: bool = False) -> None:
+    """Fail if ``what`` scrolls sideways at phone width.
+
+    With ``scroll_boxes``, no ``.scroll`` box (the guard around wide tables) may scroll either.
+    """
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{what} scrolls sideways on a phone ({width}px)"
+    if scroll_boxes:
+        inner = page.evaluate(
+            "Array.from(document.querySelectorAll('.scroll'))"
+            ".filter(e => e.scrollWidth > e.clientWidth + 1).length"
+        )
+        assert inner == 0, f"a table on {what} scrolls sideways on a phone"
+
+
+def screenshot(page: Any, name: str) -> None:
     """Keep a picture of the page under artifacts/ for people to look at (CI keeps them)."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
 
-from .browser import CHROMIUM_ARGS, PHONE, chromium_path, live_server, screenshot
+from .browser import fits_the_phone, live_server, phone_page, screenshot
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture
-def page(app: Flask) -> Iterator[object]:
-    executable = chromium_path()
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=PHONE, java_script_enabled=False)
-        yield context.new_page()
-        context.close()
-        browser.close()
+pytest.importorskip("playwright.sync_api")
 
 
-def test_the_docs_page_lists_every_operation_on_a_phone(app: Flask, page) -> None:
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text))
-    with live_server(app) as base:
+def test_the_docs_page_lists_every_operation_on_a_phone(app: Flask) -> None:
+    with live_server(app) as base, phone_page() as page:
+        problems: list[str] = []
+        page.on("console", lambda message: problems.append(message.text))
         answer = page.goto(f"{base}/api/v1/docs")
         assert answer.status == 200
         assert page.locator("h1").inner_text().startswith("Titik Temu API")
@@ -41,8 +28,7 @@ def test_the_docs_page_lists_every_operation_on_a_phone(app: Flask, page) -> Non
         page.locator("#list_needs summary").click()
         needs = page.locator("#list_needs").inner_text()
         assert "cursor" in needs and "in query" in needs and "next_cursor" in needs
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], f"the page scrolls sideways: {width}px"
+        fits_the_phone(page, "the docs page")
         screenshot(page, "api-docs")
         assert problems == [], problems  # nothing refused by the CSP, nothing missing
         page.click("text=openapi.json")

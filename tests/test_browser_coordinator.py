@@ -7,51 +7,25 @@ Elements are found by attributes and classes, not by words, so the test holds in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 
 from titiktemu.extensions import db
-from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_PASSWORD, seed_demo
+from titiktemu.services.demo import DEMO_COORDINATOR, seed_demo
 from titiktemu.services.matching import rebuild_regency
 
-from .browser import CHROMIUM_ARGS, PHONE, chromium_path, live_server, screenshot
+from .browser import PHONE, fits_the_phone, live_server, phone_page, screenshot, sign_in
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture
-def page(app: Flask) -> Iterator[object]:
-    executable = chromium_path()
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=PHONE, java_script_enabled=False)
-        yield context.new_page()
-        context.close()
-        browser.close()
+pytest.importorskip("playwright.sync_api")
 
 
-def fits_the_phone(page, what: str) -> None:
-    """Neither the page nor any box on it (the matrix's scroll guard) scrolls sideways."""
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{what} scrolls sideways on a phone ({width}px)"
-    inner = page.evaluate(
-        "Array.from(document.querySelectorAll('.scroll'))"
-        ".filter(e => e.scrollWidth > e.clientWidth + 1).length"
-    )
-    assert inner == 0, f"a table on {what} scrolls sideways on a phone"
-
-
-def test_coordinator_reviews_compares_and_explores(app: Flask, page) -> None:
+def test_coordinator_reviews_compares_and_explores(app: Flask) -> None:
     with app.app_context():
         seed_demo(db.session(), "33.10")
         rebuild_regency(db.session(), "33.10")
-    with live_server(app) as base:
-        page.goto(f"{base}/login")
-        page.fill("input[name=email]", DEMO_COORDINATOR)
-        page.fill("input[name=password]", DEMO_PASSWORD)
-        page.click("form.form button[type=submit]")
+    with live_server(app) as base, phone_page() as page:
+        sign_in(page, base, DEMO_COORDINATOR)
 
         # The review queue: accept the first proposal; it leaves the queue.
         page.goto(f"{base}/review")
@@ -60,7 +34,7 @@ def test_coordinator_reviews_compares_and_explores(app: Flask, page) -> None:
         first = cards.first.get_attribute("id")
         assert first is not None
         assert page.locator(f"#{first} .reasons li").count() > 0
-        fits_the_phone(page, "the review queue")
+        fits_the_phone(page, "the review queue", scroll_boxes=True)
         screenshot(page, "review")
         page.click(f"#{first} button[name=decision][value=accepted]")
         assert re.search(r"/review$", page.url)
@@ -73,31 +47,31 @@ def test_coordinator_reviews_compares_and_explores(app: Flask, page) -> None:
         assert re.search(r"/overlaps/\d+$", page.url)
         assert page.locator(".compare .side").count() >= 2
         assert page.locator("button[name=action][value=acknowledge]").count() == 1
-        fits_the_phone(page, "an overlap")
+        fits_the_phone(page, "an overlap", scroll_boxes=True)
         screenshot(page, "overlap")
 
         # Coverage: the kecamatan summary, then one kecamatan's villages, opened without JS.
         page.goto(f"{base}/coverage")
         assert page.locator("details.kec").count() == 26
-        fits_the_phone(page, "the coverage")
+        fits_the_phone(page, "the coverage", scroll_boxes=True)
         flagged = page.locator("table.matrix th.name:has(.mk.flag) a").first
         flagged.click()
         assert "kecamatan=" in page.url
         opened = page.locator("details.kec[open]")
         assert opened.count() == 1
         assert opened.locator("table.villages tbody tr").count() > 0
-        fits_the_phone(page, "a kecamatan's villages")
+        fits_the_phone(page, "a kecamatan's villages", scroll_boxes=True)
         screenshot(page, "coverage")
         page.click("nav.tabs a[href*='by=category']")
         assert page.locator("details.kec[open] table.villages").count() == 1
-        fits_the_phone(page, "the activities matrix")
+        fits_the_phone(page, "the activities matrix", scroll_boxes=True)
         page.go_back()
 
         # A village with an overlap: who does what there.
         opened.locator("th.name:has(.mk.flag) a").first.click()
         assert "/villages/" in page.url
         assert page.locator("ul.items li").count() > 0
-        fits_the_phone(page, "a village")
+        fits_the_phone(page, "a village", scroll_boxes=True)
         screenshot(page, "village")
 
         # Its graph: an SVG whose nodes are links, drawn by the server.
@@ -108,7 +82,7 @@ def test_coordinator_reviews_compares_and_explores(app: Flask, page) -> None:
         assert nodes.count() >= 2
         box = svg.bounding_box()
         assert box is not None and box["width"] <= PHONE["width"]
-        fits_the_phone(page, "the graph")
+        fits_the_phone(page, "the graph", scroll_boxes=True)
         screenshot(page, "graph")
         svg.locator("a[href^='/interventions/'], a[href^='/people/']").first.click()
         assert re.search(r"/(interventions|people)/\d+$", page.url)
@@ -120,5 +94,5 @@ def test_coordinator_reviews_compares_and_explores(app: Flask, page) -> None:
         assert page.locator(".badge.job-done").count() == 1
         page.goto(f"{base}/admin")
         assert page.locator("ul.jobs li").count() >= 1
-        fits_the_phone(page, "the admin page")
+        fits_the_phone(page, "the admin page", scroll_boxes=True)
         screenshot(page, "admin")

@@ -5,43 +5,24 @@ version hides the navigation.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
 
 from titiktemu.extensions import db
-from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_PASSWORD, seed_demo
+from titiktemu.services.demo import DEMO_COORDINATOR, seed_demo
 from titiktemu.services.matching import rebuild_regency
 
-from .browser import ARTIFACTS, CHROMIUM_ARGS, PHONE, chromium_path, live_server
+from .browser import ARTIFACTS, PHONE, fits_the_phone, live_server, phone_page, sign_in
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture
-def page(app: Flask) -> Iterator[object]:
-    executable = chromium_path()
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=PHONE, java_script_enabled=False)
-        yield context.new_page()
-        context.close()
-        browser.close()
+pytest.importorskip("playwright.sync_api")
 
 
-def test_the_sync_report_reads_on_a_phone_and_prints_clean(app: Flask, page) -> None:
+def test_the_sync_report_reads_on_a_phone_and_prints_clean(app: Flask) -> None:
     with app.app_context():
         seed_demo(db.session(), "33.10")
         rebuild_regency(db.session(), "33.10")
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    with live_server(app) as base:
-        page.goto(f"{base}/login")
-        page.fill("input[name=email]", DEMO_COORDINATOR)
-        page.fill("input[name=password]", DEMO_PASSWORD)
-        page.click("form.form button[type=submit]")
+    with live_server(app) as base, phone_page() as page:
+        sign_in(page, base, DEMO_COORDINATOR)
 
         page.click("a[href^='/reports/sync']:not([href*='.xlsx'])")
         assert page.url.endswith("/reports/sync")
@@ -49,8 +30,7 @@ def test_the_sync_report_reads_on_a_phone_and_prints_clean(app: Flask, page) -> 
         assert page.locator("#t-summary_kecamatan tbody tr").count() == 26
         assert page.locator("#t-3w tbody tr").count() > 0
         assert page.locator("a[href$='/reports/sync.xlsx']").count() == 1
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], f"the sync report scrolls sideways on a phone ({width}px)"
+        fits_the_phone(page, "the sync report")
         # On a phone each row is a card: cells stack, labelled by their column.
         cell = page.locator("#t-3w tbody tr").first.locator("td").first
         assert cell.evaluate("e => getComputedStyle(e).display") == "flex"
@@ -67,4 +47,3 @@ def test_the_sync_report_reads_on_a_phone_and_prints_clean(app: Flask, page) -> 
         assert page.locator("nav.main").is_hidden()
         assert page.locator(".downloads").is_hidden()
         assert cell.evaluate("e => getComputedStyle(e).display") == "table-cell"  # a table on paper
-    assert errors == [], errors

@@ -5,7 +5,6 @@ Selectors use names, values and links, not words: the words change when the UI i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,12 +13,12 @@ from flask import Flask
 
 from titiktemu.extensions import db
 from titiktemu.models import ExchangeStatus, Need, Person
-from titiktemu.services.demo import DEMO_FACILITATOR, DEMO_PASSWORD, seed_demo
+from titiktemu.services.demo import DEMO_FACILITATOR, seed_demo
 from titiktemu.services.matching import rebuild_regency
 
-from .browser import CHROMIUM_ARGS, PHONE, chromium_path, live_server, screenshot
+from .browser import fits_the_phone, live_server, phone_page, screenshot, sign_in
 
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 TITLE = "Pelatihan pembukuan untuk kelompok wanita tani"
 
@@ -56,42 +55,9 @@ def _needs(person_id: int) -> int:
     )
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    executable = chromium_path()
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _page(browser: Any, *, javascript: bool) -> Any:
-    context = browser.new_context(viewport=PHONE, java_script_enabled=javascript)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.problems = problems
-    return page
-
-
-def _sign_in(page: Any, base: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", DEMO_FACILITATOR)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("form.form button[type=submit]")
-    assert page.url == f"{base}/"
-
-
-def _fits(page: Any, name: str) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{name} scrolls sideways on a phone ({width}px)"
-
-
-def test_post_a_need_without_javascript(app: Flask, demo: dict[str, Any], browser: Any) -> None:
-    page = _page(browser, javascript=False)
-    with live_server(app) as base:
-        _sign_in(page, base)
+def test_post_a_need_without_javascript(app: Flask, demo: dict[str, Any]) -> None:
+    with live_server(app) as base, phone_page() as page:
+        sign_in(page, base, DEMO_FACILITATOR)
         page.click("nav.main a[href='/needs']")
         page.click("a[href='/needs/new']")
         assert page.url == f"{base}/needs/new"
@@ -105,14 +71,14 @@ def test_post_a_need_without_javascript(app: Flask, demo: dict[str, Any], browse
         page.click("button[name=action][value=check]")  # no JS: the server lists look-alikes
         assert page.locator("#similar .similar").count() == 1
         assert page.input_value("input[name=title]") == TITLE  # nothing typed was lost
-        _fits(page, "the need form")
+        fits_the_phone(page, "the need form")
         screenshot(page, "need_form")
         page.click("button[name=action][value=save]:visible")
         assert page.url.startswith(f"{base}/needs/")
         assert page.locator("h1").inner_text() == TITLE
         page.click("nav.main a[href='/needs']")
         assert page.locator("#needs .items li").first.locator("a.title").inner_text() == TITLE
-        _fits(page, "the needs list")
+        fits_the_phone(page, "the needs list")
         screenshot(page, "needs")
         for path, name in (
             ("/profile", "profile"),
@@ -121,30 +87,27 @@ def test_post_a_need_without_javascript(app: Flask, demo: dict[str, Any], browse
         ):
             page.goto(f"{base}{path}")
             assert page.locator("h1").count() == 1
-            _fits(page, name)
+            fits_the_phone(page, name)
             screenshot(page, name)
         page.goto(f"{base}/offers/new")
-        _fits(page, "the offer form")
+        fits_the_phone(page, "the offer form")
         page.goto(f"{base}/interventions/new")
-        _fits(page, "the intervention form")
+        fits_the_phone(page, "the intervention form")
     with app.app_context():
         me = db.session.scalars(sa.select(Person).where(Person.email == DEMO_FACILITATOR)).one()
         assert _needs(me.id) == demo["needs"] + 1
-    assert page.problems == []
 
 
-def test_similar_needs_show_while_typing(app: Flask, demo: dict[str, Any], browser: Any) -> None:
-    page = _page(browser, javascript=True)
-    with live_server(app) as base:
-        _sign_in(page, base)
+def test_similar_needs_show_while_typing(app: Flask, demo: dict[str, Any]) -> None:
+    with live_server(app) as base, phone_page(javascript=True) as page:
+        sign_in(page, base, DEMO_FACILITATOR)
         page.goto(f"{base}/needs/new")
         page.type("input[name=title]", demo["nearby"], delay=5)
         hit = page.locator("#similar .similar li b", has_text=demo["nearby"])
         hit.first.wait_for(timeout=5000)  # similar.js fetched the fragment, no button pressed
         assert page.url == f"{base}/needs/new"
-        _fits(page, "the need form with look-alikes")
+        fits_the_phone(page, "the need form with look-alikes")
         screenshot(page, "need_form_similar")
     with app.app_context():
         me = db.session.scalars(sa.select(Person).where(Person.email == DEMO_FACILITATOR)).one()
         assert _needs(me.id) == demo["needs"]  # looking saves nothing
-    assert page.problems == []

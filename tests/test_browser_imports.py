@@ -7,7 +7,6 @@ Elements are found by attributes and classes, not by words, so the test holds in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,11 +15,11 @@ from flask import Flask
 
 from titiktemu.extensions import db
 from titiktemu.models import Program
-from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_PASSWORD, seed_demo
+from titiktemu.services.demo import DEMO_COORDINATOR, seed_demo
 
-from .browser import CHROMIUM_ARGS, PHONE, chromium_path, live_server, screenshot
+from .browser import fits_the_phone, live_server, phone_page, screenshot, sign_in
 
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 PROGRAMS = (
     "code,name,agency,funding_source,categories\n"
@@ -34,26 +33,7 @@ INTERVENTIONS = (
 BROKEN = "code,name,agency,funding_source,categories\nX,Satu,Dinas,entah,sanitation\n"
 
 
-@pytest.fixture
-def page(app: Flask) -> Iterator[object]:
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=PHONE, java_script_enabled=False)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        yield page
-        assert errors == [], errors
-        context.close()
-        browser.close()
-
-
-def fits_the_phone(page, what: str) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{what} scrolls sideways on a phone ({width}px)"
-
-
-def test_coordinator_checks_imports_and_makes_a_token(app: Flask, page, tmp_path: Path) -> None:
+def test_coordinator_checks_imports_and_makes_a_token(app: Flask, tmp_path: Path) -> None:
     with app.app_context():
         seed_demo(db.session(), "33.10")
         before = set(db.session.scalars(sa.select(Program.code)))
@@ -63,11 +43,8 @@ def test_coordinator_checks_imports_and_makes_a_token(app: Flask, page, tmp_path
     works.write_text(INTERVENTIONS, encoding="utf-8")
     bad = tmp_path / "programs-broken.csv"
     bad.write_text(BROKEN, encoding="utf-8")
-    with live_server(app) as base:
-        page.goto(f"{base}/login")
-        page.fill("input[name=email]", DEMO_COORDINATOR)
-        page.fill("input[name=password]", DEMO_PASSWORD)
-        page.click("form.form button[type=submit]")
+    with live_server(app) as base, phone_page() as page:
+        sign_in(page, base, DEMO_COORDINATOR)
 
         # A broken file: its problem by row and column, nothing saved, no import button.
         page.goto(f"{base}/imports")

@@ -14,34 +14,28 @@ from flask import Flask
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
 from titiktemu.models import Need, Person, Proposal
-from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_FACILITATOR, DEMO_PASSWORD, seed_demo
+from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_FACILITATOR, seed_demo
 from titiktemu.services.matching import rebuild_regency
 from titiktemu.settings import Settings
 from web.app import create_app
 
-from .browser import CHROMIUM_ARGS, PHONE, chromium_path, live_server, screenshot
+from .browser import PHONE, chromium, live_server, screenshot, sign_in
 from .services import smtp_server
 
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 TITLE = "Butuh data keluarga miskin untuk seleksi penerima bedah rumah"
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 def _sign_in(browser: Any, base: str, email: str) -> Any:
     page = browser.new_context(viewport=PHONE, java_script_enabled=False).new_page()
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("form.form button[type=submit]")
-    assert page.url == f"{base}/"
+    sign_in(page, base, email)
     return page
 
 

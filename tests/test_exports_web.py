@@ -27,21 +27,18 @@ from titiktemu.models import (
     Proposal,
     ProposalKind,
     ProposalStatus,
-    Regency,
     Role,
 )
 from titiktemu.models.base import utcnow
 from titiktemu.models.places import under
 from titiktemu.services.accounts import hash_password
-from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_FACILITATOR, DEMO_PASSWORD, seed_demo
+from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_FACILITATOR, DEMO_PASSWORD
 from titiktemu.services.imports.columns import COLUMNS
-from titiktemu.services.matching import rebuild_regency
-from titiktemu.services.regions import load_regions, resolve_codes
 
+from .api_support import FOREIGN as FOREIGN  # "as": test_exports_formats imports it from here
+from .api_support import KLATEN, seed_with_foreign
 from .conftest import csrf_token
 
-KLATEN, SLEMAN = "33.10", "34.04"
-FOREIGN = "koordinator.sleman@example.org"
 ADMIN = "admin.global@example.org"
 FILENAME = re.compile(
     r'attachment; filename="titiktemu-33\.10-[a-z0-9-]+-\d{4}-\d{2}-\d{2}\.(csv|xlsx)"'
@@ -63,20 +60,8 @@ def seeded(app: Flask) -> Demo:
     """Klaten's demo, rebuilt, two gaps planted; a Sleman coordinator and a global admin."""
     with app.app_context():
         session = db.session()
-        if session.get(Regency, SLEMAN) is None:
-            load_regions(session, resolve_codes([SLEMAN]))
-        seed_demo(session, KLATEN)
-        rebuild_regency(session, KLATEN)
         password = hash_password(DEMO_PASSWORD)
-        session.add(
-            Person(
-                email=FOREIGN,
-                name="Koordinator Sleman",
-                role=Role.COORDINATOR,
-                regency_code=SLEMAN,
-                password_hash=password,
-            )
-        )
+        seed_with_foreign(session, password)
         session.add(
             Person(
                 email=ADMIN,

@@ -29,20 +29,15 @@ from titiktemu.models import (
     Person,
     Program,
     Proposal,
-    Regency,
     Role,
     Skill,
     Village,
 )
 from titiktemu.services.accounts import hash_password
-from titiktemu.services.demo import seed_demo
-from titiktemu.services.matching import rebuild_regency
-from titiktemu.services.regions import load_regions, resolve_codes
 from titiktemu.services.tokens import create_token
 
+from .api_support import KLATEN, seed_with_foreign
 from .conftest import PASSWORD, csrf_token
-
-KLATEN, SLEMAN = "33.10", "34.04"
 
 #: Routes whose argument is a signed token, not an id: they are tested where they live.
 TOKEN_ROUTES = {
@@ -75,10 +70,8 @@ class World:
 def world(app: Flask) -> World:
     with app.app_context():
         session = db.session()
-        if session.get(Regency, SLEMAN) is None:
-            load_regions(session, resolve_codes([SLEMAN]))
-        seed_demo(session, KLATEN)
-        rebuild_regency(session, KLATEN)
+        password = hash_password(PASSWORD)
+        foreign = seed_with_foreign(session, password)
         proposal = session.scalars(
             sa.select(Proposal)
             .where(Proposal.rank == 1, Proposal.offer_id.is_not(None))
@@ -87,7 +80,7 @@ def world(app: Flask) -> World:
         ).one()
         assert proposal.need is not None
         owner = proposal.need.person
-        owner.password_hash = hash_password(PASSWORD)
+        owner.password_hash = password
         offer = session.scalars(
             sa.select(Offer)
             .where(Offer.person_id != owner.id, Offer.id != proposal.offer_id)
@@ -113,18 +106,10 @@ def world(app: Flask) -> World:
             .order_by(Person.id)
             .limit(1)
         ).one()
-        other.password_hash = owner.password_hash
-        foreign = Person(
-            email="koordinator.sleman@example.org",
-            name="Koordinator Sleman",
-            role=Role.COORDINATOR,
-            regency_code=SLEMAN,
-            password_hash=owner.password_hash,
-        )
-        session.add(foreign)
+        other.password_hash = password
         coordinator = session.get(Person, _login(session, "koordinator@example.org"))
         assert coordinator is not None
-        coordinator.password_hash = owner.password_hash
+        coordinator.password_hash = password
         job = enqueue(session, "titiktemu.rebuild_regency", KLATEN, regency_code=KLATEN, send=False)
         token, _plain = create_token(session, owner, "matrix")
         run = ImportRun(person_id=coordinator.id, status=ImportStatus.CHECKED, dry_run=True)

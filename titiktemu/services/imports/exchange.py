@@ -117,21 +117,7 @@ def existing_offers(
             "kecamatan": (offer_kecamatan.c.offer_id, offer_kecamatan.c.kecamatan_code),
         },
     )
-    return {
-        (r[1], r[2].casefold()): Current(
-            oid,
-            {
-                "person_email": r[1],
-                "title": r[2],
-                "description": r[3],
-                "available_from": r[4],
-                "available_until": r[5],
-                "capacity": r[6],
-            },
-            links[oid],
-        )
-        for oid, r in rows.items()
-    }
+    return _current(rows, columns, links)
 
 
 def existing_needs(
@@ -149,22 +135,7 @@ def existing_needs(
     links = _links(
         session, list(rows), {"skills": (need_skills.c.need_id, need_skills.c.skill_code)}
     )
-    return {
-        (r[1], r[2].casefold()): Current(
-            nid,
-            {
-                "person_email": r[1],
-                "title": r[2],
-                "description": r[3],
-                "kecamatan_code": r[4],
-                "village_code": r[5],
-                "needed_from": r[6],
-                "needed_until": r[7],
-            },
-            links[nid],
-        )
-        for nid, r in rows.items()
-    }
+    return _current(rows, columns, links)
 
 
 def _owned(
@@ -199,3 +170,14 @@ def _links(
             for oid, code in session.execute(sa.select(owner, target).where(owner.in_(batch))):
                 sets[oid][name].add(code)
     return {oid: {name: frozenset(sets[oid][name]) for name in tables} for oid in ids}
+
+
+def _current(
+    rows: dict[int, Any], columns: tuple[Any, ...], links: dict[int, dict[str, frozenset[str]]]
+) -> dict[tuple[object, ...], Current]:
+    """The rows of ``_owned`` as the records that would write them: values named by column."""
+    names = ("person_email", "title", *(column.key for column in columns))
+    return {
+        (r[1], r[2].casefold()): Current(oid, dict(zip(names, r[1:], strict=True)), links[oid])
+        for oid, r in rows.items()
+    }

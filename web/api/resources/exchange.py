@@ -1,20 +1,47 @@
-"""What the needs and offers resources share: access as the pages decide it, status changes,
-and the service's field errors under the API's field names."""
+"""What the needs and offers resources share: who sees which, access as the pages decide it,
+saving and status changes, and the service's field errors under the API's field names."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from titiktemu.extensions import db
-from titiktemu.models import ExchangeStatus, Need, Offer, Person
+from titiktemu.models import ExchangeStatus, Need, Offer, Person, Role
 from titiktemu.services.exchange import InputError, set_status
-from titiktemu.services.facilitator import Access
+from titiktemu.services.facilitator import Access, access_to, need_regency, offer_regency
+from titiktemu.services.review import may_review
+from web.api.auth import caller
 from web.api.problems import ApiProblem, invalid
 from web.exchange.blueprint import TRANSITIONS
 
 #: The API's words for the page's actions.
 ACTIONS = {"withdraw": "withdraw", "fulfil": "fulfilled", "reopen": "reopen"}
+
+Item = TypeVar("Item", Need, Offer)
+Input = TypeVar("Input")
+
+
+def visible(
+    viewer: Person,
+    mine: bool,
+    own: sa.ColumnElement[bool],
+    in_regency: Callable[[str], sa.ColumnElement[bool]],
+) -> sa.ColumnElement[bool]:
+    """Mine (``own``); unless ``mine``, a reviewer also sees ``in_regency`` of the regency they
+    review, and an admin without a regency sees everything."""
+    if mine:
+        return own
+    if viewer.role == Role.ADMIN and viewer.regency_code is None:
+        return sa.true()
+    regency = viewer.regency_code
+    if regency is None or not may_review(viewer, regency):
+        return own
+    return sa.or_(own, in_regency(regency))
 
 
 def require(access: Access, want: Access, what: str) -> None:
@@ -25,6 +52,17 @@ def require(access: Access, want: Access, what: str) -> None:
         raise ApiProblem(403, f"Only its owner may change this {what}.")
 
 
+def find(model: type[Item], item_id: int, want: Access) -> Item:
+    """The need or offer ``item_id`` if the caller has ``want`` access to it (404 or 403 if not)."""
+    what = model.__name__.lower()
+    row = db.session.get(model, item_id)
+    if row is None:
+        raise ApiProblem(404, f"No such {what}.")
+    regency = need_regency(row) if isinstance(row, Need) else offer_regency(row)
+    require(access_to(caller(), row.person_id, regency), want, what)
+    return row
+
+
 def input_problem(error: InputError, fields: Mapping[str, str]) -> ApiProblem:
     db.session.rollback()
     return invalid({fields.get(key, key): message for key, message in error.errors.items()})
@@ -33,6 +71,22 @@ def input_problem(error: InputError, fields: Mapping[str, str]) -> ApiProblem:
 def outside(codes: list[str], regency: str) -> list[str]:
     """Place codes that are not in the caller's regency (the pages offer only its places)."""
     return [code for code in codes if not code.startswith(regency + ".")]
+
+
+def save(
+    saver: Callable[[Session, Person, Input, Item | None], Item],
+    data: Input,
+    item: Item | None,
+    fields: Mapping[str, str],
+) -> Item:
+    """Create (``item`` None) or change it through the service, whose field errors answer 422
+    under the API's names (``fields``); commit."""
+    try:
+        saved = saver(db.session(), caller(), data, item)
+    except InputError as exc:
+        raise input_problem(exc, fields) from None
+    db.session.commit()  # the match job runs once this commits
+    return saved
 
 
 def change_status(person: Person, item: Need | Offer, action: str, until: dt.date | None) -> None:

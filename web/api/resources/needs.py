@@ -6,17 +6,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from titiktemu.extensions import db
-from titiktemu.models import Need, Person, Role
+from titiktemu.models import Need, Person
 from titiktemu.models.exchange import need_skills
 from titiktemu.models.places import under
-from titiktemu.services.exchange import InputError, NeedInput, save_need
-from titiktemu.services.facilitator import Access, access_to, need_regency
-from titiktemu.services.review import may_review
+from titiktemu.services.exchange import NeedInput, save_need
+from titiktemu.services.facilitator import Access
 from web.api.auth import caller, regency_of_caller
 from web.api.pagination import page_of
-from web.api.problems import ApiProblem, invalid
+from web.api.problems import invalid
 from web.api.registry import operation
-from web.api.resources.exchange import change_status, input_problem, outside, require
+from web.api.resources.exchange import change_status, find, outside, save, visible
 from web.api.schemas.common import IdPath
 from web.api.schemas.exchange import ExchangeQuery, NeedIn, NeedOut, NeedPage, Owner, StatusIn
 
@@ -43,23 +42,9 @@ def need_out(row: Need, viewer: Person) -> NeedOut:
 
 def _scope(viewer: Person, mine: bool) -> sa.ColumnElement[bool]:
     """Mine; and for a coordinator or admin, every need of the regencies they review."""
-    own = Need.person_id == viewer.id
-    if mine:
-        return own
-    if viewer.role == Role.ADMIN and viewer.regency_code is None:
-        return sa.true()
-    regency = viewer.regency_code
-    if regency is not None and may_review(viewer, regency):
-        return sa.or_(own, under(Need.kecamatan_code, regency))
-    return own
-
-
-def _need(need_id: int, want: Access) -> Need:
-    row = db.session.get(Need, need_id)
-    if row is None:
-        raise ApiProblem(404, "No such need.")
-    require(access_to(caller(), row.person_id, need_regency(row)), want, "need")
-    return row
+    return visible(
+        viewer, mine, Need.person_id == viewer.id, lambda r: under(Need.kecamatan_code, r)
+    )
 
 
 def _save(body: NeedIn, need: Need | None) -> Need:
@@ -75,12 +60,7 @@ def _save(body: NeedIn, need: Need | None) -> Need:
         needed_until=body.needed_until,
         description=body.description,
     )
-    try:
-        saved = save_need(db.session(), caller(), data, need)
-    except InputError as exc:
-        raise input_problem(exc, FIELDS) from None
-    db.session.commit()  # the match job runs once this commits
-    return saved
+    return save(save_need, data, need, FIELDS)
 
 
 @operation(
@@ -127,7 +107,7 @@ def create_need(body: NeedIn) -> NeedOut:
 )
 def get_need(id: int) -> NeedOut:
     """Mine, or (for a coordinator) one of the regency's."""
-    return need_out(_need(id, Access.READ), caller())
+    return need_out(find(Need, id, Access.READ), caller())
 
 
 @operation(
@@ -142,7 +122,7 @@ def get_need(id: int) -> NeedOut:
 )
 def update_need(id: int, body: NeedIn) -> NeedOut:
     """Only the owner changes a need (a coordinator reads: 403); matching runs again."""
-    return need_out(_save(body, _need(id, Access.EDIT)), caller())
+    return need_out(_save(body, find(Need, id, Access.EDIT)), caller())
 
 
 @operation(
@@ -158,6 +138,6 @@ def update_need(id: int, body: NeedIn) -> NeedOut:
 def need_status(id: int, body: StatusIn) -> NeedOut:
     """As the need page allows: withdraw or fulfil an open need, reopen a closed one whose end
     date has not passed (409 otherwise)."""
-    need = _need(id, Access.EDIT)
+    need = find(Need, id, Access.EDIT)
     change_status(caller(), need, body.action, need.needed_until)
     return need_out(need, caller())

@@ -6,17 +6,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from titiktemu.extensions import db
-from titiktemu.models import Offer, Person, Role
+from titiktemu.models import Offer, Person
 from titiktemu.models.exchange import offer_kecamatan, offer_skills, offer_villages
 from titiktemu.models.places import under
-from titiktemu.services.exchange import InputError, OfferInput, save_offer
+from titiktemu.services.exchange import OfferInput, save_offer
 from titiktemu.services.facilitator import Access, access_to, offer_regency
-from titiktemu.services.review import may_review
 from web.api.auth import caller, regency_of_caller
 from web.api.pagination import keep_visible, page_of
-from web.api.problems import ApiProblem, invalid
+from web.api.problems import invalid
 from web.api.registry import operation
-from web.api.resources.exchange import change_status, input_problem, outside, require
+from web.api.resources.exchange import change_status, find, outside, save, visible
 from web.api.schemas.common import IdPath
 from web.api.schemas.exchange import ExchangeQuery, OfferIn, OfferOut, OfferPage, Owner, StatusIn
 
@@ -45,14 +44,11 @@ def offer_out(row: Offer, viewer: Person) -> OfferOut:
 def _candidates(viewer: Person, mine: bool) -> sa.ColumnElement[bool]:
     """Offers the caller may see, or a few more: the regency of an offer (its first place) is
     checked in Python by ``access_to``, as the pages check it."""
-    own = Offer.person_id == viewer.id
-    if mine:
-        return own
-    if viewer.role == Role.ADMIN and viewer.regency_code is None:
-        return sa.true()
-    regency = viewer.regency_code
-    if regency is None or not may_review(viewer, regency):
-        return own
+    return visible(viewer, mine, Offer.person_id == viewer.id, _reaching)
+
+
+def _reaching(regency: str) -> sa.ColumnElement[bool]:
+    """Offers with a place in ``regency``, or whose owner works there."""
     reaching = sa.union(
         sa.select(offer_villages.c.offer_id).where(under(offer_villages.c.village_code, regency)),
         sa.select(offer_kecamatan.c.offer_id).where(
@@ -60,15 +56,7 @@ def _candidates(viewer: Person, mine: bool) -> sa.ColumnElement[bool]:
         ),
     ).subquery()
     people_here = sa.select(Person.id).where(Person.regency_code == regency)
-    return sa.or_(own, Offer.id.in_(sa.select(reaching.c[0])), Offer.person_id.in_(people_here))
-
-
-def _offer(offer_id: int, want: Access) -> Offer:
-    row = db.session.get(Offer, offer_id)
-    if row is None:
-        raise ApiProblem(404, "No such offer.")
-    require(access_to(caller(), row.person_id, offer_regency(row)), want, "offer")
-    return row
+    return sa.or_(Offer.id.in_(sa.select(reaching.c[0])), Offer.person_id.in_(people_here))
 
 
 def _save(body: OfferIn, offer: Offer | None) -> Offer:
@@ -84,12 +72,7 @@ def _save(body: OfferIn, offer: Offer | None) -> Offer:
         capacity=body.capacity,
         description=body.description,
     )
-    try:
-        saved = save_offer(db.session(), caller(), data, offer)
-    except InputError as exc:
-        raise input_problem(exc, FIELDS) from None
-    db.session.commit()  # the match job runs once this commits
-    return saved
+    return save(save_offer, data, offer, FIELDS)
 
 
 @operation(
@@ -155,7 +138,7 @@ def create_offer(body: OfferIn) -> OfferOut:
 )
 def get_offer(id: int) -> OfferOut:
     """Mine, or (for a coordinator) one of the regency's."""
-    return offer_out(_offer(id, Access.READ), caller())
+    return offer_out(find(Offer, id, Access.READ), caller())
 
 
 @operation(
@@ -170,7 +153,7 @@ def get_offer(id: int) -> OfferOut:
 )
 def update_offer(id: int, body: OfferIn) -> OfferOut:
     """Only the owner changes an offer (a coordinator reads: 403); matching runs again."""
-    return offer_out(_save(body, _offer(id, Access.EDIT)), caller())
+    return offer_out(_save(body, find(Offer, id, Access.EDIT)), caller())
 
 
 @operation(
@@ -185,6 +168,6 @@ def update_offer(id: int, body: OfferIn) -> OfferOut:
 )
 def offer_status(id: int, body: StatusIn) -> OfferOut:
     """As the offer page allows; 409 when the status does not allow it."""
-    offer = _offer(id, Access.EDIT)
+    offer = find(Offer, id, Access.EDIT)
     change_status(caller(), offer, body.action, offer.available_until)
     return offer_out(offer, caller())

@@ -78,7 +78,6 @@ class ExchangeQuery(PageQuery):
 
 class NeedIn(In):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -102,7 +101,6 @@ class NeedIn(In):
 
 class OfferIn(In):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {

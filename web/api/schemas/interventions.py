@@ -67,7 +67,6 @@ class InterventionQuery(PageQuery):
 
 class InterventionIn(In):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
