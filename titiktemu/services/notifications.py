@@ -7,6 +7,7 @@ absolute, from TITIKTEMU_BASE_URL.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -182,43 +183,137 @@ def introduce(session: Session, settings: Settings, proposal: Proposal) -> int:
     return queued
 
 
+#: Beyond this many new flags for one person in one pass, they get one summary instead of an
+#: email each: an import or a regency's first rebuild can raise hundreds of flags at once.
+FLAGS_ONE_BY_ONE = 3
+#: A summary names the most severe flags; the overlaps page has the rest.
+SUMMARY_LISTS = 20
+
+
 def announce_new_flags(
     session: Session, settings: Settings, regency_code: str, flag_ids: Iterable[int]
 ) -> int:
-    """Coordinators and the facilitators of the interventions involved hear of each new flag."""
+    """Coordinators and the facilitators of the interventions involved hear of new flags: an
+    email a flag, or one summary when a pass gives them more than ``FLAGS_ONE_BY_ONE``."""
+    flags = list(
+        session.scalars(
+            sa.select(OverlapFlag)
+            .where(OverlapFlag.id.in_(sorted(flag_ids)))
+            .order_by(OverlapFlag.id)
+        )
+    )
+    if not flags:
+        return 0
+    watching = [
+        c for c in coordinators(session, regency_code) if c.notify == NotifyPreference.IMMEDIATE
+    ]
+    # person id -> (person, is a coordinator, the flags they hear of)
+    audience: dict[int, tuple[Person, bool, list[OverlapFlag]]] = {
+        c.id: (c, True, list(flags)) for c in watching
+    }
+    for flag in flags:
+        for item in flag.interventions:
+            person = item.facilitator
+            if person is None:
+                continue
+            entry = audience.setdefault(person.id, (person, False, []))
+            if flag not in entry[2]:
+                entry[2].append(flag)
+    regency_name = _regency_name(session, regency_code)
     queued = 0
-    for flag in session.scalars(
-        sa.select(OverlapFlag).where(OverlapFlag.id.in_(sorted(flag_ids))).order_by(OverlapFlag.id)
-    ):
-        items = _flag_items(session, flag.interventions)
-        village = session.get(Village, flag.village_code)
-        context = {
-            "interventions": items,
+    for person, is_coordinator, theirs in audience.values():
+        if len(theirs) <= FLAGS_ONE_BY_ONE:
+            for flag in theirs:
+                queued += _announce_flag(
+                    session, settings, regency_code, regency_name, flag, person, is_coordinator
+                )
+        else:
+            queued += _announce_flags_summary(
+                session, settings, regency_code, regency_name, theirs, person
+            )
+    return queued
+
+
+def _announce_flag(
+    session: Session,
+    settings: Settings,
+    regency_code: str,
+    regency_name: str,
+    flag: OverlapFlag,
+    person: Person,
+    is_coordinator: bool,
+) -> int:
+    village = session.get(Village, flag.village_code)
+    row = queue_email(
+        session,
+        settings,
+        dedupe_key=f"flag:{flag.id}:to:{person.id}",
+        person=person,
+        template="flag_overlap",
+        context={
+            "interventions": _flag_items(session, flag.interventions),
             "reasons": flag.reasons,
             "village_name": village.name if village else flag.village_code,
-            "regency_name": _regency_name(session, regency_code),
+            "regency_name": regency_name,
             "url": f"{settings.base_url}/overlaps/{flag.id}",
-        }
-        people: dict[int, tuple[Person, bool]] = {
-            c.id: (c, True)
-            for c in coordinators(session, regency_code)
-            if c.notify == NotifyPreference.IMMEDIATE
-        }
-        for item in flag.interventions:
-            if item.facilitator is not None and item.facilitator.id not in people:
-                people[item.facilitator.id] = (item.facilitator, False)
-        for person, is_coordinator in people.values():
-            row = queue_email(
-                session,
-                settings,
-                dedupe_key=f"flag:{flag.id}:to:{person.id}",
-                person=person,
-                template="flag_overlap",
-                context={**context, "coordinator": is_coordinator},
-                regency_code=regency_code,
-            )
-            queued += row is not None
-    return queued
+            "coordinator": is_coordinator,
+        },
+        regency_code=regency_code,
+    )
+    return row is not None
+
+
+def _announce_flags_summary(
+    session: Session,
+    settings: Settings,
+    regency_code: str,
+    regency_name: str,
+    flags: list[OverlapFlag],
+    person: Person,
+) -> int:
+    """One email naming the most severe of many new flags; keyed by the whole set, so a pass that
+    runs twice sends it once."""
+    ids = sorted(f.id for f in flags)
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+    worst = sorted(flags, key=lambda f: (-f.severity, f.id))[:SUMMARY_LISTS]
+    listed = []
+    for flag in worst:
+        village = session.get(Village, flag.village_code)
+        programs = sorted({_program_code(session, i.program_id) for i in flag.interventions})
+        listed.append(
+            {
+                "village_name": village.name if village else flag.village_code,
+                "programs": programs,
+                "severity": flag.severity,
+                "url": f"{settings.base_url}/overlaps/{flag.id}",
+            }
+        )
+    row = queue_email(
+        session,
+        settings,
+        dedupe_key=f"flags:{digest}:{len(ids)}:to:{person.id}",
+        person=person,
+        template="flags_new",
+        context={
+            "count": len(ids),
+            "flags": listed,
+            "regency_name": regency_name,
+            "url": f"{settings.base_url}/overlaps"
+            if is_reviewer(person)
+            else f"{settings.base_url}/interventions",
+        },
+        regency_code=regency_code,
+    )
+    return row is not None
+
+
+def is_reviewer(person: Person) -> bool:
+    return person.role in (Role.COORDINATOR, Role.ADMIN)
+
+
+def _program_code(session: Session, program_id: int) -> str:
+    program = session.get(Program, program_id)
+    return program.code if program else "?"
 
 
 def _flag_items(session: Session, interventions: Iterable[Intervention]) -> list[dict[str, Any]]:
