@@ -177,6 +177,12 @@ def test_templates_download_and_import_as_nothing(client: FlaskClient, auth, mak
         check = _run_id(_upload(client, answer.data, f"{kind}.csv", "check"))
         page = client.get(f"/imports/{check}").get_data(as_text=True)
         assert f"/imports/{check}/apply" in page
+        one = client.get(f"/imports/templates/{kind}.xlsx")
+        assert one.status_code == 200
+        sheet = openpyxl.load_workbook(io.BytesIO(one.data))
+        assert sheet.sheetnames == [kind]
+        first = [c.value for c in next(sheet[kind].iter_rows(max_row=1))]
+        assert str(first[0]).startswith("#")  # the Indonesian comment row
     workbook = client.get("/imports/templates/titiktemu.xlsx")
     assert workbook.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(workbook.data))

@@ -145,15 +145,22 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @blueprint.route(
-    "/imports/templates/<any(programs, people, interventions, offers, needs):kind>.csv"
+    "/imports/templates/<any(programs, people, interventions, offers, needs):kind>"
+    ".<any(csv, xlsx):fmt>"
 )
 @coordinator_required
-def template(kind: str) -> ResponseReturnValue:
-    """An empty CSV of one kind: the Indonesian comment row, then the header."""
+def template(kind: str, fmt: str) -> ResponseReturnValue:
+    """An empty file of one kind: the Indonesian comment row, then the header."""
+    if fmt == "csv":
+        return Response(
+            template_csv(kind),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename=titiktemu-{kind}.csv"},
+        )
     return Response(
-        template_csv(kind),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=titiktemu-{kind}.csv"},
+        template_xlsx([kind]),
+        mimetype=XLSX,
+        headers={"Content-Disposition": f"attachment; filename=titiktemu-{kind}.xlsx"},
     )
 
 
