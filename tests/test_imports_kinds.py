@@ -333,7 +333,7 @@ def test_every_problem_is_reported(session: Session) -> None:
         ("activity", "unknown_activity"),
         ("start_date", "bad_date"),
         ("end_date", "date_out_of_range"),
-        ("households", "bad_number"),
+        ("households", "number_out_of_range"),  # -1 is a number, below 0
         ("budget_idr", "bad_number"),
         ("facilitator_email", "bad_email"),
         ("title", "too_long"),

@@ -111,7 +111,9 @@ def _write_template(kind: str, fmt: str, output: Path | None) -> None:
 
 
 def _report(run: ImportRun) -> None:
-    for kind, tally in run.counts.items():
+    # A rejected upload changes nothing: its counts would only read like a result.
+    counts = {} if run.status is ImportStatus.REJECTED else run.counts
+    for kind, tally in counts.items():
         click.echo(
             f"{kind}: {tally['new']} new, {tally['updated']} updated, "
             f"{tally['unchanged']} unchanged"

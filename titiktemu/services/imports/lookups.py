@@ -85,12 +85,24 @@ class Lookups:
     def person(self, email: str) -> KnownPerson:
         known = self.people.get(email)
         if known is None:
-            raise CellError("unknown_person", suggestion=_closest(email, sorted(self.people)))
+            raise CellError("unknown_person", suggestion=_closest_email(email, self.people))
         return known
 
 
 #: Beyond this many candidates a suggestion costs more than it helps (an email among thousands).
 MAX_CANDIDATES = 2000
+
+
+def _closest_email(email: str, known: dict[str, KnownPerson]) -> str:
+    """A known address at the same domain whose name part is nearly the same ("sri.w" for
+    "sriw"); across a shared domain every address looks alike, so the domain must match and
+    the rest decide."""
+    name, _, domain = email.rpartition("@")
+    same = {k.rpartition("@")[0]: k for k in known if k.rpartition("@")[2] == domain}
+    if not name or len(same) > MAX_CANDIDATES:
+        return ""
+    match = difflib.get_close_matches(name, list(same), n=1, cutoff=0.8)
+    return same[match[0]] if match else ""
 
 
 def _closest(word: str, names: list[str]) -> str:

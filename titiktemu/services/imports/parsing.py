@@ -94,11 +94,14 @@ def integer(cell: Cell, low: int, high: int, empty: int) -> int:
         raw = text(cell).replace(" ", "")
         if not raw:
             return empty
-        if not _DIGITS.match(raw) or len(raw) > 18:
+        if raw.startswith("-") and _DIGITS.match(raw[1:]) and len(raw) <= 19:
+            value = int(raw)  # a whole number all the same: the range says what is wrong
+        elif not _DIGITS.match(raw) or len(raw) > 18:
             grouped = _GROUPED.match(raw)
             suggestion = re.sub(r"[.,]", "", grouped[1]) if grouped else ""
             raise CellError("bad_number", suggestion=suggestion[:18])
-        value = int(raw)
+        else:
+            value = int(raw)
     if not low <= value <= high:
         raise CellError("number_out_of_range", low=low, high=high)
     return value
