@@ -50,12 +50,9 @@ def _uploads(files: list[FileStorage]) -> list[Upload]:
 
 
 def _import(uploads: list[Upload], kind: str | None, dry_run: bool) -> ImportRun:
-    """Run the import, keep the files with the run, commit (which sends the re-match jobs)."""
+    """Run the import (it keeps the files with the run) and commit, which sends the re-match."""
     session = db.session()
     run = run_import(session, uploads, me(), dry_run=dry_run, kind=kind)
-    run.kind = kind
-    for upload in uploads:
-        session.add(ImportFile(import_run_id=run.id, name=upload.name, data=upload.data))
     session.commit()
     return run
 
@@ -137,6 +134,8 @@ def apply(run_id: int) -> ResponseReturnValue:
         sa.select(ImportFile).where(ImportFile.import_run_id == run.id).order_by(ImportFile.id)
     )
     uploads = [Upload(name=f.name, data=f.data) for f in stored]
+    if not uploads:  # a run that kept no files has nothing to apply
+        abort(409)
     applied = _import(uploads, run.kind, dry_run=False)
     return redirect(url_for(".detail", run_id=applied.id))
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from titiktemu.jobs import enqueue
 from titiktemu.models import (
+    ImportFile,
     ImportRun,
     ImportStatus,
     Intervention,
@@ -95,6 +96,7 @@ def run_import(
     run = ImportRun(
         person_id=actor.id if actor is not None else None,
         dry_run=dry_run,
+        kind=kind,
         files=[u.name for u in uploads],
         counts={k: counts(changes) for k, changes in plan.items() if _shown(k, sheets)},
         regency_codes=[],
@@ -109,6 +111,9 @@ def run_import(
     run.problems = problems.report()
     session.add(run)
     session.flush()
+    # The files stay with their run: a checked run is applied from them (no second upload from
+    # a phone), and an applied one keeps what it was made from.
+    session.add_all(ImportFile(import_run_id=run.id, name=u.name, data=u.data) for u in uploads)
     if run.status is ImportStatus.APPLIED and any(
         c.status != "unchanged" for changes in plan.values() for c in changes
     ):
