@@ -85,6 +85,32 @@ def is_overdue(proposal: Proposal, cutoff: dt.datetime) -> bool:
     return proposal.status in OPEN_STATES and proposal.created_at < cutoff
 
 
+def in_kecamatan(kecamatan_code: str) -> sa.ColumnElement[bool]:
+    """Proposals of a need there, or synergies naming one of its villages (the queue, the
+    export and the API filter alike)."""
+    needs_there = sa.select(Need.id).where(Need.kecamatan_code == kecamatan_code)
+    # Synergies name villages as a JSON list; its text holds '"33.10.01.' for any of them.
+    villages_there = sa.cast(Proposal.village_codes, sa.String).like(f'%"{kecamatan_code}.%')
+    return sa.or_(
+        Proposal.need_id.in_(needs_there),
+        sa.and_(Proposal.kind == ProposalKind.PROGRAM_SYNERGY, villages_there),
+    )
+
+
+def touching_program(program_id: int) -> sa.ColumnElement[bool]:
+    """Proposals joining the program, or a need, offer or person of one of its members."""
+    members = sa.select(person_programs.c.person_id).where(
+        person_programs.c.program_id == program_id
+    )
+    return sa.or_(
+        Proposal.program_a_id == program_id,
+        Proposal.program_b_id == program_id,
+        Proposal.person_id.in_(members),
+        Proposal.need_id.in_(sa.select(Need.id).where(Need.person_id.in_(members))),
+        Proposal.offer_id.in_(sa.select(Offer.id).where(Offer.person_id.in_(members))),
+    )
+
+
 def filtered(regency_code: str, f: QueueFilter, cutoff: dt.datetime) -> sa.Select[Proposal]:
     """The queue's query before paging: the proposals export filters exactly like the page."""
     query = sa.select(Proposal).where(
@@ -97,28 +123,9 @@ def filtered(regency_code: str, f: QueueFilter, cutoff: dt.datetime) -> sa.Selec
     if f.overdue_only:
         query = query.where(Proposal.created_at < cutoff)
     if f.kecamatan and KECAMATAN_CODE.match(f.kecamatan):
-        needs_there = sa.select(Need.id).where(Need.kecamatan_code == f.kecamatan)
-        # Synergies name villages as a JSON list; its text holds '"33.10.01.' for any of them.
-        villages_there = sa.cast(Proposal.village_codes, sa.String).like(f'%"{f.kecamatan}.%')
-        query = query.where(
-            sa.or_(
-                Proposal.need_id.in_(needs_there),
-                sa.and_(Proposal.kind == ProposalKind.PROGRAM_SYNERGY, villages_there),
-            )
-        )
+        query = query.where(in_kecamatan(f.kecamatan))
     if f.program_id is not None:
-        members = sa.select(person_programs.c.person_id).where(
-            person_programs.c.program_id == f.program_id
-        )
-        query = query.where(
-            sa.or_(
-                Proposal.program_a_id == f.program_id,
-                Proposal.program_b_id == f.program_id,
-                Proposal.person_id.in_(members),
-                Proposal.need_id.in_(sa.select(Need.id).where(Need.person_id.in_(members))),
-                Proposal.offer_id.in_(sa.select(Offer.id).where(Offer.person_id.in_(members))),
-            )
-        )
+        query = query.where(touching_program(f.program_id))
     return query
 
 

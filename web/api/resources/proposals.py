@@ -9,10 +9,10 @@ from sqlalchemy.orm import selectinload
 
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
-from titiktemu.models import Need, Offer, Person, Proposal, ProposalKind, ProposalStatus, Role
-from titiktemu.models.people import person_programs
+from titiktemu.models import Person, Proposal, ProposalKind, ProposalStatus, Role
 from titiktemu.services.facilitator import contact_visible, my_proposal, my_proposals, sides
 from titiktemu.services.review import ReviewError, decide, may_review, visible_proposal
+from titiktemu.services.review_queue import in_kecamatan, touching_program
 from web.api.auth import caller, require_coordinator
 from web.api.etags import check_if_match, etag_of
 from web.api.pagination import page_of
@@ -94,27 +94,9 @@ def _filtered(select: sa.Select[Proposal], query: ProposalQuery) -> sa.Select[Pr
     if query.min_score > 0:
         select = select.where(Proposal.score >= query.min_score)
     if query.kecamatan is not None:
-        needs_there = sa.select(Need.id).where(Need.kecamatan_code == query.kecamatan)
-        villages_there = sa.cast(Proposal.village_codes, sa.String).like(f'%"{query.kecamatan}.%')
-        select = select.where(
-            sa.or_(
-                Proposal.need_id.in_(needs_there),
-                sa.and_(Proposal.kind == ProposalKind.PROGRAM_SYNERGY, villages_there),
-            )
-        )
+        select = select.where(in_kecamatan(query.kecamatan))
     if query.program is not None:
-        members = sa.select(person_programs.c.person_id).where(
-            person_programs.c.program_id == query.program
-        )
-        select = select.where(
-            sa.or_(
-                Proposal.program_a_id == query.program,
-                Proposal.program_b_id == query.program,
-                Proposal.person_id.in_(members),
-                Proposal.need_id.in_(sa.select(Need.id).where(Need.person_id.in_(members))),
-                Proposal.offer_id.in_(sa.select(Offer.id).where(Offer.person_id.in_(members))),
-            )
-        )
+        select = select.where(touching_program(query.program))
     return select
 
 
