@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, QueryableAttribute, Session, selectinload
 
 from graph.overlaps import severity_level as severity_level
 from titiktemu.models import (
@@ -32,6 +33,8 @@ from titiktemu.services.review import may_review
 
 #: Proposals that no longer say anything to the people in them.
 HIDDEN = (ProposalStatus.OBSOLETE,)
+
+Item = TypeVar("Item", Need, Offer)
 
 
 class Access(enum.IntEnum):
@@ -66,36 +69,29 @@ def intervention_regency(item: Intervention) -> str:
 # Needs and offers ------------------------------------------------------------------------------
 
 
-def my_needs(session: Session, person: Person) -> list[Need]:
-    """My needs, open ones first, newest first."""
+def _mine(
+    session: Session, model: type[Item], person: Person, *shown: QueryableAttribute[Any]
+) -> list[Item]:
+    """Someone's needs or offers, open ones first, newest first, with the relations the list
+    shows (``shown``) loaded up front rather than one query a row."""
     return list(
         session.scalars(
-            sa.select(Need)
-            .where(Need.person_id == person.id)
-            .options(
-                selectinload(Need.skills),
-                selectinload(Need.village),
-                selectinload(Need.kecamatan),
-            )
-            .order_by((Need.status != ExchangeStatus.OPEN), Need.id.desc())
+            sa.select(model)
+            .where(model.person_id == person.id)
+            .options(*(selectinload(relation) for relation in shown))
+            .order_by((model.status != ExchangeStatus.OPEN), model.id.desc())
         )
     )
+
+
+def my_needs(session: Session, person: Person) -> list[Need]:
+    """My needs, open ones first, newest first."""
+    return _mine(session, Need, person, Need.skills, Need.village, Need.kecamatan)
 
 
 def my_offers(session: Session, person: Person) -> list[Offer]:
     """My offers, open ones first, newest first."""
-    return list(
-        session.scalars(
-            sa.select(Offer)
-            .where(Offer.person_id == person.id)
-            .options(
-                selectinload(Offer.skills),
-                selectinload(Offer.villages),
-                selectinload(Offer.kecamatan),
-            )
-            .order_by((Offer.status != ExchangeStatus.OPEN), Offer.id.desc())
-        )
-    )
+    return _mine(session, Offer, person, Offer.skills, Offer.villages, Offer.kecamatan)
 
 
 def match_counts(session: Session, column: InstrumentedAttribute[int | None]) -> dict[int, int]:
@@ -194,20 +190,23 @@ def contact_visible(proposal: Proposal) -> bool:
 # Interventions ---------------------------------------------------------------------------------
 
 
+def _interventions(where: sa.ColumnElement[bool]) -> sa.Select[Intervention]:
+    """Interventions for a list: the latest start first, with what the list shows loaded."""
+    return (
+        sa.select(Intervention)
+        .where(where)
+        .options(
+            selectinload(Intervention.program),
+            selectinload(Intervention.village),
+            selectinload(Intervention.category),
+        )
+        .order_by(Intervention.start_date.desc(), Intervention.id.desc())
+    )
+
+
 def my_interventions(session: Session, person: Person) -> list[Intervention]:
     """Interventions I record, the latest start first."""
-    return list(
-        session.scalars(
-            sa.select(Intervention)
-            .where(Intervention.facilitator_id == person.id)
-            .options(
-                selectinload(Intervention.program),
-                selectinload(Intervention.village),
-                selectinload(Intervention.category),
-            )
-            .order_by(Intervention.start_date.desc(), Intervention.id.desc())
-        )
-    )
+    return list(session.scalars(_interventions(Intervention.facilitator_id == person.id)))
 
 
 def regency_interventions(
@@ -217,16 +216,7 @@ def regency_interventions(
     where = under(Intervention.village_code, kecamatan_code or regency_code)
     total = session.scalar(sa.select(sa.func.count()).select_from(Intervention).where(where)) or 0
     rows = session.scalars(
-        sa.select(Intervention)
-        .where(where)
-        .options(
-            selectinload(Intervention.program),
-            selectinload(Intervention.village),
-            selectinload(Intervention.category),
-        )
-        .order_by(Intervention.start_date.desc(), Intervention.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
+        _interventions(where).offset((page - 1) * per_page).limit(per_page)
     ).all()
     return list(rows), total
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from titiktemu.extensions import db
 from titiktemu.models import ExchangeStatus, Kecamatan, Need, Offer, Proposal, Village
 from titiktemu.services.exchange import (
-    InputError,
     NeedInput,
     OfferInput,
     save_need,
@@ -20,7 +19,6 @@ from titiktemu.services.exchange import (
 )
 from titiktemu.services.facilitator import (
     Access,
-    access_to,
     gap_of,
     match_counts,
     my_needs,
@@ -40,8 +38,9 @@ from titiktemu.services.similar import Similar, similar_needs
 from web.access import login_required, me, my_regency
 from web.exchange.forms import NeedForm, OfferForm, choices, values
 from web.exchange.shared import (
-    apply_errors,
+    commit_or_show_errors,
     place_choices,
+    row_or_404,
     skill_choices,
     status_label,
     template_context,
@@ -88,15 +87,7 @@ def offers() -> ResponseReturnValue:
 
 
 def _need_or_404(need_id: int, want: Access = Access.READ) -> tuple[Need, Access]:
-    need = db.session.get(Need, need_id)
-    if need is None:
-        abort(404)
-    access = access_to(me(), need.person_id, need_regency(need))
-    if access == Access.NONE:
-        abort(404)
-    if access < want:
-        abort(403)
-    return need, access
+    return row_or_404(Need, need_id, want, lambda need: need.person_id, need_regency)
 
 
 @blueprint.route("/needs/new", methods=["GET", "POST"])
@@ -146,13 +137,10 @@ def _need_page(need: Need | None) -> ResponseReturnValue:
             needed_until=form.needed_until.data,
             description=form.description.data or "",
         )
-        try:
-            saved = save_need(db.session(), person, data, need)
-        except InputError as exc:
-            db.session.rollback()
-            apply_errors(form, exc.errors, NEED_FIELDS)
-        else:
-            db.session.commit()  # the match job runs once this commits
+        saved = commit_or_show_errors(
+            form, NEED_FIELDS, lambda: save_need(db.session(), person, data, need)
+        )
+        if saved is not None:  # the match job runs now that this is committed
             flash(_("Your need is saved. We are looking for matches now."), "info")
             return redirect(url_for(".need", need_id=saved.id))
     if request.method == "POST" and similar is None:
@@ -264,15 +252,7 @@ def _change_status(item: Need | Offer, action: str, until: dt.date | None) -> No
 
 
 def _offer_or_404(offer_id: int, want: Access = Access.READ) -> tuple[Offer, Access]:
-    offer = db.session.get(Offer, offer_id)
-    if offer is None:
-        abort(404)
-    access = access_to(me(), offer.person_id, offer_regency(offer))
-    if access == Access.NONE:
-        abort(404)
-    if access < want:
-        abort(403)
-    return offer, access
+    return row_or_404(Offer, offer_id, want, lambda offer: offer.person_id, offer_regency)
 
 
 @blueprint.route("/offers/new", methods=["GET", "POST"])
@@ -325,13 +305,10 @@ def _offer_page(offer: Offer | None) -> ResponseReturnValue:
             capacity=form.capacity.data or 1,
             description=form.description.data or "",
         )
-        try:
-            saved = save_offer(db.session(), person, data, offer)
-        except InputError as exc:
-            db.session.rollback()
-            apply_errors(form, exc.errors, OFFER_FIELDS)
-        else:
-            db.session.commit()  # the match job runs once this commits
+        saved = commit_or_show_errors(
+            form, OFFER_FIELDS, lambda: save_offer(db.session(), person, data, offer)
+        )
+        if saved is not None:  # the match job runs now that this is committed
             flash(_("Your offer is saved. We are looking for matches now."), "info")
             return redirect(url_for(".offer", offer_id=saved.id))
     if request.method == "POST" and not browsing:

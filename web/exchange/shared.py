@@ -1,11 +1,12 @@
 """What the facilitator pages share: labels and reasons in the UI language, service errors placed
-next to their fields, and the place and skill choices of the forms."""
+next to their fields, the place and skill choices of the forms, and loading and saving one row."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
+from flask import abort
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import Field
@@ -22,8 +23,14 @@ from titiktemu.models import (
     Village,
 )
 from titiktemu.models.proposals import Reason
+from titiktemu.services.exchange import InputError
+from titiktemu.services.facilitator import Access, access_to
 from titiktemu.services.profile import PlaceGroup, SkillGroup
+from web.access import me
 from web.exchange.forms import choices
+
+Row = TypeVar("Row")
+Saved = TypeVar("Saved")
 
 #: The English messages of ``titiktemu.services.exchange`` (longest prefix first) in our words.
 SERVICE_MESSAGES = (
@@ -166,3 +173,38 @@ def place_choices(
             pairs.append((group.kecamatan.code, group.kecamatan.name))
         pairs += [(v.code, v.name) for v in group.villages]
     return choices(pairs)
+
+
+def row_or_404(
+    model: type[Row],
+    row_id: int,
+    want: Access,
+    owner_id: Callable[[Row], int | None],
+    regency: Callable[[Row], str | None],
+) -> tuple[Row, Access]:
+    """One need, offer or intervention and my access to it: 404 when it is missing or not mine to
+    see (ids reveal nothing), 403 when I may look but ``want`` more."""
+    row = db.session.get(model, row_id)
+    if row is None:
+        abort(404)
+    access = access_to(me(), owner_id(row), regency(row))
+    if access == Access.NONE:
+        abort(404)
+    if access < want:
+        abort(403)
+    return row, access
+
+
+def commit_or_show_errors(
+    form: Any, fields: Mapping[str, str], save: Callable[[], Saved]
+) -> Saved | None:
+    """Run a service's ``save`` and commit, which starts the background check; when the service
+    refuses the input, roll back, show its errors under ``fields`` and return None."""
+    try:
+        saved = save()
+    except InputError as exc:
+        db.session.rollback()
+        apply_errors(form, exc.errors, fields)
+        return None
+    db.session.commit()
+    return saved

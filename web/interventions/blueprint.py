@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from titiktemu.extensions import db
 from titiktemu.models import ActivityCategory, Intervention, Program, Village
-from titiktemu.services.exchange import InputError, InterventionInput, save_intervention
+from titiktemu.services.exchange import InterventionInput, save_intervention
 from titiktemu.services.facilitator import (
     Access,
     access_to,
@@ -27,7 +27,13 @@ from titiktemu.services.profile import kecamatan_of, regency_places
 from titiktemu.services.similar import Similar, similar_interventions
 from web.access import is_coordinator, login_required, me, my_regency
 from web.exchange.forms import choices, values
-from web.exchange.shared import apply_errors, label, place_choices, template_context
+from web.exchange.shared import (
+    commit_or_show_errors,
+    label,
+    place_choices,
+    row_or_404,
+    template_context,
+)
 from web.interventions.forms import InterventionForm
 
 blueprint = Blueprint("interventions", __name__)
@@ -73,15 +79,9 @@ def index() -> ResponseReturnValue:
 
 
 def _intervention_or_404(item_id: int, want: Access = Access.READ) -> tuple[Intervention, Access]:
-    item = db.session.get(Intervention, item_id)
-    if item is None:
-        abort(404)
-    access = access_to(me(), item.facilitator_id, intervention_regency(item))
-    if access == Access.NONE:
-        abort(404)
-    if access < want:
-        abort(403)
-    return item, access
+    return row_or_404(
+        Intervention, item_id, want, lambda item: item.facilitator_id, intervention_regency
+    )
 
 
 @blueprint.route("/interventions/new", methods=["GET", "POST"])
@@ -168,13 +168,10 @@ def _form_page(item: Intervention | None) -> ResponseReturnValue:
                 ),
             ]
         else:
-            try:
-                saved = save_intervention(db.session(), person, data, item)
-            except InputError as exc:
-                db.session.rollback()
-                apply_errors(form, exc.errors, FIELDS)
-            else:
-                db.session.commit()  # the overlap check runs once this commits
+            saved = commit_or_show_errors(
+                form, FIELDS, lambda: save_intervention(db.session(), person, data, item)
+            )
+            if saved is not None:  # the overlap check runs now that this is committed
                 flash(_("The intervention is saved. We are checking it for overlaps now."), "info")
                 return redirect(url_for(".detail", item_id=saved.id))
     if request.method == "POST" and similar is None:
