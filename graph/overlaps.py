@@ -106,8 +106,11 @@ def _flag(village: str, group: list[Intervention], world: World) -> Flag:
             for i in group
         }
     )
-    households = sum(i.households for i in group)
-    budget = sum(i.budget_idr for i in group)
+    # Unknown amounts add nothing to the severity; the reason says when some are unknown.
+    households = sum(i.households or 0 for i in group)
+    budget = sum(i.budget_idr or 0 for i in group)
+    some_households_unknown = any(i.households is None for i in group)
+    some_budget_unknown = any(i.budget_idr is None for i in group)
     start = max(i.start for i in group)
     end = min(i.end for i in group)
     categories = sorted({i.category for i in group})
@@ -140,15 +143,16 @@ def _flag(village: str, group: list[Intervention], world: World) -> Flag:
             "households",
             w["households"],
             household_value,
-            f"{households:,} rumah tangga tercakup".replace(",", "."),
-            f"{households:,} households involved",
+            f"{'sedikitnya ' if some_households_unknown else ''}{households:,} rumah tangga "
+            "tercakup".replace(",", "."),
+            f"{'at least ' if some_households_unknown else ''}{households:,} households involved",
         ),
         Reason(
             "budget",
             w["budget"],
             budget_value,
-            f"anggaran Rp{budget:,}".replace(",", "."),
-            f"budget of Rp{budget:,}",
+            f"anggaran {'sedikitnya ' if some_budget_unknown else ''}Rp{budget:,}".replace(",", "."),
+            f"budget of {'at least ' if some_budget_unknown else ''}Rp{budget:,}",
         ),
         Reason(
             "category", 0.0, 1.0, f"kegiatan sejenis: {cat_id}", f"similar activities: {cat_en}"

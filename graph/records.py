@@ -111,8 +111,9 @@ class Intervention:
     start: dt.date
     end: dt.date
     title: str = ""
-    households: int = 0
-    budget_idr: int = 0
+    #: None: not known (a blank or "-" in an agency's recap), which is not zero.
+    households: int | None = None
+    budget_idr: int | None = None
     facilitator_id: int | None = None
 
 

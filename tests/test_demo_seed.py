@@ -152,8 +152,8 @@ def test_offers_needs_and_interventions_are_well_formed(seeded: Session) -> None
     for item in seeded.scalars(sa.select(Intervention)):
         assert dt.date(2025, 1, 1) <= item.start_date <= item.end_date <= dt.date(2027, 12, 31)
         assert item.budget_year == item.start_date.year
-        assert item.households > 0
-        assert item.budget_idr > 0
+        assert item.households is not None and item.households > 0
+        assert item.budget_idr is not None and item.budget_idr > 0
         assert item.title
         assert item.village_code.startswith(KLATEN + ".")
         assert item.category in item.program.categories

@@ -32,8 +32,9 @@ class Intervention(Timestamped, Base):
     start_date: Mapped[dt.date]
     end_date: Mapped[dt.date]
     budget_year: Mapped[int]
-    households: Mapped[int] = mapped_column(default=0)
-    budget_idr: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: None: not known (an agency's recap left it blank or wrote "-"), which is not zero.
+    households: Mapped[int | None]
+    budget_idr: Mapped[int | None] = mapped_column(sa.BigInteger)
     facilitator_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("people.id", ondelete="SET NULL"), index=True
     )

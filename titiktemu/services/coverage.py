@@ -431,8 +431,8 @@ def program_view(session: Session, program: Program, regency_code: str) -> Progr
         people=people,
         interventions=interventions,
         more_interventions=max(0, int(total) - len(interventions)),
-        households=int(households),
-        budget_idr=int(budget),
+        households=int(households or 0),
+        budget_idr=int(budget or 0),
         synergies=synergies,
     )
 

@@ -64,8 +64,8 @@ class InterventionInput:
     title: str
     start_date: dt.date
     end_date: dt.date
-    households: int = 0
-    budget_idr: int = 0
+    households: int | None = None  # None: not known, which is not zero
+    budget_idr: int | None = None
 
 
 def _skills(session: Session, codes: list[str], errors: dict[str, str]) -> list[Skill]:
@@ -193,9 +193,9 @@ def save_intervention(
     if session.get(ActivityCategory, data.category_code) is None:
         errors["activity"] = f"unknown activity {data.category_code!r}"
     _window(data.start_date, data.end_date, "end_date", errors)
-    if data.households < 0:
+    if data.households is not None and data.households < 0:
         errors["households"] = "cannot be negative"
-    if data.budget_idr < 0:
+    if data.budget_idr is not None and data.budget_idr < 0:
         errors["budget_idr"] = "cannot be negative"
     if errors:
         raise InputError(errors)

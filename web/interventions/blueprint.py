@@ -148,8 +148,8 @@ def _form_page(item: Intervention | None) -> ResponseReturnValue:
             title=form.title.data or "",
             start_date=form.start_date.data,
             end_date=form.end_date.data,
-            households=form.households.data or 0,
-            budget_idr=form.budget.data or 0,
+            households=form.households.data,
+            budget_idr=form.budget.data,
         )
         duplicate = duplicate_intervention(
             db.session(),

@@ -36,7 +36,6 @@ class InterventionForm(FlaskForm):
     )
     households = Amount(
         _l("Households reached"),
-        default=0,
         validators=[
             Optional(),
             NumberRange(min=0, max=MAX_HOUSEHOLDS, message=_l("Between 0 and 1,000,000.")),
@@ -44,7 +43,6 @@ class InterventionForm(FlaskForm):
     )
     budget = Amount(
         _l("Budget (rupiah)"),
-        default=0,
         validators=[
             Optional(),
             NumberRange(min=0, max=MAX_BUDGET, message=_l("Between 0 and 1 trillion rupiah.")),

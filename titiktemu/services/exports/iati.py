@@ -209,9 +209,11 @@ def _activity(
         activity,
         "description",
         f"{program.code} ({program.name}): {category.label_id} di {village.name}, "
-        f"Kecamatan {village.kecamatan.name}; {item.households} rumah tangga.",
+        f"Kecamatan {village.kecamatan.name}"
+        + ("." if item.households is None else f"; {item.households} rumah tangga."),
         f"{program.code} ({program.name}): {category.label_en} in {village.name}, "
-        f"Kecamatan {village.kecamatan.name}; {item.households} households.",
+        f"Kecamatan {village.kecamatan.name}"
+        + ("." if item.households is None else f"; {item.households} households."),
     ).set("type", "1")
     funding = ET.SubElement(activity, "participating-org", {"role": "1", "type": org_type})
     _narrative(funding, FUNDING_NAMES.get(program.funding_source, program.funding_source.value))
@@ -230,7 +232,7 @@ def _activity(
         {"vocabulary": "1", "code": DAC_SECTORS.get(category.code, DAC_FALLBACK)},
     )
     _narrative(sector, category.label_id)
-    if item.budget_idr > 0:
+    if item.budget_idr:
         _budget(activity, item)
 
 

@@ -39,8 +39,8 @@ class InterventionOut(Out):
     start_date: dt.date
     end_date: dt.date
     budget_year: int
-    households: int
-    budget_idr: int
+    households: int | None
+    budget_idr: int | None
     facilitator_id: int | None
     can_edit: bool
     created_at: Timestamp
@@ -89,5 +89,5 @@ class InterventionIn(In):
     title: Title
     start_date: dt.date
     end_date: dt.date
-    households: int = Field(0, ge=0, le=MAX_HOUSEHOLDS)
-    budget_idr: int = Field(0, ge=0, le=MAX_BUDGET)
+    households: int | None = Field(None, ge=0, le=MAX_HOUSEHOLDS)
+    budget_idr: int | None = Field(None, ge=0, le=MAX_BUDGET)
