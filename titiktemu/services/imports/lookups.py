@@ -21,6 +21,21 @@ from titiktemu.services.taxonomy import TaxonomyIndex, normalise
 
 
 @dataclass(frozen=True)
+class ReadAs:
+    """A phrase that is not a code, label or synonym but points at exactly one entry.
+
+    Accepted, and said in the report ("'jambanisasi' read as Sanitasi dan jamban"), with what a
+    coordinator needs to keep the reading as a synonym of the regency in one tap.
+    """
+
+    code: str
+    phrase: str  # as the cell wrote it
+    label_id: str
+    label_en: str
+    kind: str  # "skill", "activity" or "program"
+
+
+@dataclass(frozen=True)
 class KnownPerson:
     id: int | None  # None while only the upload creates this person
     regency_code: str | None

@@ -53,6 +53,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "the column '{value}' is not imported (ignored)",
         "kolom '{value}' tidak diimpor (diabaikan)",
     ),
+    "read_as": (
+        "'{value}' read as '{label_en}'",
+        "'{value}' dibaca sebagai '{label_id}'",
+    ),
     "ignored_sheet": (
         "the sheet '{value}' is not imported (ignored)",
         "lembar '{value}' tidak diimpor (diabaikan)",

@@ -51,10 +51,28 @@ class Problems:
                 _entry(code, file, kind, row, column, value, suggestion, "error", detail)
             )
 
-    def note(self, code: str, *, file: str, kind: str, row: int = 0, value: object = "") -> None:
-        """Add a note: shown with the problems, but the import goes ahead."""
+    def note(
+        self,
+        code: str,
+        *,
+        file: str,
+        kind: str,
+        row: int = 0,
+        column: str = "",
+        value: object = "",
+        data: dict[str, str] | None = None,
+        **detail: object,
+    ) -> None:
+        """Add a note: shown with the problems, but the import goes ahead.
+
+        ``data`` is kept as it is under ``"data"`` for a page to act on (a reading a coordinator
+        may accept as a synonym); ``detail`` fills the message template like for problems.
+        """
         if len(self.notes) < MAX_LISTED:
-            self.notes.append(_entry(code, file, kind, row, "", value, "", "note", {}))
+            entry = _entry(code, file, kind, row, column, value, "", "note", detail)
+            if data:
+                entry["data"] = dict(data)
+            self.notes.append(entry)
 
     def __bool__(self) -> bool:
         return self.count > 0

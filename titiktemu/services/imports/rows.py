@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final, TypeVar
 
-from titiktemu.services.imports.lookups import Lookups
+from titiktemu.services.imports.lookups import Lookups, ReadAs
 from titiktemu.services.imports.parsing import CellError, date, integer, items, text
 from titiktemu.services.imports.places import KECAMATAN_CODE, VILLAGE_CODE, Place
 from titiktemu.services.imports.problems import Problems
@@ -112,15 +112,38 @@ class RowCheck:
             return []
         return words
 
-    def each(self, column: str, words: list[str], resolve: Callable[[str], T]) -> list[T]:
-        """Every word resolved (a problem for each that is not), repeats dropped, in order."""
+    def each(self, column: str, words: list[str], resolve: Callable[[str], T | ReadAs]) -> list[T]:
+        """Every word resolved (a problem for each that is not), repeats dropped, in order.
+
+        A word read by a looser rule (:class:`ReadAs`) counts as its code and leaves a note.
+        """
         found: dict[T, None] = {}
         for word in words:
             try:
-                found.setdefault(resolve(word), None)
+                value = resolve(word)
             except CellError as exc:
                 self.fail(column, exc.code, word, exc.suggestion, **exc.detail)
+                continue
+            if isinstance(value, ReadAs):
+                self.read_as(column, value)
+                found.setdefault(value.code, None)  # type: ignore[arg-type]
+            else:
+                found.setdefault(value, None)
         return list(found)
+
+    def read_as(self, column: str, reading: ReadAs) -> None:
+        """Say how a phrase was read, with what accepting it as a synonym needs."""
+        self.problems.note(
+            "read_as",
+            file=self.sheet.file,
+            kind=self.sheet.kind,
+            row=self.row.number,
+            column=column,
+            value=reading.phrase,
+            label_en=reading.label_en,
+            label_id=reading.label_id,
+            data={"kind": reading.kind, "phrase": reading.phrase, "code": reading.code},
+        )
 
     def place(self, column: str, reference: str, *, whole_kecamatan: bool) -> Place | None:
         """The village (or kecamatan) ``reference`` names, inside the actor's regency."""
