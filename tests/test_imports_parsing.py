@@ -31,6 +31,7 @@ ANY_CELL = st.one_of(
         ("2026-02-01", dt.date(2026, 2, 1)),
         ("01/02/2026", dt.date(2026, 2, 1)),
         ("1/2/2026", dt.date(2026, 2, 1)),
+        ("2026/02/01", dt.date(2026, 2, 1)),  # year first with slashes: read since issue 10
         (dt.datetime(2026, 2, 1, 0, 0), dt.date(2026, 2, 1)),
         ("", None),
         (None, None),
@@ -42,7 +43,7 @@ def test_dates(cell: object, expected: dt.date | None) -> None:
 
 @pytest.mark.parametrize(
     ("cell", "code"),
-    [("2026-02-30", "bad_date"), ("1999-12-31", "date_out_of_range"), ("2026/02/01", "bad_date")],
+    [("2026-02-30", "bad_date"), ("1999-12-31", "date_out_of_range"), ("2026/02/30", "bad_date")],
 )
 def test_bad_dates(cell: str, code: str) -> None:
     with pytest.raises(CellError) as caught:
