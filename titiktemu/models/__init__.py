@@ -19,6 +19,7 @@ from titiktemu.models.regency_settings import (
 )
 from titiktemu.models.sessions import LoginSession
 from titiktemu.models.site import SiteSettings
+from titiktemu.models.synonyms import RegencySynonym, SynonymKind
 from titiktemu.models.taxonomy import ActivityCategory, Skill, SkillKind
 from titiktemu.models.tokens import ApiToken
 
@@ -57,10 +58,12 @@ __all__ = [
     "Regency",
     "RegencyKind",
     "RegencySettings",
+    "RegencySynonym",
     "Role",
     "SiteSettings",
     "Skill",
     "SkillKind",
+    "SynonymKind",
     "Village",
     "VillageKind",
 ]

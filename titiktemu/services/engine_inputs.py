@@ -31,6 +31,7 @@ from titiktemu.models.exchange import need_skills, offer_kecamatan, offer_skills
 from titiktemu.models.people import person_programs, person_skills, person_villages
 from titiktemu.models.places import under
 from titiktemu.models.programs import program_categories
+from titiktemu.services.taxonomy import regency_phrases
 
 
 def _grouped(
@@ -148,17 +149,26 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
         ).all()
     )
 
-    def synonyms(row: Skill | ActivityCategory) -> tuple[str, ...]:
-        return (row.label_id, row.label_en, *row.synonyms_id, *row.synonyms_en)
+    # The regency's own words (kept by its coordinators) name skills in titles here, too.
+    own: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for kind, pairs in regency_phrases(session, regency_code).items():
+        for phrase, code in pairs:
+            own[(kind, code)].append(phrase)
+
+    def synonyms(row: Skill | ActivityCategory, kind: str) -> tuple[str, ...]:
+        mine = own.get((kind, row.code), [])
+        return (row.label_id, row.label_en, *row.synonyms_id, *row.synonyms_en, *mine)
 
     return r.Inputs(
         villages=tuple(r.Village(code, name) for code, name in villages),
         kecamatan=tuple(r.Kecamatan(code, name) for code, name in kecamatan),
         skills=tuple(
-            r.Label(s.code, s.parent_code, s.label_id, s.label_en, synonyms(s)) for s in skills
+            r.Label(s.code, s.parent_code, s.label_id, s.label_en, synonyms(s, "skill"))
+            for s in skills
         ),
         categories=tuple(
-            r.Label(c.code, c.parent_code, c.label_id, c.label_en, synonyms(c)) for c in categories
+            r.Label(c.code, c.parent_code, c.label_id, c.label_en, synonyms(c, "activity"))
+            for c in categories
         ),
         programs=tuple(
             r.Program(p.id, p.code, p.name, tuple(str(c) for c in prog_cats.get(p.id, ())))

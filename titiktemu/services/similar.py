@@ -25,7 +25,7 @@ from titiktemu.models import (
     SkillKind,
     Village,
 )
-from titiktemu.models.places import under
+from titiktemu.models.places import regency_of, under
 from titiktemu.services.taxonomy import TaxonomyIndex
 
 #: How much each kind of overlap weighs in the score (they add up to 1).
@@ -171,7 +171,7 @@ def similar_needs(
 ) -> list[Similar]:
     """Open needs in the kecamatan sharing title words or skills with the one being written."""
     places = _place_words(session, kecamatan_code)
-    index = TaxonomyIndex.from_session(session)
+    index = TaxonomyIndex.from_session(session, regency_of(kecamatan_code))  # and its own words
     groups = frozenset(session.scalars(sa.select(Skill.code).where(Skill.kind == SkillKind.GROUP)))
     mine_words = words(title) - places
     mine_skills = frozenset(skills) | title_skills(index, title, groups)

@@ -10,22 +10,22 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from titiktemu.models import ActivityCategory, Skill, SkillKind
+from titiktemu.models import ActivityCategory, RegencySynonym, Skill, SkillKind
+from titiktemu.services.phrases import Labelled, PhraseReader, Reading
+from titiktemu.services.phrases import normalise as normalise
 
 log = logging.getLogger(__name__)
 
 SECTIONS = ("skills", "activity_categories")
 _CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
-_SEPARATORS = re.compile(r"[\s_\-./]+")
 _Row = TypeVar("_Row", Skill, ActivityCategory)
 
 
@@ -44,29 +44,6 @@ class Entry:
     label_en: str
     synonyms_id: list[str]
     synonyms_en: list[str]
-
-
-class Labelled(Protocol):
-    """What :class:`TaxonomyIndex` reads: an :class:`Entry` or a loaded row."""
-
-    @property
-    def code(self) -> str: ...
-    @property
-    def label_id(self) -> str: ...
-    @property
-    def label_en(self) -> str: ...
-    @property
-    def synonyms_id(self) -> list[str]: ...
-    @property
-    def synonyms_en(self) -> list[str]: ...
-
-
-def normalise(text: str) -> str:
-    """The lookup key of a code, label or synonym: "RKP Desa", "rkp-desa" and "RKPDes " -> "rkpdes".
-
-    Facilitators type abbreviations with and without spaces or hyphens, so those do not count.
-    """
-    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def read_taxonomy(text: str | None = None) -> dict[str, list[Entry]]:
@@ -198,23 +175,51 @@ def _sync(session: Session, model: type[_Row], entries: list[Entry]) -> tuple[in
     return added, updated
 
 
+#: (phrase, code) pairs of a regency's own synonyms, per kind ("skill", "activity", "program").
+RegencyPhrases = Mapping[str, Iterable[tuple[str, str]]]
+
+
+def regency_phrases(session: Session, regency_code: str | None) -> dict[str, list[tuple[str, str]]]:
+    """The regency's own synonyms as (phrase, code) per kind; none without a regency."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    if regency_code is None:
+        return found
+    rows = session.execute(
+        sa.select(RegencySynonym.kind, RegencySynonym.phrase, RegencySynonym.code)
+        .where(RegencySynonym.regency_code == regency_code)
+        .order_by(RegencySynonym.kind, RegencySynonym.key)
+    )
+    for kind, phrase, code in rows:
+        found.setdefault(str(kind), []).append((phrase, code))
+    return found
+
+
 class TaxonomyIndex:
     """Resolves what people type (code, label or synonym, either language) to a taxonomy code.
 
     Pure and in memory, built once from the loaded rows or the TOML, so an import of thousands of
-    spreadsheet rows costs no queries. Codes win over labels, labels over synonyms.
+    spreadsheet rows costs no queries. Codes win over labels, labels over synonyms, and those
+    over a regency's own synonyms. ``read_*`` also read a clerk's looser phrases (see
+    :mod:`titiktemu.services.phrases`).
     """
 
-    def __init__(self, skills: Iterable[Labelled], categories: Iterable[Labelled]) -> None:
-        self._skills = _keys(skills)
-        self._categories = _keys(categories)
+    def __init__(
+        self,
+        skills: Iterable[Labelled],
+        categories: Iterable[Labelled],
+        regency: RegencyPhrases | None = None,
+    ) -> None:
+        extra = regency or {}
+        self.skills = PhraseReader(skills, extra.get("skill", ()))
+        self.categories = PhraseReader(categories, extra.get("activity", ()))
 
     @classmethod
-    def from_session(cls, session: Session) -> TaxonomyIndex:
-        """The index of what is in the database (including codes no longer in the file)."""
+    def from_session(cls, session: Session, regency_code: str | None = None) -> TaxonomyIndex:
+        """The index of what is in the database (including codes no longer in the file), with
+        the synonyms of ``regency_code`` when one is given."""
         skills = session.scalars(sa.select(Skill).order_by(Skill.code)).all()
         categories = session.scalars(sa.select(ActivityCategory).order_by(ActivityCategory.code))
-        return cls(skills, categories.all())
+        return cls(skills, categories.all(), regency_phrases(session, regency_code))
 
     @classmethod
     def from_toml(cls, text: str | None = None) -> TaxonomyIndex:
@@ -224,24 +229,16 @@ class TaxonomyIndex:
 
     def resolve_skill(self, text: str) -> str | None:
         """The skill (or group) code ``text`` names, else None."""
-        return self._skills.get(normalise(text))
+        return self.skills.exact(text)
 
     def resolve_category(self, text: str) -> str | None:
         """The activity category code ``text`` names, else None."""
-        return self._categories.get(normalise(text))
+        return self.categories.exact(text)
 
+    def read_skill(self, text: str) -> Reading | None:
+        """``text`` read as a skill: exactly, loosely, ambiguously, or not at all."""
+        return self.skills.read(text)
 
-def _keys(entries: Iterable[Labelled]) -> dict[str, str]:
-    """Lookup key -> code, filled weakest first so stronger kinds of name overwrite."""
-    items = sorted(entries, key=lambda e: e.code)
-    keys: dict[str, str] = {}
-    for entry in items:
-        for word in (*entry.synonyms_id, *entry.synonyms_en):
-            keys[normalise(word)] = entry.code
-    for entry in items:
-        keys[normalise(entry.label_id)] = entry.code
-        keys[normalise(entry.label_en)] = entry.code
-    for entry in items:
-        keys[normalise(entry.code)] = entry.code
-    keys.pop("", None)
-    return keys
+    def read_category(self, text: str) -> Reading | None:
+        """``text`` read as an activity category: exactly, loosely, ambiguously, or not at all."""
+        return self.categories.read(text)
