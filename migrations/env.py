@@ -10,7 +10,8 @@ import titiktemu.models  # noqa: F401 - every model, so autogenerate sees the wh
 from titiktemu.extensions import db
 
 config = context.config
-if config.config_file_name is not None:
+# Callers that want no INFO line per revision (the demo) set configure_logger to False.
+if config.config_file_name is not None and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 

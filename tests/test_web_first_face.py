@@ -140,7 +140,12 @@ def test_session_cookie_flags(client: FlaskClient, app: Flask) -> None:
 def test_healthz_on_the_embedded_default(client: FlaskClient) -> None:
     answer = client.get("/healthz")
     assert answer.status_code == 200
-    assert answer.get_json() == {"database": "ok", "broker": "eager", "status": "ok"}
+    assert answer.get_json() == {
+        "database": "ok",
+        "broker": "eager",
+        "reference_data": "ok",  # the session's database has the taxonomy and Klaten
+        "status": "ok",
+    }
 
 
 def test_healthz_reports_a_real_broker(app: Flask, redis_url: str) -> None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
+from alembic import command
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from titiktemu.extensions import db, migrate
+from titiktemu.services.reference_data import ReferenceDataReport, load_reference_data
 from titiktemu.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -40,6 +42,19 @@ def settings_of(app: Flask) -> Settings:
     """The settings an app was created with."""
     settings: Settings = app.extensions["titiktemu.settings"]
     return settings
+
+
+def upgrade_database(*, quiet: bool = False) -> ReferenceDataReport:
+    """The current app's database to the newest schema, then its reference data (the taxonomy):
+    what ``titiktemu db upgrade`` does, for callers that are not that command (the demo).
+
+    ``quiet``: Alembic leaves logging alone (migrations/env.py reads ``configure_logger``), so
+    no "INFO [alembic...]" line per revision reaches someone who only asked for a demo.
+    """
+    config = current_app.extensions["migrate"].migrate.get_config()
+    config.attributes["configure_logger"] = not quiet
+    command.upgrade(config, "head")
+    return load_reference_data(db.session())
 
 
 def _engine_options(url: str) -> dict[str, object]:

@@ -56,6 +56,8 @@ class Settings:
     mail_from: str
     base_url: str
     job_lease_seconds: int = 120
+    #: False when ``base_url`` is the default, which the demo may then point at where it serves.
+    base_url_explicit: bool = True
 
     @property
     def production(self) -> bool:
@@ -126,6 +128,7 @@ class Settings:
             mail_from=mail_from,
             base_url=base_url,
             job_lease_seconds=int(lease),
+            base_url_explicit=get("BASE_URL") is not None,
         )
 
 

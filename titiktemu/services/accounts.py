@@ -143,10 +143,20 @@ def _fingerprint(person: Person) -> str:
 
 
 def link_token(
-    settings: Settings, salt: str, person: Person, *, issued_at: float | None = None
+    settings: Settings,
+    salt: str,
+    person: Person,
+    *,
+    issued_at: float | None = None,
+    valid_for: dt.timedelta | None = None,
 ) -> str:
     """A signed, timestamped token naming the person and the state of their password
-    (``issued_at``: date it in the past, e.g. to prove that old links expire)."""
+    (``issued_at``: date it in the past, e.g. to prove that old links expire).
+
+    ``valid_for`` shortens the life of this one link below what its kind allows (an operator's
+    set-password link lasts 72 hours where an invitation, same page, lasts 7 days); it is
+    signed with the rest, so it can shorten a link but never lengthen one.
+    """
     signer: type[TimestampSigner] = TimestampSigner
     if issued_at is not None:
         stamp = int(issued_at)
@@ -157,7 +167,10 @@ def link_token(
 
         signer = _Dated
     serializer = URLSafeTimedSerializer(settings.secret_key, salt=salt, signer=signer)
-    return serializer.dumps({"p": person.id, "f": _fingerprint(person)})
+    payload: dict[str, object] = {"p": person.id, "f": _fingerprint(person)}
+    if valid_for is not None:
+        payload["v"] = int(valid_for.total_seconds())
+    return serializer.dumps(payload)
 
 
 def person_from_link(
@@ -176,13 +189,21 @@ def person_from_link(
     """
     serializer = URLSafeTimedSerializer(settings.secret_key, salt=salt)
     try:
-        value = serializer.loads(token, max_age=int(max_age.total_seconds()))
+        value, signed_at = serializer.loads(
+            token, max_age=int(max_age.total_seconds()), return_timestamp=True
+        )
     except SignatureExpired:
         return LinkProblem.EXPIRED
     except BadData:
         return LinkProblem.INVALID
     if not isinstance(value, dict) or not isinstance(value.get("p"), int):
         return LinkProblem.INVALID
+    valid_for = value.get("v")
+    if valid_for is not None:
+        if not isinstance(valid_for, int):
+            return LinkProblem.INVALID
+        if dt.datetime.now(dt.UTC) - signed_at > dt.timedelta(seconds=valid_for):
+            return LinkProblem.EXPIRED
     person = session.get(Person, value["p"], with_for_update=consume, populate_existing=consume)
     if person is None or not person.active:
         return LinkProblem.INVALID

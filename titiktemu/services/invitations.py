@@ -1,4 +1,5 @@
-"""Invitations: a coordinator brings a facilitator in by email; the link sets the password.
+"""Invitations: a coordinator brings a facilitator in by email (an admin, also a coordinator);
+the link sets the password.
 
 Self-registration is the same path with the person inviting themselves: the account is made at
 once, but a password can only be set from the link sent to the address, so nobody can sign up
@@ -37,7 +38,16 @@ class InviteOutcome(enum.StrEnum):
 
 
 class InvitationError(ValueError):
-    """The inviter may not invite, or there is no regency to invite into."""
+    """The inviter may not invite (anyone, or into this role), or there is no regency to invite
+    into."""
+
+
+#: Who may invite whom: coordinators bring in facilitators, admins also coordinators.
+INVITABLE_ROLES: dict[Role, tuple[Role, ...]] = {
+    Role.COORDINATOR: (Role.FACILITATOR,),
+    Role.ADMIN: (Role.FACILITATOR, Role.COORDINATOR),
+}
+PROMOTION = (Role.FACILITATOR, Role.COORDINATOR)
 
 
 def invite(
@@ -47,13 +57,16 @@ def invite(
     email: str,
     name: str = "",
     regency_code: str | None = None,
+    role: Role = Role.FACILITATOR,
 ) -> InviteOutcome:
-    """Create the facilitator if the address is new and email them a link to join.
+    """Create the person if the address is new and email them a link to join as ``role``.
 
-    A coordinator invites into their own regency; an admin into ``regency_code`` (or their own).
+    A coordinator invites facilitators into their own regency; an admin invites facilitators or
+    coordinators into ``regency_code`` (or their own). An admin inviting a facilitator who has
+    not joined yet as a coordinator makes them one.
     """
-    if inviter.role not in (Role.COORDINATOR, Role.ADMIN):
-        raise InvitationError("only coordinators and admins invite")
+    if role not in INVITABLE_ROLES.get(inviter.role, ()):
+        raise InvitationError(f"a {inviter.role.value} does not invite a {role.value}")
     regency = inviter.regency_code if inviter.role == Role.COORDINATOR else None
     regency = regency or regency_code or inviter.regency_code
     if regency is None or session.get(Regency, regency) is None:
@@ -62,9 +75,7 @@ def invite(
     person = session.scalars(sa.select(Person).where(Person.email == address)).one_or_none()
     outcome = InviteOutcome.RESENT
     if person is None:
-        person = Person(
-            email=address, name=name.strip()[:200], role=Role.FACILITATOR, regency_code=regency
-        )
+        person = Person(email=address, name=name.strip()[:200], role=role, regency_code=regency)
         session.add(person)
         session.flush()
         outcome = InviteOutcome.SENT
@@ -74,10 +85,21 @@ def invite(
         or (inviter.role != Role.ADMIN and person.regency_code != inviter.regency_code)
     ):
         return InviteOutcome.HAS_ACCOUNT
-    elif name.strip() and not person.name:
-        person.name = name.strip()[:200]
+    else:
+        if name.strip() and not person.name:
+            person.name = name.strip()[:200]
+        if inviter.role == Role.ADMIN and (person.role, role) == PROMOTION:
+            person.role = role  # never the other way: resending must not demote by default
     _send_invitation(session, settings, person, inviter)
-    record(session, "person.invited", "person", person.id, actor_id=inviter.id, regency=regency)
+    record(
+        session,
+        "person.invited",
+        "person",
+        person.id,
+        actor_id=inviter.id,
+        regency=regency,
+        role=person.role.value,
+    )
     return outcome
 
 
@@ -137,6 +159,7 @@ def _send_invitation(
             "url": f"{settings.base_url}/invite/{link_token(settings, INVITE_SALT, person)}",
             "inviter": inviter.name if inviter is not None else "",
             "regency": regency.name if regency is not None else "",
+            "role": person.role.value,
             "days": INVITE_MAX_AGE.days,
         },
         regency_code=person.regency_code,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -54,6 +56,7 @@ from web.auth.forms import (
     RegistrationSettingForm,
     ResetForm,
     ResetRequestForm,
+    choices,
 )
 from web.safety import safe_next
 
@@ -77,14 +80,14 @@ def _link_problem(problem: LinkProblem) -> ResponseReturnValue:
     return render_template("auth/link_problem.html", problem=problem.value), status
 
 
-def _loaded_regencies() -> list[tuple[str, str]]:
-    """Regencies whose places are loaded, as (code, name) choices."""
+def _loaded_regencies() -> list[Any]:
+    """Regencies whose places are loaded, as select choices (code, name)."""
     rows = db.session.execute(
         sa.select(Regency.code, Regency.name)
         .where(Regency.code.in_(sa.select(Kecamatan.regency_code)))
         .order_by(Regency.name)
     )
-    return [(code, name) for code, name in rows]
+    return choices((code, name) for code, name in rows)
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -133,15 +136,19 @@ def language() -> ResponseReturnValue:
 @blueprint.route("/invite", methods=["GET", "POST"])
 @coordinator_required
 def invite_facilitator() -> ResponseReturnValue:
-    """Invite a facilitator by email into my regency (an admin chooses the regency)."""
+    """Invite a facilitator by email into my regency (an admin chooses the regency, and whether
+    to invite a facilitator or a coordinator)."""
     inviter = me()
     form = InviteForm()
     if inviter.role == Role.ADMIN:
         form.regency.choices = _loaded_regencies()
         if request.method == "GET" and inviter.regency_code:
             form.regency.data = inviter.regency_code
+    else:
+        del form.role  # a coordinator invites facilitators; nothing to choose
     if form.validate_on_submit():
         email = form.email.data or ""
+        role = Role(form.role.data) if inviter.role == Role.ADMIN else Role.FACILITATOR
         try:
             outcome = invite(
                 db.session(),
@@ -150,6 +157,7 @@ def invite_facilitator() -> ResponseReturnValue:
                 email,
                 name=form.name.data or "",
                 regency_code=form.regency.data or None,
+                role=role,
             )
         except InvitationError:
             db.session.rollback()
@@ -184,6 +192,7 @@ def _invite_page(form: InviteForm, inviter: Person) -> str:
         form=form,
         pending=people,
         choose_regency=inviter.role == Role.ADMIN,
+        choose_role=inviter.role == Role.ADMIN,
         days=INVITE_MAX_AGE.days,
     )
 

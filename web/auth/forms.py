@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -15,6 +16,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs lag 3.3
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from titiktemu.services.passwords import MAX_LENGTH, MIN_LENGTH, PasswordProblem, password_problem
@@ -22,6 +24,11 @@ from titiktemu.services.passwords import MAX_LENGTH, MIN_LENGTH, PasswordProblem
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+def choices(pairs: Iterable[tuple[str, Any]]) -> list[Any]:
+    """Select options the way WTForms 3.3 wants them (tuples are deprecated)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def password_message(problem: PasswordProblem) -> str:
@@ -82,6 +89,12 @@ class InviteForm(FlaskForm):
     name = _name_field(required=False)
     #: Shown to admins only; a coordinator invites into their own regency.
     regency = SelectField(_l("Regency"), choices=[], validate_choice=False)
+    #: Shown to admins only; a coordinator invites facilitators.
+    role = SelectField(
+        _l("Role"),
+        choices=choices([("facilitator", _l("Facilitator")), ("coordinator", _l("Coordinator"))]),
+        default="facilitator",
+    )
 
 
 class AcceptInvitationForm(_NewPassword, FlaskForm):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import click
+from alembic.util import CommandError
 from flask import current_app
 from flask.cli import with_appcontext
-from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
-from titiktemu.app import settings_of
+from titiktemu.app import settings_of, upgrade_database
 from titiktemu.extensions import db
 from titiktemu.services.demo import (
     DEMO_COORDINATOR,
@@ -33,8 +35,15 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     settings = settings_of(current_app)
     if settings.production:
         raise click.ClickException("refusing to seed demo accounts with TITIKTEMU_ENV=production")
+    if not settings.base_url_explicit:
+        # Every link this process emails must open where it serves, not the default port.
+        settings = dataclasses.replace(settings, base_url=served_url(host, port))
+        current_app.extensions["titiktemu.settings"] = settings
     click.echo(f"Database: {db.engine.url.render_as_string(hide_password=True)}")
-    upgrade()
+    try:
+        upgrade_database(quiet=True)
+    except CommandError as exc:
+        raise click.ClickException(f"the database cannot be upgraded: {exc}") from None
     roots = resolve_codes([KLATEN])
     with click.progressbar(length=count_places(roots), label="Loading Klaten") as bar:
         load_regions(db.session(), roots, progress=bar.update)
@@ -57,6 +66,16 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"  facilitator:                      {DEMO_FACILITATOR}")
     if no_serve:
         return
-    click.echo(f"\nServing on http://{host}:{port}  (Ctrl+C to stop)")
+    click.echo(f"\nServing on {served_url(host, port)}  (Ctrl+C to stop)")
     # Werkzeug directly: Flask's app.run() refuses to block inside a CLI command.
     run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+
+
+def served_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches a server bound to ``host``:``port`` (a wildcard
+    address is reached through the loopback)."""
+    if host in ("", "0.0.0.0"):  # noqa: S104 - reading the bind address, not binding
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"

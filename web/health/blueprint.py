@@ -7,16 +7,14 @@ from flask.typing import ResponseReturnValue
 
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
-from titiktemu.services.health import broker_state, database_state
+from titiktemu.services.health import health_report
 
 blueprint = Blueprint("health", __name__)
 
 
 @blueprint.route("/healthz")
 def healthz() -> ResponseReturnValue:
-    """JSON state of the database and broker; 503 when the database is unreachable."""
-    settings = settings_of(current_app)
-    body = {"database": database_state(db.session()), "broker": broker_state(settings)}
-    ok = body["database"] == "ok" and not body["broker"].startswith("error")
-    body["status"] = "ok" if ok else "degraded"
-    return jsonify(body), 200 if ok else 503
+    """JSON state of the database, broker and reference data; 503 when the database or broker is
+    unreachable or the taxonomy is missing (see :class:`HealthReport`)."""
+    report = health_report(db.session(), settings_of(current_app))
+    return jsonify(report.as_json()), 200 if report.serving else 503

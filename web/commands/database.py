@@ -1,0 +1,45 @@
+"""``titiktemu db``: Flask-Migrate's commands, with ``upgrade`` also loading the reference data.
+
+A database upgraded to the newest schema but without the taxonomy refuses every import, so the
+one command operators (and the compose ``migrate`` service) run brings both. Flask-Migrate's own
+group object is shared by every app in the process, so it is copied, never changed.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import click
+from flask.cli import with_appcontext
+
+from titiktemu.extensions import db
+from titiktemu.services.reference_data import load_reference_data
+
+
+def with_reference_data(migrate_group: click.Group) -> click.Group:
+    """A copy of Flask-Migrate's ``db`` group whose ``upgrade`` then loads the reference data."""
+    group = copy.copy(migrate_group)
+    group.commands = dict(migrate_group.commands)
+    group.add_command(_upgrade_then_load(migrate_group.commands["upgrade"]))
+    return group
+
+
+def _upgrade_then_load(upgrade: click.Command) -> click.Command:
+    schema_upgrade = upgrade.callback
+    assert schema_upgrade is not None
+
+    @with_appcontext
+    def upgrade_and_load(**options: Any) -> None:
+        click.get_current_context().invoke(schema_upgrade, **options)
+        if options.get("sql"):
+            return  # offline mode writes SQL for someone else to run: no database to load into
+        click.echo(load_reference_data(db.session()).summary())
+
+    command = copy.copy(upgrade)
+    command.callback = upgrade_and_load
+    command.help = (
+        f"{upgrade.help or 'Upgrade to a later version'}, then load the reference data (the "
+        "skill and activity taxonomy; not with --sql)."
+    )
+    return command
