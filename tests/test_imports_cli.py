@@ -62,10 +62,15 @@ def test_rejected_exit_code_and_lines(app: Flask, runner: FlaskCliRunner, tmp_pa
     )
     assert result.exit_code == 1
     assert "program_code" in result.output  # programs.csv read as interventions: missing columns
+    # A file whose name says nothing is read by its header, as a person reads it.
     result = runner.invoke(
         args=["import", str(tmp_path / "programs.csv"), str(tmp_path / "data.csv")]
     )
-    assert result.exit_code == 2 and "data.csv" in result.output and "needs" in result.output
+    assert result.exit_code == 1
+    assert "note: data.csv: read as interventions from its column names" in result.output
+    (tmp_path / "notes.csv").write_bytes(b"Catatan rapat\nbawa proyektor\n")
+    result = runner.invoke(args=["import", str(tmp_path / "notes.csv")])
+    assert result.exit_code == 1 and "notes.csv" in result.output and "needs" in result.output
     (tmp_path / "interventions.csv").write_bytes((tmp_path / "data.csv").read_bytes())
     result = runner.invoke(
         args=["import", str(tmp_path / "programs.csv"), str(tmp_path / "interventions.csv")]

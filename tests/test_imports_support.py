@@ -77,7 +77,7 @@ OFFERS = [
         "2026-01-01",
         "2026-12-31",
         "2",
-        "=SUM(A1) is text",
+        "'=SUM(A1) is text",  # an export's apostrophe: text, not a formula
     ]
 ]
 NEEDS = [

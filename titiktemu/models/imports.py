@@ -37,6 +37,9 @@ class ImportRun(Timestamped, Base):
     #: [{"file", "kind", "row", "column", "value", "code", "text_en", "text_id", "suggestion",
     #: "level"}, ...]; level "error" blocks the import, "note" only informs (an ignored column).
     problems: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    #: What would change or changed, row by row (new and updated only, unchanged rows are
+    #: counted): [{"kind", "file", "row", "status", "what", "fields"}, ...], the first 1,000.
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     #: Regencies whose data changed, re-matched after the import.
     regency_codes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     #: The re-matching jobs (job_runs ids), for progress.

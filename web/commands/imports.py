@@ -20,12 +20,10 @@ from titiktemu.services.accounts import normalise_email
 from titiktemu.services.imports import (
     KINDS,
     Upload,
-    kind_of_name,
     run_import,
     template_csv,
     template_xlsx,
 )
-from titiktemu.services.imports.reading import is_xlsx
 
 POLL = 0.5
 FINISHED = (JobStatus.DONE, JobStatus.DEAD)
@@ -62,12 +60,6 @@ def import_files(
     if not files:
         raise click.UsageError("give at least one FILE (or --template KIND)")
     uploads = [Upload(path.name, path.read_bytes()) for path in files]
-    for upload in uploads:
-        if kind is None and not is_xlsx(upload) and kind_of_name(upload.name) is None:
-            raise click.UsageError(
-                f"cannot tell what {upload.name} holds: name it after one of "
-                f"{', '.join(KINDS)} (e.g. needs.csv) or give --kind"
-            )
     session = db.session()
     actor = _actor(as_email)
     try:
@@ -118,6 +110,11 @@ def _report(run: ImportRun) -> None:
             f"{kind}: {tally['new']} new, {tally['updated']} updated, "
             f"{tally['unchanged']} unchanged"
         )
+    for change in [] if run.status is ImportStatus.REJECTED else run.changes:
+        click.echo(_change_line(change))
+    shown = sum(tally["new"] + tally["updated"] for tally in counts.values())
+    if shown > len(run.changes):
+        click.echo(f"... and {shown - len(run.changes)} more rows new or updated")
     for problem in run.problems:
         click.echo(_line(problem), err=problem["level"] == "error")
     if run.status is ImportStatus.REJECTED:
@@ -130,8 +127,15 @@ def _report(run: ImportRun) -> None:
         click.echo(f"Applied (import {run.id}).")
 
 
+def _change_line(change: dict[str, Any]) -> str:
+    """ "interventions.csv:5 new: RTLH · 33.10.12.2003 · house_renovation · 2021-03-01"."""
+    fields = f" ({', '.join(change['fields'])})" if change["fields"] else ""
+    return f"{change['file']}:{change['row']} {change['status']}{fields}: {change['what']}"
+
+
 def _line(problem: dict[str, Any]) -> str:
-    where = f"{problem['file']}:{problem['row']}" if problem["file"] else "upload"
+    row = f":{problem['row']}" if problem["row"] else ""
+    where = f"{problem['file']}{row}" if problem["file"] else "upload"
     column = f" {problem['column']}" if problem["column"] else ""
     value = f" '{problem['value']}'" if problem["value"] and problem["column"] else ""
     hint = f" — did you mean '{problem['suggestion']}'?" if problem["suggestion"] else ""

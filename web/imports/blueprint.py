@@ -4,8 +4,9 @@ import the same files with one tap, and watch the regency being re-matched."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from werkzeug.datastructures import FileStorage
 
 from titiktemu.extensions import db
@@ -13,10 +14,21 @@ from titiktemu.models import ImportFile, ImportRun, ImportStatus, JobRun, Person
 from titiktemu.services.imports import Upload, run_import, template_csv, template_xlsx
 from titiktemu.services.imports.columns import KINDS
 from titiktemu.services.regency_admin import UNFINISHED
+from titiktemu.services.synonyms import (
+    SynonymError,
+    add_synonym,
+    may_keep_synonyms,
+    offered_readings,
+    reading_regency,
+)
 from web.access import coordinator_required, me
 from web.imports.forms import KIND_LABELS, ApplyForm, UploadForm
+from web.synonyms.forms import KeepForm, refusal
 
 blueprint = Blueprint("imports", __name__)
+
+#: Rows of the change list shown on the page (a phone on a slow line; the CLI lists all).
+SHOWN_CHANGES = 100
 
 #: Runs listed on the upload page.
 RECENT = 20
@@ -118,7 +130,56 @@ def detail(run_id: int) -> ResponseReturnValue:
         form=ApplyForm(),
         kind_labels=KIND_LABELS,
         applied_later=applied_later,
+        shown_changes=SHOWN_CHANGES,
+        keep=url_for(".keep_synonym", run_id=run.id) if _keeping_for(run) else None,
     )
+
+
+def _keeping_for(run: ImportRun) -> str | None:
+    """The regency a reading of ``run`` is kept for, when the viewer may keep its synonyms."""
+    regency = reading_regency(run)
+    return regency if regency is not None and may_keep_synonyms(me(), regency) else None
+
+
+@blueprint.route("/imports/<int:run_id>/synonyms", methods=["POST"])
+@coordinator_required
+def keep_synonym(run_id: int) -> ResponseReturnValue:
+    """Keep one reading of the run's report as a synonym of the regency the run was read for."""
+    run = _run_or_404(run_id)
+    form = KeepForm()
+    if not form.validate_on_submit():
+        abort(400)
+    reading = {name: str(form[name].data) for name in ("kind", "phrase", "code")}
+    if reading not in offered_readings(run):  # only what the report read, nothing made up
+        abort(400)
+    regency = _keeping_for(run)
+    if regency is None:
+        abort(403)
+    try:
+        add_synonym(
+            db.session(),
+            me(),
+            reading["kind"],
+            reading["phrase"],
+            reading["code"],
+            regency_code=regency,
+        )
+    except SynonymError as exc:
+        db.session.rollback()
+        flash(
+            refusal(exc, reading["phrase"]),
+            "info" if exc.code in ("duplicate", "known") else "error",
+        )
+    else:
+        db.session.commit()
+        flash(
+            gettext(
+                "'%(phrase)s' is saved as a synonym: the next import reads it without a note.",
+                phrase=reading["phrase"],
+            ),
+            "info",
+        )
+    return redirect(url_for(".detail", run_id=run.id))
 
 
 @blueprint.route("/imports/<int:run_id>/apply", methods=["POST"])

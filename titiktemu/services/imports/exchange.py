@@ -45,9 +45,13 @@ def check_offer(row: RowCheck) -> Record | None:
         for ref in row.items("villages", required=True)
         if (place := row.place("villages", ref, whole_kecamatan=True)) is not None
     ]
-    start, end = row.date("available_from"), row.date("available_until")
+    start, end = row.date("available_from"), row.date("available_until", end=True)
     row.window(start, end, "available_until")
-    capacity = row.integer("capacity", 1, MAX_CAPACITY, 1)
+    # "3 orang", "2 kelompok": read like a count; blank means one at a time.
+    capacity = row.count("capacity", MAX_CAPACITY)
+    if capacity == 0:
+        row.fail("capacity", "number_out_of_range", "0", low=1, high=MAX_CAPACITY)
+    capacity = capacity or 1
     description = row.text("description", MAX_DESCRIPTION)
     if not row.ok:
         return None
@@ -77,8 +81,9 @@ def check_need(row: RowCheck) -> Record | None:
     owner, title = _owner(row), _title(row)
     skills = row.each("skills", row.items("skills", required=True), row.lookups.skill)
     ref = row.text("village", 300, required=True)
-    place = row.place("village", ref, whole_kecamatan=True) if ref else None
-    start, end = row.date("needed_from"), row.date("needed_until")
+    kecamatan = row.text("kecamatan", 300)
+    place = row.place("village", ref, whole_kecamatan=True, kecamatan=kecamatan) if ref else None
+    start, end = row.date("needed_from"), row.date("needed_until", end=True)
     row.window(start, end, "needed_until")
     description = row.text("description", MAX_DESCRIPTION)
     if not row.ok or place is None:

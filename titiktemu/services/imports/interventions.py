@@ -22,14 +22,19 @@ def check(row: RowCheck) -> Record | None:
     program_ref = row.text("program_code", 40, required=True)
     program = row.each("program_code", [program_ref], row.lookups.program) if program_ref else []
     village_ref = row.text("village", 300, required=True)
-    place = row.place("village", village_ref, whole_kecamatan=False) if village_ref else None
+    kecamatan = row.text("kecamatan", 300)
+    place = (
+        row.place("village", village_ref, whole_kecamatan=False, kecamatan=kecamatan)
+        if village_ref
+        else None
+    )
     activity_ref = row.text("activity", 200, required=True)
     category = row.each("activity", [activity_ref], row.lookups.category) if activity_ref else []
     start = row.date("start_date", required=True)
-    end = row.date("end_date", required=True)
+    end = row.date("end_date", required=True, end=True)  # "Mei 2021" ends on 31 May
     row.window(start, end, "end_date")
-    households = row.integer("households", 0, MAX_HOUSEHOLDS, 0)
-    budget = row.integer("budget_idr", 0, MAX_BUDGET, 0)
+    households = row.count("households", MAX_HOUSEHOLDS)
+    budget = row.money("budget_idr", MAX_BUDGET)
     facilitator = people.email(row, "facilitator_email", required=False)
     if facilitator:
         row.each("facilitator_email", [facilitator], row.lookups.person)

@@ -15,9 +15,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from titiktemu.models import ActivityCategory, Person, Program, Role, Skill
+from titiktemu.services.accounts import normalise_email
 from titiktemu.services.imports.parsing import CellError
 from titiktemu.services.imports.places import PlaceIndex
-from titiktemu.services.taxonomy import TaxonomyIndex, normalise
+from titiktemu.services.imports.problems import MAX_DETAIL
+from titiktemu.services.phrases import PhraseReader, Reading, read_program
+from titiktemu.services.taxonomy import TaxonomyIndex, normalise, regency_phrases
+
+#: Candidates an ambiguity lists at most, and how long that list may grow in a message.
+MAX_OPTIONS = 5
+OPTIONS_WIDTH = MAX_DETAIL
 
 
 @dataclass(frozen=True)
@@ -55,10 +62,18 @@ class Lookups:
     category_names: list[str] = field(default_factory=list)
     #: activity code -> Indonesian label, for a default intervention title
     category_labels: dict[str, str] = field(default_factory=dict)
+    #: email -> (file, row) of a people row that was refused, so rows naming that person
+    #: point at the real problem instead of "add them in the people sheet"
+    refused: dict[str, tuple[str, int]] = field(default_factory=dict)
+    #: program code -> name, for reading a program by its name or a phrase (phrases.py)
+    program_names: dict[str, str] = field(default_factory=dict)
+    #: the regency's own program synonyms: normalised phrase -> program code
+    program_synonyms: dict[str, str] = field(default_factory=dict)
+    _program_readings: dict[tuple[str, int], Reading | None] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session, regency_code: str | None) -> Lookups:
-        programs = session.execute(sa.select(Program.code, Program.id)).all()
+        programs = session.execute(sa.select(Program.code, Program.id, Program.name)).all()
         people = session.execute(
             sa.select(Person.email, Person.id, Person.regency_code, Person.role)
         )
@@ -66,42 +81,105 @@ class Lookups:
         categories = session.execute(
             sa.select(ActivityCategory.code, ActivityCategory.label_id, ActivityCategory.label_en)
         ).all()
+        phrases = regency_phrases(session, regency_code)
         return cls(
-            taxonomy=TaxonomyIndex.from_session(session),
+            taxonomy=TaxonomyIndex.from_session(session, regency_code),
             places=PlaceIndex.load(session, regency_code),
-            programs={code.casefold(): code for code, _ in programs},
-            program_ids={code: pid for code, pid in programs},
+            programs={code.casefold(): code for code, _, _ in programs},
+            program_ids={code: pid for code, pid, _ in programs},
             people={email: KnownPerson(pid, reg, role) for email, pid, reg, role in people},
             skill_names=sorted({name for row in skills for name in row}),
             category_names=sorted({name for row in categories for name in row}),
             category_labels={code: label for code, label, _ in categories},
+            program_names={code: name for code, _, name in programs},
+            program_synonyms={normalise(p): code for p, code in phrases.get("program", ())},
         )
 
-    def skill(self, word: str) -> str:
-        code = self.taxonomy.resolve_skill(word)
-        if code is None:
+    def skill(self, word: str) -> str | ReadAs:
+        """A skill by code, label or synonym; a clerk's phrase that fits one skill is a ReadAs."""
+        reader = self.taxonomy.skills
+        reading = reader.read(word)
+        if reading is None:
             raise CellError("unknown_skill", suggestion=_closest(word, self.skill_names))
-        return code
+        return _taxonomy_answer(word, reading, reader, "skill")
 
-    def category(self, word: str) -> str:
-        code = self.taxonomy.resolve_category(word)
-        if code is None:
+    def category(self, word: str) -> str | ReadAs:
+        """An activity category, read like :meth:`skill`."""
+        reader = self.taxonomy.categories
+        reading = reader.read(word)
+        if reading is None:
             raise CellError("unknown_activity", suggestion=_closest(word, self.category_names))
-        return code
+        return _taxonomy_answer(word, reading, reader, "activity")
 
-    def program(self, word: str) -> str:
+    def program(self, word: str) -> str | ReadAs:
+        """A program by code (any case), name or the regency's synonym; a phrase holding one
+        program's code or name ("PKH Dinsos") is a ReadAs, one holding several a problem."""
         code = self.programs.get(word.casefold())
-        if code is None:
+        if code is not None:
+            return code
+        reading = self._read_program(word)
+        if reading is None:
             raise CellError(
                 "unknown_program", suggestion=_closest(word, sorted(self.programs.values()))
             )
-        return code
+        found = reading.code
+        if found is None:
+            options = _options(list(reading.codes))
+            raise CellError("ambiguous_program", options_en=options, options_id=options)
+        if reading.exact:
+            return found
+        name = self.program_names.get(found, "")
+        label = f"{found} ({name})" if name and name != found else found
+        return ReadAs(found, word, label, label, "program")
+
+    def _read_program(self, word: str) -> Reading | None:
+        # Programs only grow during an import (a programs sheet adds some): count them in the key.
+        key = (word, len(self.programs))
+        if key not in self._program_readings:
+            names = {code: self.program_names.get(code, "") for code in self.programs.values()}
+            self._program_readings[key] = read_program(word, names, self.program_synonyms)
+        return self._program_readings[key]
+
+    def refused_person(self, email: object, file: str, row: int) -> None:
+        """Remember that the people row for ``email`` was refused (the first such row)."""
+        address = normalise_email(str(email or ""))
+        if address and address not in self.people:
+            self.refused.setdefault(address, (file, row))
 
     def person(self, email: str) -> KnownPerson:
         known = self.people.get(email)
+        if known is None and email in self.refused:
+            file, row = self.refused[email]
+            raise CellError("person_refused", other_file=file, other=row)
         if known is None:
             raise CellError("unknown_person", suggestion=_closest_email(email, self.people))
         return known
+
+
+def _taxonomy_answer(word: str, reading: Reading, reader: PhraseReader, kind: str) -> str | ReadAs:
+    """The code of an exact reading, a ReadAs of a loose one, a problem for an ambiguous one."""
+    code = reading.code
+    if code is None:
+        labels = [reader.labels(c) for c in reading.codes]
+        raise CellError(
+            f"ambiguous_{kind}",
+            options_id=_options([label_id for label_id, _ in labels]),
+            options_en=_options([label_en for _, label_en in labels]),
+        )
+    if reading.exact:
+        return code
+    label_id, label_en = reader.labels(code)
+    return ReadAs(code, word, label_id, label_en, kind)
+
+
+def _options(names: list[str]) -> str:
+    """Up to MAX_OPTIONS names joined with '; ', "…" when more did not fit in a message."""
+    shown: list[str] = []
+    for name in names[:MAX_OPTIONS]:
+        if len("; ".join([*shown, name])) > OPTIONS_WIDTH - 3:
+            break
+        shown.append(name)
+    return "; ".join(shown) + ("; …" if len(shown) < len(names) else "")
 
 
 #: Beyond this many candidates a suggestion costs more than it helps (an email among thousands).

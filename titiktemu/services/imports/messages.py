@@ -53,6 +53,43 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "the column '{value}' is not imported (ignored)",
         "kolom '{value}' tidak diimpor (diabaikan)",
     ),
+    # a sheet as a clerk keeps it (headers.py, reading.py)
+    "kind_from_header": (
+        "read as {value} from its column names",
+        "dibaca sebagai {value} dari nama kolomnya",
+    ),
+    "title_skipped": (
+        "title above the table skipped: {value}",
+        "judul di atas tabel dilewati: {value}",
+    ),
+    "kecamatan_heading": (
+        "heading row: the villages below are in Kecamatan {value}",
+        "baris judul: desa di bawahnya ada di Kecamatan {value}",
+    ),
+    "total_row": (
+        "totals row skipped ({value})",
+        "baris jumlah dilewati ({value})",
+    ),
+    "nothing_to_import": (
+        "row skipped: nothing in the imported columns",
+        "baris dilewati: kolom yang diimpor kosong",
+    ),
+    "program_from_title": (
+        "program read from the title: {value}",
+        "program dibaca dari judul: {value}",
+    ),
+    "dates_from_title": (
+        "no date columns: every row is taken as the year {value}, from the title",
+        "tidak ada kolom tanggal: setiap baris dianggap tahun {value}, dari judul",
+    ),
+    "no_program_in_title": (
+        "the program column is missing and the title names no single program: add a 'program' column",
+        "kolom program tidak ada dan judul tidak menyebut satu program: tambahkan kolom 'program'",
+    ),
+    "no_year_in_title": (
+        "the date columns are missing and the title gives no year: add 'tanggal mulai' and 'tanggal selesai'",
+        "kolom tanggal tidak ada dan judul tidak menyebut tahun: tambahkan 'tanggal mulai' dan 'tanggal selesai'",
+    ),
     "read_as": (
         "'{value}' read as '{label_en}'",
         "'{value}' dibaca sebagai '{label_id}'",
@@ -72,8 +109,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "terlalu panjang: paling banyak {limit} karakter (ada {length})",
     ),
     "bad_date": (
-        "'{value}' is not a date: write YYYY-MM-DD or DD/MM/YYYY",
-        "'{value}' bukan tanggal: tulis YYYY-MM-DD atau DD/MM/YYYY",
+        "'{value}' is not a date: write 2021-03-01, 01/03/2021 or 1 Maret 2021",
+        "'{value}' bukan tanggal: tulis 2021-03-01, 01/03/2021 atau 1 Maret 2021",
     ),
     "date_out_of_range": (
         "the date {value} is out of range (2000-2100)",
@@ -84,8 +121,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "tanggal akhir {value} sebelum tanggal mulai {start}",
     ),
     "bad_number": (
-        "'{value}' is not a whole number: write digits only, without dots or commas",
-        "'{value}' bukan bilangan bulat: tulis angka saja, tanpa titik atau koma",
+        "'{value}' is not a number: write a number such as 240000000, 240.000.000, Rp 125 juta or 12 KK",
+        "'{value}' bukan angka: tulis angka seperti 240000000, 240.000.000, Rp 125 juta atau 12 KK",
     ),
     "number_out_of_range": (
         "{value} is out of range ({low} to {high})",
@@ -99,6 +136,35 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "too_many_items": (
         "too many items: at most {limit}",
         "terlalu banyak isian: paling banyak {limit}",
+    ),
+    # cell values as clerks write them (parsing.py: numbers and dates; places.py)
+    "formula_text": (
+        "'{value}' is a formula: paste the value, not the formula",
+        "'{value}' adalah rumus: tempel nilainya, bukan rumusnya",
+    ),
+    "not_whole_number": (
+        "'{value}' is not a whole number: {hint_en}",
+        "'{value}' bukan bilangan bulat: {hint_id}",
+    ),
+    "wrong_amount_kind": (
+        "'{value}' is {found_en}, but this column needs {needed_en}",
+        "'{value}' adalah {found_id}, padahal kolom ini berisi {needed_id}",
+    ),
+    "ambiguous_date": (
+        "'{value}' can be read two ways: {readings_en} — write the one meant as year-month-day, such as {example}",
+        "'{value}' dapat dibaca dua cara: {readings_id} — tulis yang dimaksud sebagai tahun-bulan-tanggal, misalnya {example}",
+    ),
+    "date_weekday_mismatch": (
+        "'{value}': the day does not match the date ({day_en}) — check which is right",
+        "'{value}': nama hari tidak cocok dengan tanggalnya ({day_id}) — periksa mana yang benar",
+    ),
+    "village_not_in_kecamatan": (
+        "{name} is in Kecamatan {actual}, not Kecamatan {given}",
+        "{name} ada di Kecamatan {actual}, bukan Kecamatan {given}",
+    ),
+    "kecamatan_disagrees": (
+        "'{value}' is Kecamatan {named}, but the kecamatan column says {given}",
+        "'{value}' adalah Kecamatan {named}, tetapi kolom kecamatan menyebut {given}",
     ),
     # references
     "unknown_village": (
@@ -132,9 +198,26 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "unknown_skill": ("unknown skill '{value}'", "keahlian '{value}' tidak dikenal"),
     "unknown_activity": ("unknown activity '{value}'", "kegiatan '{value}' tidak dikenal"),
     "unknown_program": ("unknown program '{value}'", "program '{value}' tidak dikenal"),
+    # a clerk's phrase that fits several entries (phrases.py, lookups.py; regency synonyms)
+    "ambiguous_skill": (
+        "'{value}' fits several skills: {options_en} — choose one",
+        "'{value}' cocok dengan beberapa keahlian: {options_id} — pilih salah satu",
+    ),
+    "ambiguous_activity": (
+        "'{value}' fits several activities: {options_en} — choose one",
+        "'{value}' cocok dengan beberapa kegiatan: {options_id} — pilih salah satu",
+    ),
+    "ambiguous_program": (
+        "'{value}' fits several programs: {options_en} — choose one",
+        "'{value}' cocok dengan beberapa program: {options_id} — pilih salah satu",
+    ),
     "unknown_person": (
         "nobody with the email '{value}' is known: add them in the people sheet",
         "tidak ada orang dengan email '{value}': tambahkan di lembar people",
+    ),
+    "person_refused": (
+        "'{value}' is refused in {other_file} row {other}: fix that row first",
+        "'{value}' ditolak di {other_file} baris {other}: perbaiki baris itu dulu",
     ),
     "duplicate_key": (
         "the same {what} as row {other} of {other_file}",

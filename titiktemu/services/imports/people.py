@@ -63,10 +63,12 @@ def check(row: RowCheck) -> Record | None:
     programs = row.each("program_codes", row.items("program_codes"), row.lookups.program)
     home_ref = row.text("home_village", 300)
     home = row.place("home_village", home_ref, whole_kecamatan=False) if home_ref else None
+    # A kecamatan in the villages a person covers means all of its villages, as on the profile.
     villages = [
-        place
+        village
         for ref in row.items("villages")
-        if (place := row.place("villages", ref, whole_kecamatan=False)) is not None
+        if (place := row.place("villages", ref, whole_kecamatan=True)) is not None
+        for village in row.lookups.places.villages_of(place)
     ]
     skills = row.each("skills", row.items("skills"), row.lookups.skill)
     language = _choice(row, "language", LANGUAGE_WORDS)

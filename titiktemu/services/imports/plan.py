@@ -7,7 +7,7 @@ updated. Unchanged records are never written, so a re-import touches no ``update
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
@@ -68,12 +68,59 @@ def unique(records: Iterable[Record], problems: Problems) -> list[Record]:
     return kept
 
 
-def compare(record: Record, current: Current | None) -> Change:
+def compare(
+    record: Record, current: Current | None, absent: frozenset[str] = frozenset()
+) -> Change:
+    """New, updated or unchanged; ``absent`` names values and link sets the file did not have a
+    column for: a stored record keeps them (the record takes them over before comparing)."""
     if current is None:
         return Change(record, None, "new", frozenset(record.links))
+    for key in absent:
+        if key in record.values:
+            record.values[key] = current.values.get(key)
+        if key in record.links:
+            record.links[key] = current.links.get(key, frozenset())
     links = frozenset(k for k, v in record.links.items() if current.links.get(k) != v)
     same = all(current.values.get(k) == v for k, v in record.values.items())
     return Change(record, current, "unchanged" if same and not links else "updated", links)
+
+
+#: Rows listed in a run's change list at most; beyond, the counts say how many.
+MAX_CHANGES: Final = 1000
+
+
+def listed(
+    plan: dict[str, list[Change]], describe: Callable[[Record], str]
+) -> list[dict[str, object]]:
+    """The new and updated rows, each with what it is (``describe``: words a person reads, not
+    codes) and, when updated, which fields change."""
+    out: list[dict[str, object]] = []
+    for kind, changes in plan.items():
+        for change in changes:
+            if change.status == "unchanged":
+                continue
+            if len(out) >= MAX_CHANGES:
+                return out
+            record = change.record
+            fields = sorted(
+                [
+                    k
+                    for k, v in record.values.items()
+                    if change.current is not None and change.current.values.get(k) != v
+                ]
+                + list(change.changed_links if change.current is not None else ())
+            )
+            out.append(
+                {
+                    "kind": kind,
+                    "file": record.file,
+                    "row": record.row,
+                    "status": change.status,
+                    "what": describe(record),
+                    "fields": fields,
+                }
+            )
+    return out
 
 
 def counts(changes: Iterable[Change]) -> dict[str, int]:

@@ -16,12 +16,14 @@ from titiktemu.services.imports.messages import MESSAGES
 MAX_LISTED: Final = 1000
 #: A value shown in a problem is cut to this many characters.
 MAX_VALUE: Final = 80
+#: A detail may say more than a cell: the entries an ambiguous phrase fits, to choose from.
+MAX_DETAIL: Final = 200
 
 
-def shorten(value: object) -> str:
+def shorten(value: object, limit: int = MAX_VALUE) -> str:
     """The value as shown in the report: text, cut short when huge."""
     text = "" if value is None else str(value)
-    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass
@@ -97,7 +99,7 @@ def _entry(
 ) -> dict[str, Any]:
     english, indonesian = MESSAGES[code]
     shown = shorten(value)
-    words = {"value": shown, **{k: shorten(v) for k, v in detail.items()}}
+    words = {"value": shown, **{k: shorten(v, MAX_DETAIL) for k, v in detail.items()}}
     return {
         "file": file,
         "kind": kind,

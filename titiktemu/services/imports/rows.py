@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 from typing import Final, TypeVar
 
 from titiktemu.services.imports.lookups import Lookups, ReadAs
-from titiktemu.services.imports.parsing import CellError, date, integer, items, text
+from titiktemu.services.imports.parsing import (
+    CellError,
+    DateOrder,
+    count,
+    date,
+    integer,
+    items,
+    money,
+    text,
+)
 from titiktemu.services.imports.places import KECAMATAN_CODE, VILLAGE_CODE, Place
 from titiktemu.services.imports.problems import Problems
 from titiktemu.services.imports.reading import Row, Sheet
@@ -21,6 +30,8 @@ T = TypeVar("T")
 
 #: Entries in one list cell at most (villages of an offer, skills of a person).
 MAX_ITEMS: Final = 100
+#: The column that places a village name ("Kecamatan"), where a kind has one.
+KECAMATAN_COLUMN: Final = "kecamatan"
 
 
 @dataclass(frozen=True)
@@ -88,11 +99,19 @@ class RowCheck:
             self.fail(column, "too_long", value, limit=limit, length=len(value))
         return value
 
-    def date(self, column: str, *, required: bool = False) -> dt.date | None:
-        if required and not text(self.row.cells.get(column)):
-            self.fail(column, "required", "")
+    def date(self, column: str, *, required: bool = False, end: bool = False) -> dt.date | None:
+        """A date (see :func:`.parsing.date`), read in the order the sheet writes dates; with
+        ``end`` a month or year alone is its last day. "-" counts as blank for ``required``."""
+        cell = self.row.cells.get(column)
+        order = self.sheet.date_orders.get(column, DateOrder.DAY_FIRST)
+        try:
+            value = date(cell, end=end, order=order)
+        except CellError as exc:
+            self.fail(column, exc.code, text(cell), exc.suggestion, **exc.detail)
             return None
-        return self._parse(column, lambda: date(self.row.cells.get(column)), None)
+        if value is None and required:
+            self.fail(column, "required", text(cell))
+        return value
 
     def window(self, start: dt.date | None, end: dt.date | None, end_column: str) -> None:
         if start and end and end < start:
@@ -102,6 +121,14 @@ class RowCheck:
         return self._parse(
             column, lambda: integer(self.row.cells.get(column), low, high, empty), empty
         )
+
+    def count(self, column: str, high: int) -> int | None:
+        """Households or people ("12 KK"); None when blank or unknown ("-")."""
+        return self._parse(column, lambda: count(self.row.cells.get(column), high=high), None)
+
+    def money(self, column: str, high: int) -> int | None:
+        """Rupiah ("Rp 125 juta"); None when blank or unknown ("-")."""
+        return self._parse(column, lambda: money(self.row.cells.get(column), high=high), None)
 
     def items(self, column: str, *, required: bool = False) -> list[str]:
         words = items(self.row.cells.get(column))
@@ -145,15 +172,36 @@ class RowCheck:
             data={"kind": reading.kind, "phrase": reading.phrase, "code": reading.code},
         )
 
-    def place(self, column: str, reference: str, *, whole_kecamatan: bool) -> Place | None:
-        """The village (or kecamatan) ``reference`` names, inside the actor's regency."""
+    def place(
+        self, column: str, reference: str, *, whole_kecamatan: bool, kecamatan: str = ""
+    ) -> Place | None:
+        """The village (or kecamatan) ``reference`` names, inside the actor's regency.
+
+        ``kecamatan`` is the row's Kecamatan column: a problem with it is recorded there, unless
+        it was carried down from above (a hint the reference may overrule).
+        """
         if (VILLAGE_CODE.match(reference) or KECAMATAN_CODE.match(reference)) and not (
             self.scope.allows(reference)
         ):
             self.out_of_scope(column, reference)
             return None
+        places = self.lookups.places
+        carried = KECAMATAN_COLUMN in self.row.carried
+        if kecamatan.strip():
+            try:
+                places.kecamatan_code(kecamatan)
+            except CellError as exc:
+                if not carried:
+                    self.fail(KECAMATAN_COLUMN, exc.code, kecamatan, exc.suggestion, **exc.detail)
+                    return None
+                kecamatan = ""  # a hint from above that names no kecamatan: no hint
         try:
-            return self.lookups.places.resolve(reference, whole_kecamatan=whole_kecamatan)
+            return places.resolve(
+                reference,
+                whole_kecamatan=whole_kecamatan,
+                kecamatan=kecamatan,
+                kecamatan_carried=carried,
+            )
         except CellError as exc:
             self.fail(column, exc.code, reference, exc.suggestion, **exc.detail)
             return None

@@ -7,6 +7,7 @@ database leaves nothing behind either. Afterwards each affected regency is re-ma
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
@@ -30,12 +31,13 @@ from titiktemu.models import (
 from titiktemu.services.audit import record
 from titiktemu.services.imports import exchange, interventions, people, programs
 from titiktemu.services.imports.apply import Ids, write
-from titiktemu.services.imports.columns import KINDS
+from titiktemu.services.imports.columns import GIVES, KINDS
 from titiktemu.services.imports.lookups import KnownPerson, Lookups
-from titiktemu.services.imports.plan import Change, Current, compare, counts, unique
+from titiktemu.services.imports.plan import Change, Current, compare, counts, listed, unique
 from titiktemu.services.imports.problems import Problems
 from titiktemu.services.imports.reading import Sheet, Upload, read_upload
 from titiktemu.services.imports.rows import Record, RowCheck, Scope
+from titiktemu.services.imports.titles import title_defaults
 from titiktemu.services.regency_admin import REBUILD_TASK
 
 Check = Callable[[RowCheck], Record | None]
@@ -99,6 +101,7 @@ def run_import(
         kind=kind,
         files=[u.name for u in uploads],
         counts={k: counts(changes) for k, changes in plan.items() if _shown(k, sheets)},
+        changes=[] if problems else listed(plan, lambda r: _describe(r, lookups)),
         regency_codes=[],
         job_ids=[],
     )
@@ -133,6 +136,24 @@ def run_import(
     return run
 
 
+def _describe(record: Record, lookups: Lookups) -> str:
+    """A row as the report lists it: "RTLH · Sidowarno · Rehabilitasi rumah · 2021-03-01"."""
+    values = record.values
+    if record.kind == "interventions":
+        village = str(values["village_code"])
+        name = lookups.places.villages.get(village, (village, ""))[0]
+        category = str(values["category_code"])
+        activity = lookups.category_labels.get(category, category)
+        start = values["start_date"]
+        day = start.isoformat() if isinstance(start, dt.date) else str(start)
+        return " · ".join((str(values["program_code"]), name, activity, day))
+    if record.kind == "people":
+        return f"{values['name']} <{values['email']}>"
+    if record.kind == "programs":
+        return f"{values['code']} · {values['name']}"
+    return f"{values['title']} ({values['person_email']})"
+
+
 def _shown(kind: str, sheets: list[Sheet]) -> bool:
     return any(s.kind == kind for s in sheets)
 
@@ -146,14 +167,28 @@ def _plan_kind(
     problems: Problems,
 ) -> list[Change]:
     checked: list[Record] = []
+    absent: dict[str, frozenset[str]] = {}
     for sheet in (s for s in sheets if s.kind == kind):
+        defaults = title_defaults(sheet, lookups, problems)
+        if defaults is None:
+            continue
+        absent[sheet.file] = frozenset(
+            key
+            for column, keys in GIVES[kind].items()
+            if column not in sheet.columns
+            for key in keys
+        )
         for row in sheet.rows:
+            for column, value in defaults.items():
+                row.cells.setdefault(column, value)
             found = CHECKS[kind](RowCheck(sheet, row, lookups, scope, problems))
             if found is not None:
                 checked.append(found)
+            elif kind == "people":
+                lookups.refused_person(row.cells.get("email"), sheet.file, row.number)
     records = unique(checked, problems)
     current = EXISTING[kind](session, records) if records else {}
-    changes = [compare(r, current.get(r.key)) for r in records]
+    changes = [compare(r, current.get(r.key), absent.get(r.file, frozenset())) for r in records]
     for change in changes:
         _permit(change, scope, problems)
     _remember(kind, records, current, lookups)
