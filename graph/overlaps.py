@@ -151,7 +151,9 @@ def _flag(village: str, group: list[Intervention], world: World) -> Flag:
             "budget",
             w["budget"],
             budget_value,
-            f"anggaran {'sedikitnya ' if some_budget_unknown else ''}Rp{budget:,}".replace(",", "."),
+            f"anggaran {'sedikitnya ' if some_budget_unknown else ''}Rp{budget:,}".replace(
+                ",", "."
+            ),
             f"budget of {'at least ' if some_budget_unknown else ''}Rp{budget:,}",
         ),
         Reason(

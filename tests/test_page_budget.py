@@ -79,6 +79,7 @@ def pages(app: Flask) -> dict[str, list[str]]:
                 "/coverage?kecamatan=33.10.01",
                 "/coverage?by=category",
                 "/admin",
+                "/synonyms",
                 "/outbox",
                 "/invite",
             ],

@@ -29,8 +29,10 @@ from titiktemu.models import (
     Person,
     Program,
     Proposal,
+    RegencySynonym,
     Role,
     Skill,
+    SynonymKind,
     Village,
 )
 from titiktemu.services.accounts import hash_password
@@ -64,6 +66,7 @@ class World:
     program: int
     token: int  # an API token of the owner
     import_run: int  # an import checked by the Klaten coordinator
+    synonym: int  # a synonym of Klaten, kept by its coordinator
 
 
 @pytest.fixture
@@ -114,6 +117,15 @@ def world(app: Flask) -> World:
         token, _plain = create_token(session, owner, "matrix")
         run = ImportRun(person_id=coordinator.id, status=ImportStatus.CHECKED, dry_run=True)
         session.add(run)
+        synonym = RegencySynonym(
+            regency_code=KLATEN,
+            kind=SynonymKind.SKILL,
+            phrase="juru buku",
+            key="jurubuku",
+            code="bookkeeping",
+            created_by=coordinator.id,
+        )
+        session.add(synonym)
         session.commit()
         made = World(
             owner=owner.id,
@@ -130,6 +142,7 @@ def world(app: Flask) -> World:
             program=intervention.program_id,
             token=token.id,
             import_run=run.id,
+            synonym=synonym.id,
         )
     # Returned outside the app context: requests would share it (and its ``g``) otherwise.
     return made
@@ -176,6 +189,9 @@ MATRIX: dict[str, Row] = {
     "imports.detail": ("GET", lambda w: f"/imports/{w.import_run}", 403, 403, 404),
     "imports.apply": ("POST", lambda w: f"/imports/{w.import_run}/apply", 403, 403, 404),
     "imports.template": ("GET", lambda w: "/imports/templates/needs.csv", 403, 403, 200),
+    # Keeping a reading as a synonym and removing one: coordinators of the regency only.
+    "imports.keep_synonym": ("POST", lambda w: f"/imports/{w.import_run}/synonyms", 403, 403, 404),
+    "synonyms.remove": ("POST", lambda w: f"/synonyms/{w.synonym}/remove", 403, 403, 404),
 }
 
 

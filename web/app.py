@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+import click
 from flask import Flask, Response, jsonify, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel, get_locale
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from web.places.blueprint import blueprint as places
     from web.profile.blueprint import blueprint as profile
     from web.review.blueprint import blueprint as review
+    from web.synonyms.blueprint import blueprint as synonyms
     from web.unsubscribe.blueprint import blueprint as unsubscribe
 
     for blueprint in (
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         places,
         admin,
         imports,
+        synonyms,
         exports,
         api,
     ):
@@ -116,17 +119,26 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def _register_commands(app: Flask) -> None:
     """Our commands hang on ``app.cli``, so ``titiktemu`` and the test runner both see them."""
+    from web.commands.database import with_reference_data
     from web.commands.demo import demo
     from web.commands.imports import import_files
     from web.commands.rebuild import rebuild
     from web.commands.regions import regions
+    from web.commands.taxonomy import taxonomy
     from web.commands.tokens import token
+    from web.commands.users import user
 
+    # Flask-Migrate registered its `db` group in init_app; ours replaces it under the same name.
+    migrate_group = app.cli.commands["db"]
+    assert isinstance(migrate_group, click.Group)
+    app.cli.add_command(with_reference_data(migrate_group), "db")
+    app.cli.add_command(taxonomy)
     app.cli.add_command(regions)
     app.cli.add_command(demo)
     app.cli.add_command(rebuild)
     app.cli.add_command(import_files)
     app.cli.add_command(token)
+    app.cli.add_command(user)
 
 
 def _register_error_pages(app: Flask) -> None:
