@@ -27,8 +27,17 @@ from titiktemu.settings import Settings
 from web.app import create_app
 from web.auth.limits import limiter_of
 
-#: Reference data loaded once per session and kept; everything else is emptied after each test.
-KEPT_TABLES = {"provinces", "regencies", "kecamatan", "villages", "skills", "activity_categories"}
+#: Reference data loaded once per session and kept; everything else is emptied after each test
+#: (kecamatan_adjacency: Klaten's neighbours, from its places file, loaded with its places).
+KEPT_TABLES = {
+    "provinces",
+    "regencies",
+    "kecamatan",
+    "kecamatan_adjacency",
+    "villages",
+    "skills",
+    "activity_categories",
+}
 KLATEN = "33.10"
 SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
 

@@ -47,6 +47,10 @@ class Kecamatan(Base):
     code: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
     regency_code: Mapped[str] = mapped_column(sa.ForeignKey("regencies.code"), index=True)
     name: Mapped[str] = mapped_column(sa.String(100))
+    #: Centroid (WGS84 degrees) from the regency's places file, when it has one; says how far
+    #: apart two kecamatan are ("the nearest is 20 km away").
+    lat: Mapped[float | None] = mapped_column(sa.Float)
+    lon: Mapped[float | None] = mapped_column(sa.Float)
 
     regency: Mapped[Regency] = relationship()
 

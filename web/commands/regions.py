@@ -31,3 +31,5 @@ def load(codes: tuple[str, ...], load_all: bool) -> None:
         click.echo(
             f"{label:<10} {total:>7,}  ({report.added[label]:,} new, {report.updated[label]:,} updated)"
         )
+    for places in report.places:
+        click.echo(places.summary())
