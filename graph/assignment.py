@@ -16,8 +16,9 @@ from numpy.typing import NDArray
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
-#: cost = BASE - score: positive for every score in [0, 1], so no edge is a stored zero.
-BASE = 2.0
+#: cost = BASE - score: positive for every ranking score (a tier in [0, 1] plus a score in
+#: [0, 1] plus a near-tie bonus, see graph.scoring), so no edge is a stored zero.
+BASE = 3.0
 #: A nudge by candidate rank so equal scores resolve the way the ranking does, deterministically.
 TIE_BREAK = 1e-9
 

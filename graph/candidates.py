@@ -1,8 +1,10 @@
 """Candidate generation by blocking: offers and people indexed by place and skill, never all pairs.
 
-A need looks in widening rings (its village, its kecamatan, neighbouring kecamatan, the regency),
-exact skills before skill fields, and stops once it holds enough candidates; so the work per need
-is bounded by k, whatever the size of the regency, and the cost grows linearly with the data.
+A need looks in widening rings (its village, its kecamatan, neighbouring kecamatan), the skills
+it decides on before their fields, and stops once it holds enough candidates; so the work per
+need is bounded by k, whatever the size of the regency, and the cost grows linearly with the
+data. Sides farther away are no candidates (the floor on reach, graph.scoring); ``nearest``
+finds them for a gap's reason.
 """
 
 from __future__ import annotations
@@ -56,13 +58,12 @@ class BlockingIndex:
             + [f"k{k}" for k in side.kecamatan]
             + [f"r{r}" for r in side.regencies]
         )
-        found = (side.skills, side.text_skills, side.groups)
+        found = (side.skills, side.groups)
         skills = self._skill_keys.get(found)
         if skills is None:
             key = self._key
             skills = self._skill_keys[found] = tuple(
-                [key(f"s{s}") for s in side.skills | side.text_skills]
-                + [key(f"g{g}") for g in side.groups]
+                [key(f"s{s}") for s in side.skills] + [key(f"g{g}") for g in side.groups]
             )
         index = self._index
         for place in places:
@@ -85,13 +86,22 @@ class BlockingIndex:
         return self._position.get((kind, ident))
 
     def candidates(self, view: NeedView, world: World) -> list[tuple[Fit, Side]]:
-        """The best k sides for the need, highest score first, ties by kind and id."""
+        """The best k sides for the need, highest rank first, ties by kind and id."""
         return [(Fit(*found), side) for found, side in self._best(view, world)]
 
     def ranked(self, view: NeedView, world: World) -> Ranked:
-        """``candidates`` kept small: the sides and their scores (``fit`` gives the rest)."""
+        """``candidates`` kept small: the sides and their ranks (``fit`` gives the rest)."""
         best = self._best(view, world)
-        return Ranked(tuple(side for _, side in best), array("d", [found[0] for found, _ in best]))
+        return Ranked(tuple(side for _, side in best), array("d", [found[8] for found, _ in best]))
+
+    def nearest(self, view: NeedView, regency: str) -> list[Side]:
+        """Every side of the regency offering one of the need's deciding skills, wherever it
+        works (for a gap: "the nearest is ... in Kemalang")."""
+        bucket = self._index.get(f"r{regency}", {})
+        positions = sorted(
+            {p for skill in sorted(view.skills) for p in bucket.get(f"s{skill}", ())}
+        )
+        return [self.sides[p] for p in positions]
 
     def _best(self, view: NeedView, world: World) -> list[tuple[Parts, Side]]:
         k = world.config.k
@@ -101,10 +111,7 @@ class BlockingIndex:
             places.append(f"v{need.village}")
         places.append(f"k{need.kecamatan}")
         places.extend(f"k{n}" for n in sorted(world.neighbours.get(need.kecamatan, ())))
-        places.append(f"r{need.regency}")
-        skill_keys = [f"s{s}" for s in sorted(view.skills | view.text_skills)] + [
-            f"g{g}" for g in sorted(view.groups)
-        ]
+        skill_keys = [f"s{s}" for s in sorted(view.skills)] + [f"g{g}" for g in sorted(view.groups)]
         seen: set[int] = set()
         looked: list[int] = []
         enough, most = GATHER_FACTOR * k, LOOK_FACTOR * k
@@ -130,5 +137,5 @@ class BlockingIndex:
             found = parts(view, side, world)
             if found is not None:
                 scored.append((found, side))
-        scored.sort(key=lambda pair: (-pair[0][0], pair[1].kind, pair[1].id))
+        scored.sort(key=lambda pair: (-pair[0][8], pair[1].kind, pair[1].id))
         return scored[:k]

@@ -12,12 +12,12 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Complement:
-    """Two activity categories whose programs gain by planning together, and why."""
+    """Two activity categories whose programs gain by planning together; ``code`` names why
+    (the shared package words it: "holds the poor-household lists ...")."""
 
     a: str
     b: str
-    text_id: str
-    text_en: str
+    code: str
 
 
 #: Weights of the need <-> offer (and need <-> person) score; they sum to 1.
@@ -38,7 +38,9 @@ DEFAULT_PLACE_VALUES: dict[str, float] = {
     "regency": 0.15,  # works elsewhere in the regency
 }
 
-DEFAULT_SKILL_VALUES: dict[str, float] = {"exact": 1.0, "synonym": 0.75, "parent": 0.45}
+#: exact: a skill the need chose; guessed: read from the need's words (it chose none);
+#: field: only the same group, and only with a strong place fit.
+DEFAULT_SKILL_VALUES: dict[str, float] = {"exact": 1.0, "guessed": 0.75, "field": 0.45}
 
 DEFAULT_PROGRAM_VALUES: dict[str, float] = {
     "complementary": 1.0,  # the two programs' categories complement each other
@@ -48,61 +50,47 @@ DEFAULT_PROGRAM_VALUES: dict[str, float] = {
 }
 
 DEFAULT_COMPLEMENTS: tuple[Complement, ...] = (
-    Complement(
-        "social_assistance",
-        "house_renovation",
-        "memegang daftar keluarga miskin yang dipakai untuk memilih penerima bedah rumah",
-        "holds the poor-household lists house renovation selects beneficiaries from",
-    ),
-    Complement(
-        "sanitation",
-        "health_nutrition",
-        "jamban sehat dan promosi kebersihan saling menguatkan (STBM)",
-        "latrines and hygiene promotion reinforce each other (STBM)",
-    ),
-    Complement(
-        "village_governance",
-        "sanitation",
-        "dapat memasukkan rencana sanitasi ke anggaran desa (APBDes)",
-        "can put the sanitation plan into the village budget (APBDes)",
-    ),
-    Complement(
-        "village_governance",
-        "clean_water",
-        "dapat memasukkan rencana air bersih ke anggaran desa (APBDes)",
-        "can put the clean-water plan into the village budget (APBDes)",
-    ),
-    Complement(
-        "village_governance",
-        "drainage_roads",
-        "dapat memasukkan rencana drainase dan jalan ke anggaran desa (APBDes)",
-        "can put the drainage and roads plan into the village budget (APBDes)",
-    ),
-    Complement(
-        "village_governance",
-        "livelihood_training",
-        "dapat menganggarkan pelatihan usaha lewat Dana Desa dan BUMDes",
-        "can fund enterprise training through Dana Desa and BUMDes",
-    ),
-    Complement(
-        "social_assistance",
-        "livelihood_training",
-        "keluarga penerima bantuan adalah sasaran pelatihan usaha",
-        "assisted families are the target group of enterprise training",
-    ),
-    Complement(
-        "house_renovation",
-        "sanitation",
-        "rumah yang direhab perlu jamban sehat",
-        "renovated houses need a proper latrine",
-    ),
-    Complement(
-        "social_assistance",
-        "health_nutrition",
-        "keluarga penerima bantuan sosial adalah sasaran pencegahan stunting",
-        "assisted families are the target of stunting prevention",
-    ),
+    Complement("social_assistance", "house_renovation", "poor_lists_for_renovation"),
+    Complement("sanitation", "health_nutrition", "latrines_and_hygiene"),
+    Complement("village_governance", "sanitation", "village_budget_sanitation"),
+    Complement("village_governance", "clean_water", "village_budget_water"),
+    Complement("village_governance", "drainage_roads", "village_budget_roads"),
+    Complement("village_governance", "livelihood_training", "village_funds_training"),
+    Complement("social_assistance", "livelihood_training", "assisted_families_training"),
+    Complement("house_renovation", "sanitation", "renovated_houses_latrines"),
+    Complement("social_assistance", "health_nutrition", "assisted_families_stunting"),
 )
+
+#: The activity categories a skill (or its group) serves: two programs' complement is a reason
+#: for a match only when it concerns the work at hand (a bookkeeping match is not about
+#: stunting). Skills and groups not listed serve no category (venues, vehicles, projectors).
+DEFAULT_SKILL_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "finance": ("livelihood_training", "village_governance"),
+    "enterprise": ("livelihood_training", "village_governance"),
+    "poor_household_data": ("social_assistance", "house_renovation", "health_nutrition"),
+    "housing_data": ("house_renovation",),
+    "village_data": ("village_governance",),
+    "gis": ("village_governance", "disaster_preparedness"),
+    "data_entry": ("social_assistance", "village_governance"),
+    "planning": ("village_governance",),
+    "disaster_risk_reduction": ("disaster_preparedness",),
+    "community": ("livelihood_training", "village_governance"),
+    "infrastructure": ("house_renovation", "sanitation", "clean_water", "drainage_roads"),
+    "sanitation_hygiene": ("sanitation", "health_nutrition"),
+    "stunting_nutrition": ("health_nutrition", "social_assistance"),
+    "health": ("health_nutrition", "sanitation"),
+    "legal_aid": ("social_assistance",),
+    "civil_documents": ("social_assistance",),
+    "village_regulation": ("village_governance",),
+}
+
+#: Place relations close enough for a proposal (the floor on reach); anything farther is a gap
+#: that names the nearest offer, not a proposal.
+DEFAULT_REACH: tuple[str, ...] = ("village", "whole_kecamatan", "kecamatan", "neighbour")
+#: Place relations strong enough for a "same field" match (no direct skill, same group).
+DEFAULT_FIELD_PLACES: tuple[str, ...] = ("village",)
+#: Skill kinds matched only by what they are: a sound system is no meeting hall.
+DEFAULT_EXACT_KINDS: tuple[str, ...] = ("resource", "data")
 
 #: Program pairs that may legally work together in one village and category (no flag).
 DEFAULT_ALLOWED: tuple[tuple[str, str], ...] = (("PKH", "BPNT"), ("PKH", "BLT-DD"))
@@ -135,6 +123,16 @@ class EngineConfig:
     alternatives: int = 2
     #: Synergy: at least this many shared villages before programs are told to plan together.
     synergy_min_villages: int = 1
+    #: Skill or group -> the activity categories it serves (see DEFAULT_SKILL_CATEGORIES).
+    skill_categories: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_SKILL_CATEGORIES)
+    )
+    reach: tuple[str, ...] = DEFAULT_REACH
+    field_places: tuple[str, ...] = DEFAULT_FIELD_PLACES
+    exact_kinds: tuple[str, ...] = DEFAULT_EXACT_KINDS
+    #: A proposal already shown (an incumbent) gives way only to an option this much better
+    #: (in score): people were told about it, so a rebuild must not shuffle it for a hair.
+    switch_margin: float = 0.15
 
     def __post_init__(self) -> None:
         total = sum(self.weights.values())
@@ -153,11 +151,20 @@ class EngineConfig:
             if isinstance(current, dict):
                 changes[key] = {**current, **value}
             elif isinstance(current, tuple) and key == "complements":
-                changes[key] = tuple(
-                    v if isinstance(v, Complement) else Complement(**v) for v in value
-                )
+                changes[key] = tuple(_complement(v) for v in value)
+            elif isinstance(current, tuple) and current and isinstance(current[0], str):
+                changes[key] = tuple(str(v) for v in value)
             elif isinstance(current, tuple):
                 changes[key] = tuple(tuple(pair) for pair in value)
             else:
                 changes[key] = value
         return replace(self, **changes)
+
+
+def _complement(value: Complement | dict[str, Any]) -> Complement:
+    """A stored complement (older rows carry texts; their words now live with the shared
+    package, so a complement without a known code is named by its two categories)."""
+    if isinstance(value, Complement):
+        return value
+    a, b = str(value["a"]), str(value["b"])
+    return Complement(a, b, str(value.get("code") or f"{a}+{b}"))

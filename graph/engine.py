@@ -1,37 +1,49 @@
 """The engine: records in; proposals, gaps, overlap flags and synergies out.
 
-A full pass blocks candidates for every need, assigns primaries exactly per component, adds
-alternatives where capacity is spare, falls back to people for needs no offer meets, and reports
-what stays unmet as gaps. The same object then answers incremental questions (one new need,
-offer or intervention) against the state the pass left.
+A full pass settles every need: it keeps the proposals people were already shown (incumbents)
+whose facts still hold, assigns primaries exactly per component to the needs that have none,
+lets an incumbent give way only to a clearly better option (``EngineConfig.switch_margin``),
+falls back to people for needs no offer meets, gives alternatives where capacity is spare, and
+reports what stays unmet as gaps that say why ("nobody offers GIS mapping in Kecamatan Klaten
+Utara; the nearest is 20 km away in Kemalang"). Proposals it no longer makes come back as
+``Result.retired`` with their reason.
+
+The same object then answers incremental questions (one new need, offer or intervention) by the
+same rules against the state the pass left, so a full pass right after any sequence of
+incremental answers changes nothing.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
 
 from graph.assignment import assign_arrays
-from graph.candidates import BlockingIndex, Ranked
+from graph.candidates import BlockingIndex
 from graph.config import EngineConfig
+from graph.distance import km
 from graph.network import build_graph
 from graph.overlaps import Flag, find_overlaps, village_flags
 from graph.partition import partition
-from graph.reasons import Reason
-from graph.records import Inputs, Intervention, Need, Offer
-from graph.scoring import Fit, explain, fit
+from graph.reasons import Reason, reason
+from graph.records import Incumbent, Inputs, Intervention, Need, Offer
+from graph.scoring import Fit, explain, fit, place_of
 from graph.synergy import Synergy, find_synergies
-from graph.world import NeedView, Side, World
+from graph.world import OPEN_END, OPEN_START, NeedView, Side, World, day
 
 NEED_OFFER = "need_offer"
 NEED_PERSON = "need_person"
 PROGRAM_SYNERGY = "program_synergy"
 KIND_ORDER = {NEED_OFFER: 0, NEED_PERSON: 1, PROGRAM_SYNERGY: 2}
+PROPOSAL_KIND = {"offer": NEED_OFFER, "person": NEED_PERSON}
+
+#: (side kind, side id)
+SideKey = tuple[str, int]
 
 
 @dataclass(frozen=True)
@@ -47,7 +59,7 @@ class Proposal:
     program_a: int | None = None
     program_b: int | None = None
     villages: tuple[str, ...] = ()
-    #: 1 = primary from the assignment, 2 and 3 = alternatives; None for synergies.
+    #: 1 = primary, 2 and 3 = alternatives; None for synergies.
     rank: int | None = None
 
 
@@ -68,6 +80,8 @@ class Result:
     proposals: list[Proposal]
     gaps: list[Gap]
     flags: list[Flag]
+    #: Proposal key -> why an incumbent is no longer proposed (``retired.*``).
+    retired: dict[str, Reason] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     candidate_edges: int = 0
     graph_nodes: int = 0
@@ -81,6 +95,22 @@ def _quiet(_stage: str, _percent: float) -> None:
     return None
 
 
+def proposal_key(need_id: int, side: SideKey) -> str:
+    return f"{PROPOSAL_KIND[side[0]]}:{need_id}:{side[1]}"
+
+
+@dataclass
+class _Held:
+    """What one need holds: its primary (with its rank and score) and its alternatives."""
+
+    primary: SideKey | None = None
+    rank: float = 0.0
+    score: float = 0.0
+    alternatives: list[SideKey] = field(default_factory=list)
+    #: True while the primary is one people were shown before this pass (an incumbent).
+    kept: bool = False
+
+
 class Engine:
     """One run's state: build it from records, ``run()`` it, then ask incremental questions."""
 
@@ -89,21 +119,89 @@ class Engine:
         self.config = config or EngineConfig()
         self.world = World(inputs, self.config)
         self.offers: dict[int, Offer] = {o.id: o for o in inputs.offers}
-        self.offer_index = BlockingIndex(
-            self.world.offer_side(o) for o in sorted(inputs.offers, key=lambda o: o.id)
-        )
-        self.person_index = BlockingIndex(
-            self.world.person_side(p)
-            for p in sorted(inputs.people, key=lambda p: p.id)
-            if p.available
-        )
-        #: Primaries handed out so far, per (kind, id): they use up capacity.
-        self.assigned: Counter[tuple[str, int]] = Counter()
-        self.primary: dict[int, tuple[str, int]] = {}
+        self.indexes = {
+            "offer": BlockingIndex(
+                self.world.offer_side(o) for o in sorted(inputs.offers, key=lambda o: o.id)
+            ),
+            "person": BlockingIndex(
+                self.world.person_side(p)
+                for p in sorted(inputs.people, key=lambda p: p.id)
+                if p.available
+            ),
+        }
         self.needs: dict[int, Need] = {n.id: n for n in inputs.needs}
+        #: Primaries handed out, per side: they use up capacity. Alternatives use up what is
+        #: spare beyond that (``alternative_use``), so nobody is proposed past capacity.
+        self.assigned: Counter[SideKey] = Counter()
+        self.alternative_use: Counter[SideKey] = Counter()
+        self.held: dict[int, _Held] = {}
         self.by_village: dict[str, list[Intervention]] = defaultdict(list)
         for item in inputs.interventions:
             self.by_village[item.village].append(item)
+        self._views: dict[int, NeedView] = {}
+        #: What the last incremental answer retired besides the asked need's own proposals
+        #: (another need's alternative that lost its room, an incumbent that gave way).
+        self.retired: dict[str, Reason] = {}
+        self.offers_of: dict[int, list[int]] = defaultdict(list)
+        #: Other needs whose proposals the last incremental answer changed.
+        self.changed: set[int] = set()
+        for offer in sorted(inputs.offers, key=lambda o: o.id):
+            self.offers_of[offer.person_id].append(offer.id)
+        self._seed(inputs.incumbents)
+
+    @property
+    def offer_index(self) -> BlockingIndex:
+        return self.indexes["offer"]
+
+    @property
+    def person_index(self) -> BlockingIndex:
+        return self.indexes["person"]
+
+    @property
+    def primary(self) -> dict[int, SideKey]:
+        return {n: h.primary for n, h in self.held.items() if h.primary is not None}
+
+    def view(self, need: Need) -> NeedView:
+        found = self._views.get(need.id)
+        if found is None or found.need != need:
+            found = self._views[need.id] = self.world.need_view(need)
+        return found
+
+    def side(self, key: SideKey) -> Side | None:
+        index = self.indexes[key[0]]
+        position = index.position(*key)
+        return None if position is None else index.sides[position]
+
+    def free(self, key: SideKey, side: Side) -> int:
+        """Primaries the side can still take."""
+        return side.remaining - self.assigned[key]
+
+    def spare(self, key: SideKey, side: Side) -> int:
+        """Alternatives the side can still be named in."""
+        return side.remaining - self.assigned[key] - self.alternative_use[key]
+
+    # -- incumbents ----------------------------------------------------------------------------
+    def _seed(self, incumbents: Iterable[Incumbent]) -> None:
+        """Take the stored proposals as the state (validated by ``run``; trusted incrementally)."""
+        for inc in sorted(incumbents, key=lambda i: (i.need_id, i.rank, i.kind, i.side_id)):
+            if inc.need_id not in self.needs or inc.kind not in self.indexes:
+                continue
+            held = self.held.setdefault(inc.need_id, _Held())
+            key = (inc.kind, inc.side_id)
+            if inc.rank == 1 and held.primary is None:
+                side = self.side(key)
+                found = (
+                    None
+                    if side is None
+                    else fit(self.view(self.needs[inc.need_id]), side, self.world)
+                )
+                held.primary, held.kept = key, True
+                held.rank = found.rank if found else inc.score
+                held.score = found.score if found else inc.score
+                self.assigned[key] += 1
+            elif inc.rank > 1 and key != held.primary:
+                held.alternatives.append(key)
+                self.alternative_use[key] += 1
 
     # -- full pass -----------------------------------------------------------------------------
     def run(self, progress: Progress = _quiet, build_graphs: bool = True) -> Result:
@@ -127,35 +225,25 @@ class Engine:
             clock = time.perf_counter()
 
         progress("candidates", 0.0)
-        world = self.world
-        views = [world.need_view(n) for n in sorted(self.needs.values(), key=lambda n: n.id)]
-        offer_rows = [self.offer_index.ranked(v, world) for v in views]
+        views = [self.view(n) for n in sorted(self.needs.values(), key=lambda n: n.id)]
+        retired: dict[str, Reason] = {}
+        self._validate(views, retired)
+        edges_seen = 0
         timings["candidates"] = time.perf_counter() - clock
         clock = time.perf_counter()
-
         progress("assignment", 0.0)
-        self.assigned.clear()
-        self.primary.clear()
-        proposals = self._assign_phase(NEED_OFFER, views, offer_rows)
-        offer_counts = [len(row.sides) for row in offer_rows]
-        del offer_rows  # only their sizes are needed from here on
+        rows: dict[str, dict[int, list[tuple[Fit, Side]]]] = {}
+        for kind in ("offer", "person"):
+            rows[kind] = self._phase(kind, views, retired)
+            edges_seen += sum(len(row) for row in rows[kind].values())
+        self._alternatives(views, rows, retired)
+        del rows
         timings["assignment"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        waiting = [i for i, v in enumerate(views) if v.need.id not in self.primary]
-        person_rows = [self.person_index.ranked(views[i], world) for i in waiting]
-        timings["candidates"] += time.perf_counter() - clock
+        proposals = [p for v in views for p in self._proposals_of(v)]
+        gaps = [self._gap(v) for v in views if self._held(v).primary is None]
+        timings["gaps"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        proposals += self._assign_phase(NEED_PERSON, [views[i] for i in waiting], person_rows)
-        person_counts = [len(row.sides) for row in person_rows]
-        del person_rows
-        timings["assignment"] += time.perf_counter() - clock
-        clock = time.perf_counter()
-
-        gaps = [
-            self._gap(views[i], bool(offer_counts[i]) or bool(person_counts[n]))
-            for n, i in enumerate(waiting)
-            if views[i].need.id not in self.primary
-        ]
         progress("overlaps", 0.0)
         flags = find_overlaps(self.inputs.interventions, self.world)
         timings["overlaps"] = time.perf_counter() - clock
@@ -169,83 +257,294 @@ class Engine:
             proposals=proposals,
             gaps=gaps,
             flags=flags,
+            retired=retired,
             timings=timings,
-            candidate_edges=sum(offer_counts) + sum(person_counts),
+            candidate_edges=edges_seen,
             graph_nodes=nodes,
             graph_edges=edges,
         )
 
-    def _assign_phase(self, kind: str, views: list[NeedView], rows: list[Ranked]) -> list[Proposal]:
-        """Primaries by exact assignment, then alternatives where capacity is still spare.
+    def _held(self, view: NeedView) -> _Held:
+        return self.held.setdefault(view.need.id, _Held())
 
-        A pair's ``Fit`` is worked out again only for the pairs that become proposals: the
-        sides do not change during a pass, so it is the one the candidate search saw.
+    def _validate(self, views: list[NeedView], retired: dict[str, Reason]) -> None:
+        """Keep the incumbents whose facts still hold; retire the others with their reason.
+
+        Capacity goes to the best-ranked incumbents first, so if an offer lost room (accepted
+        elsewhere), the weakest of its pending proposals is the one that goes.
         """
-        side_kind = "offer" if kind == NEED_OFFER else "person"
-        capacity = {side.id: side.remaining for row in rows for side in row.sides}
-        counts = np.fromiter((len(row.sides) for row in rows), dtype=np.int64, count=len(rows))
+        live = {v.need.id for v in views}
+        for need_id in [n for n in self.held if n not in live]:
+            self._drop_all(need_id)
+        self.assigned.clear()
+        self.alternative_use.clear()
+        primaries: list[tuple[float, int, SideKey, Fit | None]] = []
+        for view in views:
+            held = self._held(view)
+            if held.primary is None:
+                continue
+            side = self.side(held.primary)
+            found = None if side is None else fit(view, side, self.world)
+            primaries.append((found.rank if found else 0.0, view.need.id, held.primary, found))
+        primaries.sort(key=lambda item: (-item[0], item[1]))
+        for _rank, need_id, key, found in primaries:
+            held = self.held[need_id]
+            side = self.side(key)
+            why = self._unfit(self.view(self.needs[need_id]), key, side, found)
+            if why is None and side is not None and self.free(key, side) <= 0:
+                why = reason("retired", 0.0, 0.0, "retired.side_full")
+            if why is not None or found is None:
+                if why is not None:
+                    retired[proposal_key(need_id, key)] = why
+                held.primary, held.rank, held.score, held.kept = None, 0.0, 0.0, False
+                continue
+            held.rank, held.score, held.kept = found.rank, found.score, True
+            self.assigned[key] += 1
+        for view in views:
+            held = self._held(view)
+            for key in list(held.alternatives):
+                side = self.side(key)
+                found = None if side is None else fit(view, side, self.world)
+                why = self._unfit(view, key, side, found)
+                if why is None and held.primary is None:
+                    why = reason("retired", 0.0, 0.0, "retired.reassigned")
+                if why is not None:
+                    retired[proposal_key(view.need.id, key)] = why
+                    held.alternatives.remove(key)
+
+    def _unfit(
+        self, view: NeedView, key: SideKey, side: Side | None, found: Fit | None
+    ) -> Reason | None:
+        """Why a stored proposal no longer holds, or None when it still does."""
+        if side is None:
+            return reason("retired", 0.0, 0.0, f"retired.{key[0]}_gone")
+        if found is not None:
+            return None
+        if side.remaining <= 0:
+            return reason("retired", 0.0, 0.0, "retired.side_full")
+        if min(view.end, side.end) < max(view.start, side.start):
+            return reason("retired", 0.0, 0.0, "retired.out_of_window")
+        return reason("retired", 0.0, 0.0, "retired.no_longer_fits")
+
+    def _drop_all(self, need_id: int) -> None:
+        held = self.held.pop(need_id, None)
+        if held is None:
+            return
+        if held.primary is not None:
+            self.assigned[held.primary] -= 1
+        for key in held.alternatives:
+            self.alternative_use[key] -= 1
+
+    def _phase(
+        self, kind: str, views: list[NeedView], retired: dict[str, Reason]
+    ) -> dict[int, list[tuple[Fit, Side]]]:
+        """Primaries of one kind: exact assignment for the needs holding none, then incumbents
+        meet clearly better options. Returns each considered need's candidates (best first)."""
+        index = self.indexes[kind]
+        rows = {
+            v.need.id: self._rows(kind, index, v)
+            for v in views
+            if kind == "offer" or (held := self._held(v)).primary is None or held.primary[0] == kind
+        }
+        waiting = [v for v in views if self._held(v).primary is None]
+        self._assign_rows(kind, waiting, [rows[v.need.id] for v in waiting])
+        # Until nothing moves: a switch frees its old side, which may be another incumbent's
+        # clearly better option. Each switch gains at least the margin, so this ends.
+        while self._improve(kind, views, rows, retired):
+            waiting = [v for v in views if self._held(v).primary is None]
+            self._assign_rows(kind, waiting, [rows[v.need.id] for v in waiting])
+        return rows
+
+    def _improve(
+        self,
+        kind: str,
+        views: list[NeedView],
+        rows: dict[int, list[tuple[Fit, Side]]],
+        retired: dict[str, Reason],
+    ) -> bool:
+        """An incumbent gives way to a side of ``kind`` with room that ranks at least
+        ``switch_margin`` higher: best gain first, while the better side has room."""
+        margin = self.config.switch_margin
+        better: list[tuple[float, int, SideKey, Fit]] = []
+        for view in views:
+            held = self._held(view)
+            if held.primary is None or not held.kept:
+                continue
+            if kind == "person" and held.primary[0] == "offer":
+                continue
+            best = self._best_free(kind, rows[view.need.id], held.primary)
+            if best is not None and best[0].rank >= held.rank + margin:
+                better.append((best[0].rank - held.rank, view.need.id, best[1], best[0]))
+        better.sort(key=lambda item: (-item[0], item[1]))
+        switched = False
+        for _gain, need_id, key, found in better:
+            side = self.side(key)
+            held = self.held[need_id]
+            if side is None or self.free(key, side) <= 0 or held.primary is None:
+                continue
+            old = held.primary
+            retired[proposal_key(need_id, old)] = reason(
+                "retired",
+                0.0,
+                0.0,
+                "retired.better_option",
+                before=round(held.score, 2),
+                after=round(found.score, 2),
+            )
+            self._switch(need_id, held, key, found, retired)
+            switched = True
+        return switched
+
+    def _best_free(
+        self, kind: str, row: list[tuple[Fit, Side]], current: SideKey | None
+    ) -> tuple[Fit, SideKey] | None:
+        """The best candidate of ``row`` with room for a primary, other than ``current``."""
+        for found, side in row:
+            key = (kind, side.id)
+            if key != current and self.free(key, side) > 0:
+                return found, key
+        return None
+
+    def _switch(
+        self, need_id: int, held: _Held, key: SideKey, found: Fit, retired: dict[str, Reason]
+    ) -> None:
+        """Make ``key`` the primary; alternatives of the other kind (people, when an offer
+        took over) go, as the full pass would not keep them."""
+        assert held.primary is not None
+        self.assigned[held.primary] -= 1
+        held.primary, held.rank, held.score, held.kept = key, found.rank, found.score, True
+        self.assigned[key] += 1
+        for other in list(held.alternatives):
+            if other == key or other[0] != key[0]:
+                held.alternatives.remove(other)
+                self.alternative_use[other] -= 1
+                if other != key:
+                    retired[proposal_key(need_id, other)] = reason(
+                        "retired", 0.0, 0.0, "retired.reassigned"
+                    )
+
+    def _fill_alternatives(self, view: NeedView, row: list[tuple[Fit, Side]]) -> None:
+        """Alternatives for one need from ``row`` (its candidates of its primary's kind), best
+        first, where room is spare: what the full pass gives a need nobody contests."""
+        held = self._held(view)
+        assert held.primary is not None
+        kind = held.primary[0]
+        for _found, other in row:
+            if len(held.alternatives) >= self.config.alternatives:
+                break
+            key = (kind, other.id)
+            if key != held.primary and key not in held.alternatives and self.spare(key, other) > 0:
+                held.alternatives.append(key)
+                self.alternative_use[key] += 1
+
+    def _rows(self, kind: str, index: BlockingIndex, view: NeedView) -> list[tuple[Fit, Side]]:
+        return [
+            (found, side)
+            for found, side in index.candidates(view, self.world)
+            if not self._excluded(view, side)
+        ]
+
+    def _assign_rows(
+        self, kind: str, views: list[NeedView], rows: list[list[tuple[Fit, Side]]]
+    ) -> None:
+        capacity = {
+            side.id: self.free((kind, side.id), side) for row in rows for _found, side in row
+        }
+        counts = np.fromiter((len(row) for row in rows), dtype=np.int64, count=len(rows))
         indptr = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(counts, out=indptr[1:])
         size = int(indptr[-1])
         side_ids = np.fromiter(
-            (side.id for row in rows for side in row.sides), dtype=np.int64, count=size
+            (side.id for row in rows for _found, side in row), dtype=np.int64, count=size
         )
-        scores = np.frombuffer(b"".join(row.scores.tobytes() for row in rows), dtype=np.float64)
-        chosen = assign_arrays(indptr, side_ids, scores, capacity)
-        out: list[Proposal] = []
+        ranks = np.fromiter(
+            (found.rank for row in rows for found, _side in row), dtype=np.float64, count=size
+        )
+        chosen = assign_arrays(indptr, side_ids, ranks, capacity)
         for view, row, pick in zip(views, rows, chosen, strict=True):
             if pick is None:
                 continue
-            side = next(side for side in row.sides if side.id == pick)
-            self.assigned[(side_kind, pick)] += 1
-            self.primary[view.need.id] = (side_kind, pick)
-            out.append(self._proposal(kind, view, side, self._fit(view, side), rank=1))
-        # Alternatives only where capacity is still spare, best pairs first (score, then need
-        # id, then side id), so an offer or a person is never proposed to more needs than it
-        # can take. Spare capacity only shrinks, so pairs whose side has none left after the
-        # primaries are never looked at.
-        spare = {c: capacity[c] - self.assigned[(side_kind, c)] for c in capacity}
-        need_ids = np.repeat(np.fromiter((v.need.id for v in views), np.int64, len(views)), counts)
-        picks = np.repeat(np.asarray([-1 if c is None else c for c in chosen], np.int64), counts)
-        has_pick = np.repeat(np.asarray([c is not None for c in chosen], np.bool_), counts)
-        open_ids = np.asarray(sorted(c for c, n in spare.items() if n > 0), dtype=np.int64)
-        has_spare = np.isin(side_ids, open_ids)
-        candidates = np.flatnonzero(has_pick & (side_ids != picks) & has_spare)
-        order = candidates[
-            np.lexsort((side_ids[candidates], need_ids[candidates], -scores[candidates]))
-        ]
-        row_of = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
-        given: Counter[int] = Counter()
-        limit = self.config.alternatives
-        for entry, need_id, side_id, r in zip(
-            order.tolist(),
-            need_ids[order].tolist(),
-            side_ids[order].tolist(),
-            row_of[order].tolist(),
-            strict=True,
-        ):
-            if given[need_id] >= limit or spare[side_id] <= 0:
+            found = next(f for f, side in row if side.id == pick)
+            held = self._held(view)
+            held.primary, held.rank, held.score = (kind, pick), found.rank, found.score
+            held.kept = False
+            self.assigned[(kind, pick)] += 1
+
+    def _excluded(self, view: NeedView, side: Side) -> bool:
+        """A person whose own offer of the skill asked for is full is not proposed for it."""
+        if side.kind != "person":
+            return False
+        for offer_id in self.offers_of.get(side.id, ()):
+            key = ("offer", offer_id)
+            own = self.side(key)
+            if own is None or not (view.skills & own.skills):
                 continue
-            spare[side_id] -= 1
-            given[need_id] += 1
-            view, side = views[r], rows[r].sides[entry - int(indptr[r])]
-            out.append(
-                self._proposal(kind, view, side, self._fit(view, side), rank=1 + given[need_id])
-            )
+            if min(view.end, own.end) < max(view.start, own.start):
+                continue
+            if own.remaining - self.assigned[key] <= 0:
+                return True
+        return False
+
+    def _alternatives(
+        self,
+        views: list[NeedView],
+        rows: dict[str, dict[int, list[tuple[Fit, Side]]]],
+        retired: dict[str, Reason],
+    ) -> None:
+        """Kept alternatives first (where room is still spare), then new ones where it is,
+        best pairs first, up to ``config.alternatives`` per need."""
+        for view in views:
+            held = self._held(view)
+            for key in list(held.alternatives):
+                side = self.side(key)
+                if held.primary is None or key[0] != held.primary[0] or key == held.primary:
+                    why = "retired.reassigned"
+                elif side is None or self.spare(key, side) <= 0:
+                    why = "retired.side_full"
+                else:
+                    self.alternative_use[key] += 1
+                    continue
+                retired[proposal_key(view.need.id, key)] = reason("retired", 0.0, 0.0, why)
+                held.alternatives.remove(key)
+        limit = self.config.alternatives
+        pairs: list[tuple[float, int, SideKey]] = []
+        for view in views:
+            held = self._held(view)
+            if held.primary is None or len(held.alternatives) >= limit:
+                continue
+            kind = held.primary[0]
+            for found, side in rows[kind].get(view.need.id, ()):
+                key = (kind, side.id)
+                if key != held.primary and key not in held.alternatives:
+                    pairs.append((found.rank, view.need.id, key))
+        pairs.sort(key=lambda item: (-item[0], item[1], item[2]))
+        for _rank, need_id, key in pairs:
+            held = self.held[need_id]
+            side = self.side(key)
+            if len(held.alternatives) >= limit or side is None or self.spare(key, side) <= 0:
+                continue
+            held.alternatives.append(key)
+            self.alternative_use[key] += 1
+
+    def _proposals_of(self, view: NeedView) -> list[Proposal]:
+        held = self._held(view)
+        if held.primary is None:
+            return []
+        out = [self._proposal(view, held.primary, 1)]
+        out += [self._proposal(view, key, r) for r, key in enumerate(held.alternatives, 2)]
         return out
 
-    def _fit(self, view: NeedView, side: Side) -> Fit:
+    def _proposal(self, view: NeedView, key: SideKey, rank: int) -> Proposal:
+        side = self.side(key)
+        assert side is not None, "a held side is indexed"
         found = fit(view, side, self.world)
-        assert found is not None, "a candidate always fits"
-        return found
-
-    def _proposal(self, kind: str, view: NeedView, side: Side, f: Fit, rank: int) -> Proposal:
+        assert found is not None, "a held pair fits"
         return Proposal(
-            kind=kind,
-            key=f"{kind}:{view.need.id}:{side.id}",
+            kind=PROPOSAL_KIND[key[0]],
+            key=proposal_key(view.need.id, key),
             regency=view.need.regency,
-            score=f.score,
-            reasons=explain(view, side, f, self.world),
+            score=found.score,
+            reasons=explain(view, side, found, self.world),
             need_id=view.need.id,
             offer_id=side.id if side.kind == "offer" else None,
             person_id=side.id if side.kind == "person" else side.person_id,
@@ -264,96 +563,155 @@ class Engine:
             villages=s.villages,
         )
 
-    def _gap(self, view: NeedView, had_candidates: bool) -> Gap:
+    # -- gaps ----------------------------------------------------------------------------------
+    def _gap(self, view: NeedView) -> Gap:
+        """Why nobody is proposed: those who can are taken or busy then, or they are far (the
+        nearest named, with its distance), or nobody in the regency can yet."""
         need = view.need
-        if had_candidates:
-            reason = Reason(
-                "capacity",
+        world = self.world
+        skills = tuple(sorted(view.skills))
+        kecamatan = world.kecamatan_names.get(need.kecamatan, need.kecamatan)
+        near_but_busy = False
+        far: list[tuple[float, str, Side]] = []
+        for index in self.indexes.values():
+            for side in index.nearest(view, need.regency):
+                if side.person_id == need.person_id:
+                    continue
+                place = place_of(view, side, world)
+                if place in world.reach:
+                    near_but_busy = True
+                    continue
+                for code in sorted(side.kecamatan):
+                    distance = km(world.kecamatan.get(need.kecamatan), world.kecamatan.get(code))
+                    order = distance if distance is not None else float("inf")
+                    far.append((order, code, side))
+        if near_but_busy:
+            why = reason("gap", 0.0, 0.0, "gap.taken", skills=skills, kecamatan=kecamatan)
+        elif far:
+            distance, code, _side = min(far, key=lambda item: (item[0], item[1]))
+            why = reason(
+                "gap",
                 0.0,
                 0.0,
-                "semua tawaran dan pendamping yang cocok sudah penuh",
-                "every offer and person who fits is already fully taken",
+                "gap.far",
+                skills=skills,
+                kecamatan=kecamatan,
+                nearest=world.kecamatan_names.get(code, code),
+                km=None if distance == float("inf") else round(distance),
             )
         else:
-            labels = [self.world.skill_labels.get(s, (s, s)) for s in sorted(need.skills)]
-            reason = Reason(
-                "skill",
-                0.0,
-                0.0,
-                "belum ada tawaran atau pendamping dengan keahlian "
-                + (", ".join(lab[0] for lab in labels) or "ini")
-                + " dalam jangkauan",
-                "no offer or person with "
-                + (", ".join(lab[1] for lab in labels) or "this skill")
-                + " within reach",
-            )
+            why = reason("gap", 0.0, 0.0, "gap.none", skills=skills, kecamatan=kecamatan)
         return Gap(
             need_id=need.id,
             regency=need.regency,
             kecamatan=need.kecamatan,
             village=need.village,
-            skills=tuple(sorted(need.skills)),
-            reason=reason,
+            skills=skills,
+            reason=why,
         )
 
     def gap_for(self, need: Need) -> Gap:
-        """Why ``need`` has no proposal: nothing fits, or everything that fits is taken."""
-        view = self.world.need_view(need)
-        had = bool(self.offer_index.candidates(view, self.world)) or bool(
-            self.person_index.candidates(view, self.world)
-        )
-        return self._gap(view, had)
+        """Why ``need`` has no proposal (see ``_gap``)."""
+        return self._gap(self.view(need))
 
     # -- incremental ---------------------------------------------------------------------------
     def propose_for_need(self, need: Need) -> list[Proposal]:
-        """Proposals for one new or edited need against the current state (primary first).
-
-        Scores are what a full pass would give; the primary is the best candidate whose
-        capacity is not yet used up, which is what a full pass picks when nobody contests it.
-        """
+        """Proposals for one new or edited need against the current state (primary first):
+        what a full pass gives a need nobody contests, by the same rules. A side it takes may
+        leave another need one alternative short; that need's new list follows."""
         self.needs[need.id] = need
-        self._release(need.id)
-        view = self.world.need_view(need)
-        for kind, index in ((NEED_OFFER, self.offer_index), (NEED_PERSON, self.person_index)):
-            side_kind = "offer" if kind == NEED_OFFER else "person"
-            row = index.candidates(view, self.world)
-            free = [(f, s) for f, s in row if s.remaining - self.assigned[(side_kind, s.id)] > 0]
+        self.retired = {}
+        self.changed = set()
+        self._drop_all(need.id)
+        view = self.view(need)
+        held = self._held(view)
+        for kind in ("offer", "person"):
+            row = self._rows(kind, self.indexes[kind], view)
+            free = [(f, s) for f, s in row if self.free((kind, s.id), s) > 0]
             if not free:
                 continue
-            f, side = free[0]
-            self.assigned[(side_kind, side.id)] += 1
-            self.primary[need.id] = (side_kind, side.id)
-            out = [self._proposal(kind, view, side, f, rank=1)]
-            for rank, (g, other) in enumerate(free[1 : 1 + self.config.alternatives], 2):
-                out.append(self._proposal(kind, view, other, g, rank=rank))
+            found, side = free[0]
+            held.primary, held.rank, held.score = (kind, side.id), found.rank, found.score
+            held.kept = True
+            self.assigned[held.primary] += 1
+            self._fill_alternatives(view, row)
+            self._trim(held.primary)
+            out = self._proposals_of(view)
+            for other in sorted(self.changed - {need.id}):
+                out += self._proposals_of(self.view(self.needs[other]))
             return out
         return []
 
     def propose_for_offer(self, offer: Offer) -> list[Proposal]:
-        """Primaries for waiting needs (gaps) that one new offer can meet, best first."""
+        """What one new or edited offer changes: the full pass's assignment over the current
+        state, so the two can never disagree (waiting needs take it, incumbents it clearly
+        beats switch to it, and what a switch frees goes on to the next need, by the same
+        rules). A regency's needs are a few thousand at most, so this stays well under a
+        second; a new need, far more frequent, has its own cheap path. Returns the proposals
+        of every need that changed; ``retired`` says why the others went."""
         side = self.world.offer_side(offer)
         self.offers[offer.id] = offer
-        if self.offer_index.position("offer", offer.id) is None:
-            self.offer_index.add(side)
+        if offer.id not in self.offers_of[offer.person_id]:
+            self.offers_of[offer.person_id].append(offer.id)
+        index = self.offer_index
+        if index.position("offer", offer.id) is None:
+            index.add(side)
         else:
-            self.offer_index.replace(side)
-        regencies = side.regencies
-        scored: list[tuple[Fit, NeedView]] = []
-        for need in sorted(self.needs.values(), key=lambda n: n.id):
-            if need.id in self.primary or need.regency not in regencies:
-                continue
-            view = self.world.need_view(need)
-            f = fit(view, side, self.world)
-            if f is not None:
-                scored.append((f, view))
-        scored.sort(key=lambda pair: (-pair[0].score, pair[1].need.id))
+            index.replace(side)
+        before = {n: (h.primary, tuple(h.alternatives)) for n, h in self.held.items()}
+        views = [self.view(n) for n in sorted(self.needs.values(), key=lambda n: n.id)]
+        retired: dict[str, Reason] = {}
+        self._validate(views, retired)
+        rows = {kind: self._phase(kind, views, retired) for kind in ("offer", "person")}
+        self._alternatives(views, rows, retired)
+        self.retired = retired
         out: list[Proposal] = []
-        free = max(side.remaining - self.assigned[("offer", offer.id)], 0)
-        for f, view in scored[:free]:
-            self.assigned[("offer", offer.id)] += 1
-            self.primary[view.need.id] = ("offer", offer.id)
-            out.append(self._proposal(NEED_OFFER, view, side, f, rank=1))
+        for view in views:
+            held = self._held(view)
+            if before.get(view.need.id, (None, ())) != (held.primary, tuple(held.alternatives)):
+                out += self._proposals_of(view)
         return out
+
+    def _trim(self, key: SideKey) -> None:
+        """A side that took a primary may have less room for alternatives: drop its weakest."""
+        side = self.side(key)
+        if side is None:
+            return
+        while self.spare(key, side) < 0:
+            holders = sorted(
+                (n for n, h in self.held.items() if key in h.alternatives),
+                key=lambda n: (self.held[n].rank, -n),
+            )
+            if not holders:
+                return
+            loser = self.held[holders[0]]
+            loser.alternatives.remove(key)
+            self.alternative_use[key] -= 1
+            self.retired[proposal_key(holders[0], key)] = reason(
+                "retired", 0.0, 0.0, "retired.side_full"
+            )
+            # The need that lost it takes the next option with room, as the full pass would.
+            if loser.primary is not None:
+                view = self.view(self.needs[holders[0]])
+                kind = loser.primary[0]
+                self._fill_alternatives(view, self._rows(kind, self.indexes[kind], view))
+                self.changed.add(holders[0])
+
+    def incumbents(self) -> tuple[Incumbent, ...]:
+        """What the engine holds now, as the proposals people see (what a store would load)."""
+        out: list[Incumbent] = []
+        for need_id in sorted(self.held):
+            held = self.held[need_id]
+            if held.primary is None:
+                continue
+            for rank, key in enumerate([held.primary, *held.alternatives], 1):
+                side = self.side(key)
+                found = (
+                    None if side is None else fit(self.view(self.needs[need_id]), side, self.world)
+                )
+                score = held.score if rank == 1 else (found.score if found else 0.0)
+                out.append(Incumbent(need_id, key[0], key[1], rank, score))
+        return tuple(out)
 
     def check_intervention(self, intervention: Intervention) -> list[Flag]:
         """The flags a new or edited intervention takes part in, against the current 3W."""
@@ -362,11 +720,6 @@ class Engine:
         self.by_village[intervention.village] = items
         flags = village_flags(intervention.village, items, self.world)
         return [f for f in flags if intervention.id in f.intervention_ids]
-
-    def _release(self, need_id: int) -> None:
-        held = self.primary.pop(need_id, None)
-        if held is not None:
-            self.assigned[held] -= 1
 
     # -- graph ---------------------------------------------------------------------------------
     def graph(self, regency: str) -> nx.Graph:
@@ -381,3 +734,18 @@ def _proposal_order(p: Proposal) -> tuple[int, int, int, str]:
 def run(inputs: Inputs, config: EngineConfig | None = None) -> Result:
     """A full pass over ``inputs`` (shorthand for ``Engine(inputs, config).run()``)."""
     return Engine(inputs, config).run()
+
+
+__all__ = [
+    "NEED_OFFER",
+    "NEED_PERSON",
+    "OPEN_END",
+    "OPEN_START",
+    "PROGRAM_SYNERGY",
+    "Engine",
+    "Gap",
+    "Proposal",
+    "Result",
+    "day",
+    "run",
+]

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from graph.reasons import Reason, total
+from graph.reasons import Reason, reason, total
 from graph.records import Intervention
 from graph.world import World
 
@@ -115,51 +115,40 @@ def _flag(village: str, group: list[Intervention], world: World) -> Flag:
     end = min(i.end for i in group)
     categories = sorted({i.category for i in group})
     village_name = world.village_names.get(village, village)
-    cat_id = ", ".join(world.category_labels.get(c, (c, c))[0] for c in categories)
-    cat_en = ", ".join(world.category_labels.get(c, (c, c))[1] for c in categories)
     w = SEVERITY_WEIGHTS
     program_value = min(1.0, (len(programs) - 1) / 3)
     household_value = min(1.0, math.log1p(households) / math.log1p(HOUSEHOLDS_FULL))
     budget_value = min(1.0, math.log1p(budget) / math.log1p(BUDGET_FULL))
-    period_id = (
-        f"periode bersamaan {start.isoformat()} s.d. {end.isoformat()}"
-        if start <= end
-        else "periode yang bersambung"
-    )
-    period_en = (
-        f"running together from {start.isoformat()} to {end.isoformat()}"
-        if start <= end
-        else "periods that chain into each other"
-    )
     reasons = (
-        Reason(
+        reason(
             "programs",
             w["programs"],
             program_value,
-            f"{len(programs)} program di {village_name}: {', '.join(programs)}",
-            f"{len(programs)} programs in {village_name}: {', '.join(programs)}",
+            "overlap.programs",
+            count=len(programs),
+            village=village_name,
+            programs=tuple(programs),
         ),
-        Reason(
+        reason(
             "households",
             w["households"],
             household_value,
-            f"{'sedikitnya ' if some_households_unknown else ''}{households:,} rumah tangga "
-            "tercakup".replace(",", "."),
-            f"{'at least ' if some_households_unknown else ''}{households:,} households involved",
+            "overlap.households",
+            households=households,
+            at_least=some_households_unknown,
         ),
-        Reason(
+        reason(
             "budget",
             w["budget"],
             budget_value,
-            f"anggaran {'sedikitnya ' if some_budget_unknown else ''}Rp{budget:,}".replace(
-                ",", "."
-            ),
-            f"budget of {'at least ' if some_budget_unknown else ''}Rp{budget:,}",
+            "overlap.budget",
+            budget=budget,
+            at_least=some_budget_unknown,
         ),
-        Reason(
-            "category", 0.0, 1.0, f"kegiatan sejenis: {cat_id}", f"similar activities: {cat_en}"
-        ),
-        Reason("period", 0.0, 1.0, period_id, period_en),
+        reason("category", 0.0, 1.0, "overlap.categories", categories=tuple(categories)),
+        reason("period", 0.0, 1.0, "overlap.period", start=start, end=end)
+        if start <= end
+        else reason("period", 0.0, 1.0, "overlap.period_chain"),
     )
     severity = round(total(reasons), 6)
     level = severity_level(severity)

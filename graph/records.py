@@ -28,6 +28,9 @@ class Village:
 class Kecamatan:
     code: str  # "33.10.01"
     name: str
+    #: The centroid (WGS84), where the regency's place data has one.
+    lat: float | None = None
+    lon: float | None = None
 
     @property
     def regency(self) -> str:
@@ -44,6 +47,8 @@ class Label:
     label_en: str
     #: Labels and synonyms in both languages, as people type them ("pembukuan", "DTKS").
     synonyms: tuple[str, ...] = ()
+    #: "skill", "resource", "data" or "group" (the taxonomy's kind; categories: "category").
+    kind: str = "skill"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +122,18 @@ class Intervention:
     facilitator_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Incumbent:
+    """A proposal already stored (people may have seen it, or been emailed about it): a full
+    pass keeps it unless its facts changed or a clearly better option appeared."""
+
+    need_id: int
+    kind: str  # "offer" | "person"
+    side_id: int
+    rank: int
+    score: float
+
+
 @dataclass(frozen=True)
 class Inputs:
     """Everything the engine looks at for one run (one regency, or several)."""
@@ -130,3 +147,5 @@ class Inputs:
     offers: tuple[Offer, ...] = ()
     needs: tuple[Need, ...] = ()
     interventions: tuple[Intervention, ...] = ()
+    #: Pending proposals from before, by need (see :class:`Incumbent`).
+    incumbents: tuple[Incumbent, ...] = ()

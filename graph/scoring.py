@@ -1,9 +1,28 @@
-"""Scoring a need against an offer or a person, and explaining the score in two languages.
+"""Scoring a need against an offer or a person, and the reasons for the score, as data.
+
+The rules, in order (what a need asks for comes first):
+
+1. **Skill.** The skills the need chose decide. A side meets the need when it offers one of
+   them (``exact``). Words in the need's title and description count only when the need chose
+   no skill (``guessed``: "keahlian ditebak dari judul"), or to break a near-tie between sides
+   that already meet a chosen skill (a small bonus on the ranking, not on the score). A side
+   whose skill is only of the same field (``field``: the same taxonomy group) counts only with
+   a strong place fit (the need's village, or the whole of its kecamatan), and always ranks
+   below every direct skill match. Resources and data (venues, equipment, beneficiary lists)
+   match only by what they are: a sound system is no meeting hall, whatever the words around.
+2. **Reach.** The side works in the need's village, covers its whole kecamatan, works elsewhere
+   in the kecamatan, or in a neighbouring kecamatan. Farther than that is no proposal: the need
+   gets a gap naming the nearest offer instead (engine.py).
+3. **Time.** The windows must overlap; the share of the need's window covered is the value.
+4. **Programs.** Another program is a cross-program meeting point; complementary programs count
+   more, but only when their complement concerns the work at hand (the matched skill's
+   activity categories, ``EngineConfig.skill_categories``).
+5. **Capacity.** The share of the side's capacity still free.
 
 ``parts`` is the hot path (called for every blocked candidate): plain numbers, no strings and
-no object for the pairs left out; ``fit`` wraps it in a :class:`Fit`. ``explain`` turns the same
-numbers into reasons only for the pairs that become proposals, so the reasons add up to the
-score by construction.
+no object for the pairs left out; ``fit`` wraps it in a :class:`Fit`. ``explain`` turns the
+same numbers into reasons only for the pairs that become proposals, so the reasons add up to
+the score by construction.
 """
 
 from __future__ import annotations
@@ -11,64 +30,65 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graph.config import Complement
-from graph.reasons import Reason, total
+from graph.reasons import Reason, reason, total
 from graph.world import OPEN_END, OPEN_START, NeedView, Side, World
+
+#: A direct skill match outranks every same-field match: ranks are ``tier + score``.
+DIRECT_TIER = 1.0
+#: Ranking bonus per skill the need's words share with the side (near-ties only; not shown).
+TEXT_TIE = 0.02
 
 
 @dataclass(frozen=True, slots=True)
 class Fit:
     score: float
-    skill: str  # "exact" | "synonym" | "parent"
-    skill_code: str  # the need-side skill (or group) that matched
+    skill: str  # "exact" | "guessed" | "field"
+    skill_code: str  # the need-side skill (or group, for "field") that matched
     place: str  # key of EngineConfig.place_values
     time: float
     programs: str  # key of EngineConfig.program_values
     complement: Complement | None
     capacity: float
+    #: What ranking and assignment compare: the tier, the score, the near-tie bonus.
+    rank: float
 
 
 #: What ``parts`` returns: the fields of a :class:`Fit`, in order.
-Parts = tuple[float, str, str, str, float, str, Complement | None, float]
+Parts = tuple[float, str, str, str, float, str, Complement | None, float, float]
+
+
+def place_of(view: NeedView, side: Side, world: World) -> str:
+    """How the side's places relate to the need's: village ... neighbour, or "regency" (far)."""
+    need = view.need
+    if need.village is not None and need.village in side.villages:
+        return "village"
+    kecamatan = need.kecamatan
+    if kecamatan in side.whole_kecamatan:
+        return "whole_kecamatan"
+    if kecamatan in side.kecamatan:
+        return "kecamatan"
+    neighbours = world.neighbours.get(kecamatan)
+    if neighbours and not neighbours.isdisjoint(side.kecamatan):
+        return "neighbour"
+    return "regency"
 
 
 def parts(view: NeedView, side: Side, world: World) -> Parts | None:
-    """``fit`` as a plain tuple: the hot path, which builds no object for pairs left out.
-
-    Skill (exact, then in other words, then the same field), place (village, whole kecamatan,
-    kecamatan, neighbour, regency), time overlap and programs, in line; the score adds the
-    ``weight * value`` products in a fixed order (skill, place, time, programs, capacity).
-    """
+    """``fit`` as a plain tuple: the hot path, which builds no object for pairs left out."""
     need = view.need
     if side.person_id == need.person_id or side.remaining <= 0:
         return None
     exact = view.skills & side.skills
     if exact:
-        skill, skill_code = "exact", min(exact)
+        skill, skill_code, tier = ("guessed" if view.guessed else "exact"), min(exact), DIRECT_TIER
     else:
-        synonym = (view.text_skills & side.skills) | (view.skills & side.text_skills)
-        if synonym:
-            skill, skill_code = "synonym", min(synonym)
-        else:
-            parent = view.groups & side.groups
-            if not parent:
-                return None
-            skill, skill_code = "parent", min(parent)
-    village = need.village
-    kecamatan = need.kecamatan
-    if village is not None and village in side.villages:
-        place = "village"
-    elif kecamatan in side.whole_kecamatan:
-        place = "whole_kecamatan"
-    elif kecamatan in side.kecamatan:
-        place = "kecamatan"
-    else:
-        neighbours = world.neighbours.get(kecamatan)
-        if neighbours and not neighbours.isdisjoint(side.kecamatan):
-            place = "neighbour"
-        elif kecamatan[:5] in side.regencies:
-            place = "regency"
-        else:
+        same_field = view.groups & side.groups
+        if not same_field:
             return None
+        skill, skill_code, tier = "field", min(same_field), 0.0
+    place = place_of(view, side, world)
+    if place not in world.reach or (skill == "field" and place not in world.field_places):
+        return None
     start = max(view.start, side.start)
     end = min(view.end, side.end)
     if end < start:
@@ -81,7 +101,7 @@ def parts(view: NeedView, side: Side, world: World) -> Parts | None:
     if not view.programs or not side.programs:
         programs = "unknown"
     elif view.programs.isdisjoint(side.programs):
-        complement = world.complement(view.categories, side.categories)
+        complement = world.complement_for(view.categories, side.categories, skill_code)
         programs = "different" if complement is None else "complementary"
     else:
         programs = "same"
@@ -95,7 +115,10 @@ def parts(view: NeedView, side: Side, world: World) -> Parts | None:
     )
     if score < world.config.min_score:
         return None
-    return (min(1.0, score), skill, skill_code, place, time, programs, complement, capacity)
+    score = min(1.0, score)
+    shared_words = len(view.text_skills & side.all_skills) if view.text_skills else 0
+    rank = tier + score + TEXT_TIE * min(shared_words, 2)
+    return (score, skill, skill_code, place, time, programs, complement, capacity, rank)
 
 
 def fit(view: NeedView, side: Side, world: World) -> Fit | None:
@@ -105,7 +128,7 @@ def fit(view: NeedView, side: Side, world: World) -> Fit | None:
 
 
 def explain(view: NeedView, side: Side, result: Fit, world: World) -> tuple[Reason, ...]:
-    """The reasons of ``result``, in Indonesian and English, adding up to its score.
+    """The reasons of ``result`` (codes and values), adding up to its score.
 
     Reasons are immutable and many proposals share one (the same skill, the same village, the
     timing fits): each is built once per world and then reused.
@@ -116,8 +139,10 @@ def explain(view: NeedView, side: Side, result: Fit, world: World) -> tuple[Reas
             ("skill", result.skill, result.skill_code), lambda: _skill_reason(result, world)
         ),
         world.reason(
-            ("place", result.place, need.village, need.kecamatan),
-            lambda: _place_reason(view, result, world),
+            ("place", result.place, need.village, need.kecamatan, side.kind, side.id)
+            if result.place == "neighbour"
+            else ("place", result.place, need.village, need.kecamatan),
+            lambda: _place_reason(view, side, result, world),
         ),
         world.reason(("time", result.time), lambda: _time_reason(result, world)),
         world.reason(
@@ -134,89 +159,54 @@ def explain(view: NeedView, side: Side, result: Fit, world: World) -> tuple[Reas
 
 
 def _skill_reason(result: Fit, world: World) -> Reason:
-    label_id, label_en = world.skill_labels.get(
-        result.skill_code, (result.skill_code, result.skill_code)
-    )
-    if result.skill == "exact":
-        text = (f"keahlian yang sama: {label_id}", f"the same skill: {label_en}")
-    elif result.skill == "synonym":
-        text = (
-            f"keahlian yang dimaksud sama: {label_id}",
-            f"the skill asked for in other words: {label_en}",
-        )
-    else:
-        text = (f"keahlian sebidang: {label_id}", f"a skill of the same field: {label_en}")
     config = world.config
-    return Reason("skill", config.weights["skill"], config.skill_values[result.skill], *text)
+    weight, value = config.weights["skill"], config.skill_values[result.skill]
+    if result.skill == "field":
+        return reason("skill", weight, value, "skill.field", field=result.skill_code)
+    return reason("skill", weight, value, f"skill.{result.skill}", skill=result.skill_code)
 
 
-def _place_reason(view: NeedView, result: Fit, world: World) -> Reason:
+def _place_reason(view: NeedView, side: Side, result: Fit, world: World) -> Reason:
     need = view.need
-    place = result.place
-    if place == "village":
-        village = world.village_names.get(need.village or "", need.village or "")
-        text = (f"bekerja di desa yang sama ({village})", f"works in the same village ({village})")
-    elif place == "regency":
-        text = ("bekerja di kabupaten yang sama", "works in the same regency")
-    else:
-        kecamatan = world.kecamatan_names.get(need.kecamatan, need.kecamatan)
-        text = {
-            "whole_kecamatan": (
-                f"menjangkau seluruh Kecamatan {kecamatan}",
-                f"covers the whole of Kecamatan {kecamatan}",
-            ),
-            "kecamatan": (f"bekerja di Kecamatan {kecamatan}", f"works in Kecamatan {kecamatan}"),
-            "neighbour": (
-                f"bekerja di kecamatan tetangga {kecamatan}",
-                f"works in a kecamatan next to {kecamatan}",
-            ),
-        }[place]
     config = world.config
-    return Reason("place", config.weights["place"], config.place_values[place], *text)
+    weight, value = config.weights["place"], config.place_values[result.place]
+    kecamatan = world.kecamatan_names.get(need.kecamatan, need.kecamatan)
+    if result.place == "village":
+        village = world.village_names.get(need.village or "", need.village or "")
+        return reason("place", weight, value, "place.village", village=village)
+    if result.place == "neighbour":
+        near = sorted(world.neighbours.get(need.kecamatan, set()) & side.kecamatan)
+        names = tuple(world.kecamatan_names.get(k, k) for k in near)
+        return reason(
+            "place", weight, value, "place.neighbour", kecamatan=kecamatan, neighbours=names
+        )
+    return reason("place", weight, value, f"place.{result.place}", kecamatan=kecamatan)
 
 
 def _time_reason(result: Fit, world: World) -> Reason:
-    percent = round(result.time * 100)
-    text = (
-        (
-            f"waktunya cocok ({percent}% dari masa kebutuhan)",
-            f"the timing fits ({percent}% of the need's window)",
-        )
-        if result.time < 1
-        else ("waktunya cocok", "the timing fits")
-    )
-    return Reason("time", world.config.weights["time"], result.time, *text)
+    weight = world.config.weights["time"]
+    if result.time < 1:
+        return reason("time", weight, result.time, "time.partial", percent=round(result.time * 100))
+    return reason("time", weight, result.time, "time.full")
 
 
 def _program_reason(result: Fit, world: World) -> Reason:
-    if result.complement is not None:
-        text = (
-            f"program yang saling melengkapi: {result.complement.text_id}",
-            f"complementary programs: {result.complement.text_en}",
-        )
-    else:
-        text = {
-            "different": ("kolaborasi lintas program", "a cross-program collaboration"),
-            "same": ("dari program yang sama", "from the same program"),
-            "unknown": ("program belum tercatat", "programs not recorded"),
-            "complementary": ("program yang saling melengkapi", "complementary programs"),
-        }[result.programs]
     config = world.config
-    return Reason(
-        "programs", config.weights["programs"], config.program_values[result.programs], *text
-    )
+    weight, value = config.weights["programs"], config.program_values[result.programs]
+    if result.complement is not None:
+        return reason(
+            "programs", weight, value, "programs.complement", complement=result.complement.code
+        )
+    return reason("programs", weight, value, f"programs.{result.programs}")
 
 
 def _capacity_reason(side: Side, result: Fit, world: World) -> Reason:
     free = round(result.capacity * side.capacity)
-    if side.kind == "offer":
-        text = (
-            f"masih bisa melayani {free} dari {side.capacity} kebutuhan",
-            f"can still serve {free} of {side.capacity} needs",
-        )
-    else:
-        text = (
-            f"masih punya ruang untuk {free} dari {side.capacity} komitmen",
-            f"has room for {free} of {side.capacity} commitments",
-        )
-    return Reason("capacity", world.config.weights["capacity"], result.capacity, *text)
+    return reason(
+        "capacity",
+        world.config.weights["capacity"],
+        result.capacity,
+        f"capacity.{side.kind}",
+        free=free,
+        total=side.capacity,
+    )

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from graph.config import Complement
-from graph.reasons import Reason, total
+from graph.reasons import Reason, reason, total
 from graph.records import Intervention
 from graph.world import World
 
@@ -83,34 +83,30 @@ def _synergy(
     key: tuple[str, int, int], villages: dict[str, float], comp: Complement, world: World
 ) -> Synergy:
     regency, p, q = key
-    names = [world.village_names.get(v, v) for v in sorted(villages)]
-    shown = ", ".join(names[:5]) + (f" (+{len(names) - 5})" if len(names) > 5 else "")
+    names = tuple(world.village_names.get(v, v) for v in sorted(villages))
     code_a = world.programs[p].code if p in world.programs else str(p)
     code_b = world.programs[q].code if q in world.programs else str(q)
     w = SYNERGY_WEIGHTS
     period = sum(villages.values()) / len(villages)
     reasons = (
-        Reason(
+        reason(
             "complement",
             w["complement"],
             1.0,
-            f"{code_a} dan {code_b}: {comp.text_id}",
-            f"{code_a} and {code_b}: {comp.text_en}",
+            "synergy.complement",
+            program_a=code_a,
+            program_b=code_b,
+            complement=comp.code,
         ),
-        Reason(
+        reason(
             "villages",
             w["villages"],
             min(1.0, len(villages) / VILLAGES_FULL),
-            f"bekerja bersama di {len(villages)} desa: {shown}",
-            f"both work in {len(villages)} villages: {shown}",
+            "synergy.villages",
+            count=len(villages),
+            villages=names,
         ),
-        Reason(
-            "period",
-            w["period"],
-            period,
-            f"masa kerja bersamaan rata-rata {round(period * 100)}%",
-            f"their periods overlap {round(period * 100)}% on average",
-        ),
+        reason("period", w["period"], period, "synergy.period", percent=round(period * 100)),
     )
     return Synergy(
         key=f"program_synergy:{regency}:{p}:{q}",

@@ -35,7 +35,10 @@ class Side:
     id: int
     person_id: int
     skills: frozenset[str]
+    #: Skills its words name besides (an offer's title): for near-ties only.
     text_skills: frozenset[str]
+    all_skills: frozenset[str]
+    #: Groups of its skills that may meet a need of the same field (no resources, no data).
     groups: frozenset[str]
     villages: frozenset[str]
     whole_kecamatan: frozenset[str]
@@ -52,8 +55,13 @@ class Side:
 @dataclass(frozen=True, slots=True)
 class NeedView:
     need: Need
+    #: The skills that decide: those the need chose, else those its words name (``guessed``).
     skills: frozenset[str]
+    guessed: bool
+    #: Every skill its words name (chosen or not): they only break near-ties, so of two offers
+    #: meeting "APBDes, RKPDes" the one the title speaks of ("APBDes perubahan") comes first.
     text_skills: frozenset[str]
+    #: Groups of the deciding skills that a same-field side may meet (no resources, no data).
     groups: frozenset[str]
     start: int
     end: int
@@ -70,6 +78,11 @@ class World:
         self.village_names = {v.code: v.name for v in inputs.villages}
         self.kecamatan_names = {k.code: k.name for k in inputs.kecamatan}
         self.skill_parent = {s.code: s.parent for s in inputs.skills}
+        self.skill_kind = {s.code: s.kind for s in inputs.skills}
+        self.exact_kinds = frozenset(config.exact_kinds)
+        self.reach = frozenset(config.reach)
+        self.field_places = frozenset(config.field_places)
+        self.kecamatan = {k.code: k for k in inputs.kecamatan}
         self.skill_labels = {s.code: (s.label_id, s.label_en) for s in inputs.skills}
         self.category_labels = {c.code: (c.label_id, c.label_en) for c in inputs.categories}
         self.category_parent = {c.code: c.parent for c in inputs.categories}
@@ -97,6 +110,7 @@ class World:
         self._person_programs: dict[int, frozenset[int]] = {}
         self._groups: dict[frozenset[str], frozenset[str]] = {}
         self._complements: dict[tuple[frozenset[str], frozenset[str]], Complement | None] = {}
+        self._relevant: dict[tuple[frozenset[str], frozenset[str], str], Complement | None] = {}
         #: One copy of each small set the views share (skills, places, programs): a national
         #: run holds a million views and sides, and a frozenset costs 216 bytes however small.
         #: Sets of two or more villages seldom repeat, so those are kept as they come.
@@ -116,10 +130,46 @@ class World:
         return parent if parent is not None else skill
 
     def groups(self, skills: frozenset[str]) -> frozenset[str]:
+        """The groups a same-field match may go through: resources and data are left out."""
         cached = self._groups.get(skills)
         if cached is None:
-            cached = self._groups[skills] = self.share(frozenset(self.group_of(s) for s in skills))
+            cached = self._groups[skills] = self.share(
+                frozenset(
+                    self.group_of(s)
+                    for s in skills
+                    if self.skill_kind.get(s, "skill") not in self.exact_kinds
+                    and self.skill_parent.get(s) is not None
+                )
+            )
         return cached
+
+    def serves(self, skill: str) -> frozenset[str]:
+        """The activity categories a skill (or its group) serves."""
+        table = self.config.skill_categories
+        found = set(table.get(skill, ()))
+        parent = self.skill_parent.get(skill)
+        if parent is not None:
+            found |= set(table.get(parent, ()))
+        return frozenset(found)
+
+    def complement_for(self, a: frozenset[str], b: frozenset[str], skill: str) -> Complement | None:
+        """The complement of ``a`` and ``b`` that concerns the work ``skill`` is about."""
+        key = (a, b, skill)
+        if key in self._relevant:
+            return self._relevant[key]
+        serves = self.serves(skill)
+        found: Complement | None = None
+        if serves:
+            for x in sorted(a):
+                for y in sorted(b):
+                    comp = self.complements.get(frozenset((x, y))) if x != y else None
+                    if comp is not None and (comp.a in serves or comp.b in serves):
+                        found = comp
+                        break
+                if found is not None:
+                    break
+        self._relevant[key] = found
+        return found
 
     def reason(self, key: tuple[Any, ...], make: Callable[[], Reason]) -> Reason:
         """The reason stored under ``key``, made by ``make`` the first time it is asked for."""
@@ -171,14 +221,16 @@ class World:
     # -- views ---------------------------------------------------------------------------------
     def need_view(self, need: Need) -> NeedView:
         share = self.share
-        skills = share(frozenset(need.skills))
-        text_skills = share(self.matcher.codes_in(f"{need.title} {need.description}") - skills)
+        chosen = frozenset(need.skills)
+        named = self.matcher.codes_in(f"{need.title} {need.description}")
+        skills = share(chosen or named)
         programs = self.person_programs(need.person_id)
         return NeedView(
             need=need,
             skills=skills,
-            text_skills=text_skills,
-            groups=self.groups(skills | text_skills),
+            guessed=not chosen and bool(named),
+            text_skills=share(named),
+            groups=self.groups(skills),
             start=day(need.start, OPEN_START),
             end=day(need.end, OPEN_END),
             categories=self.categories_of(programs),
@@ -199,6 +251,7 @@ class World:
             person_id=offer.person_id,
             skills=skills,
             text_skills=share(text),
+            all_skills=share(skills | text),
             groups=self.groups(skills),
             villages=share(villages) if len(villages) < 2 else villages,
             whole_kecamatan=whole,
@@ -231,6 +284,7 @@ class World:
             person_id=person.id,
             skills=skills,
             text_skills=share(frozenset()),
+            all_skills=skills,
             groups=self.groups(skills),
             villages=share(villages) if len(villages) < 2 else villages,
             whole_kecamatan=share(frozenset()),

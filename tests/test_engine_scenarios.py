@@ -27,6 +27,7 @@ from graph.records import (
     Program,
     Village,
 )
+from titiktemu.services.reason_text import Labels, render
 from titiktemu.services.taxonomy import read_taxonomy
 
 PRAMBANAN, GANTIWARNO, PEDAN = "33.10.01", "33.10.02", "33.10.12"
@@ -50,7 +51,14 @@ VILLAGES = (
 
 def _labels(section: str) -> tuple[Label, ...]:
     return tuple(
-        Label(e.code, e.parent_code, e.label_id, e.label_en, (*e.synonyms_id, *e.synonyms_en))
+        Label(
+            e.code,
+            e.parent_code,
+            e.label_id,
+            e.label_en,
+            (*e.synonyms_id, *e.synonyms_en),
+            e.kind.value if e.kind is not None else "category",
+        )
         for e in read_taxonomy()[section]
     )
 
@@ -126,6 +134,17 @@ def reason(proposal: Proposal, name: str) -> Reason:
     return next(r for r in proposal.reasons if r.name == name)
 
 
+LABELS = Labels(
+    {e.code: (e.label_id, e.label_en) for part in read_taxonomy().values() for e in part}
+)
+
+
+def said(r: Reason) -> tuple[str, str]:
+    """The reason in Indonesian and English, as pages and emails show it."""
+    params = r.as_dict()["params"]
+    return render(r.code, params, "id", LABELS), render(r.code, params, "en", LABELS)
+
+
 def pairs(result: Result) -> list[tuple[str, int | None, int | None, int | None]]:
     """(kind, need, offer or person, rank) of every need proposal, in result order."""
     return [
@@ -150,12 +169,22 @@ def test_pkh_poor_household_data_meets_the_rtlh_need_in_the_same_village() -> No
     assert proposal.person_id == SRI
     assert proposal.regency == "33.10"
     assert proposal.score == pytest.approx(1.0)  # same skill, village, open time, complement, free
-    assert reason(proposal, "skill").text_en == "the same skill: Poor-household data"
-    assert reason(proposal, "place").text_en == "works in the same village (Sengon)"
-    assert reason(proposal, "place").text_id == "bekerja di desa yang sama (Sengon)"
+    assert said(reason(proposal, "skill")) == (
+        "keahlian yang sama: Data keluarga miskin",
+        "the same skill: Poor-household data",
+    )
+    assert said(reason(proposal, "place")) == (
+        "di desa yang sama (Sengon)",
+        "in the same village (Sengon)",
+    )
     programs = reason(proposal, "programs")
     assert programs.value == 1.0
-    assert programs.text_en.startswith("complementary programs: holds the poor-household lists")
+    # The complement concerns the work at hand: poor-household lists for house renovation.
+    assert (programs.code, programs.param("complement")) == (
+        "programs.complement",
+        "poor_lists_for_renovation",
+    )
+    assert said(programs)[1].startswith("complementary programs: holds the poor-household lists")
     assert result.gaps == []
 
 
@@ -168,7 +197,7 @@ def test_an_offer_of_capacity_one_goes_to_the_better_need_and_the_other_waits() 
 
     assert pairs(result) == [(NEED_OFFER, 2, 1, 1)]
     [gap] = result.gaps
-    assert (gap.need_id, gap.reason.name) == (1, "capacity")
+    assert (gap.need_id, gap.reason.code) == (1, "gap.taken")
     assert (gap.kecamatan, gap.village, gap.skills) == (
         PRAMBANAN,
         CUCUKAN,
@@ -176,17 +205,34 @@ def test_an_offer_of_capacity_one_goes_to_the_better_need_and_the_other_waits() 
     )
 
 
-def test_the_need_that_loses_an_offer_gets_one_elsewhere() -> None:
+def test_the_need_that_loses_an_offer_gets_one_in_reach_not_a_far_one() -> None:
     offer = replace(POOR_DATA_OFFER, capacity=1)
-    elsewhere = Offer(2, JOKO, "Data DTKS Pedan", ("poor_household_data",), villages=(TEMUWANGI,))
-    weaker = need(1, WATI, CUCUKAN, "poor_household_data")
+    far = Offer(2, JOKO, "Data DTKS Pedan", ("poor_household_data",), villages=(TEMUWANGI,))
+    near = Offer(3, WATI, "Data DTKS Prambanan", ("poor_household_data",), kecamatan=(PRAMBANAN,))
+    weaker = need(1, WATI + 10, CUCUKAN, "poor_household_data")
     better = need(2, BUDI, SENGON, "poor_household_data")
-    result = Engine(klaten(offers=(offer, elsewhere), needs=(weaker, better))).run()
+    result = Engine(klaten(offers=(offer, far, near), needs=(weaker, better))).run()
 
-    # Sengon takes the village offer, Cucukan the regency-wide one; no spare for alternatives.
-    assert pairs(result) == [(NEED_OFFER, 1, 2, 1), (NEED_OFFER, 2, 1, 1)]
-    assert reason(matches(result, 1)[0], "place").text_en == "works in the same regency"
+    # Sengon takes the village offer, Cucukan the kecamatan-wide one (no room left for
+    # alternatives); Pedan is too far for either.
+    assert pairs(result) == [(NEED_OFFER, 1, 3, 1), (NEED_OFFER, 2, 1, 1)]
+    assert reason(matches(result, 1)[0], "place").code == "place.whole_kecamatan"
     assert result.gaps == []
+
+
+def test_a_far_offer_is_no_proposal_but_the_gap_names_it() -> None:
+    far = Offer(2, JOKO, "Data DTKS Pedan", ("poor_household_data",), villages=(TEMUWANGI,))
+    waiting = need(1, WATI, CUCUKAN, "poor_household_data")
+    result = Engine(klaten(offers=(far,), needs=(waiting,))).run()
+
+    assert pairs(result) == []
+    [gap] = result.gaps
+    assert gap.reason.code == "gap.far"
+    assert (gap.reason.param("nearest"), gap.reason.param("kecamatan")) == ("Pedan", "Prambanan")
+    assert said(gap.reason)[1] == (
+        "nobody offers Poor-household data in Kecamatan Prambanan or next to it yet; "
+        "the nearest is in Kecamatan Pedan"
+    )
 
 
 def test_a_need_nobody_can_meet_is_a_skill_gap() -> None:
@@ -195,9 +241,11 @@ def test_a_need_nobody_can_meet_is_a_skill_gap() -> None:
 
     assert pairs(result) == []
     [gap] = result.gaps
-    assert gap.reason.name == "skill"
-    assert "Legal aid" in gap.reason.text_en
-    assert "Bantuan hukum" in gap.reason.text_id
+    assert gap.reason.code == "gap.none"
+    assert said(gap.reason) == (
+        "belum ada yang menawarkan Bantuan hukum di kabupaten ini",
+        "nobody in the regency offers Legal aid yet",
+    )
 
 
 def test_a_facilitators_profile_meets_a_need_no_offer_fits() -> None:
@@ -210,15 +258,15 @@ def test_a_facilitators_profile_meets_a_need_no_offer_fits() -> None:
     assert pairs(result) == [(NEED_PERSON, 1, JOKO, 1)]
     [proposal] = matches(result, 1)
     assert proposal.offer_id is None
-    assert reason(proposal, "place").text_en == "works in the same village (Beji)"
-    assert reason(proposal, "programs").text_en == (
+    assert said(reason(proposal, "place"))[1] == "in the same village (Beji)"
+    assert said(reason(proposal, "programs"))[1] == (
         "complementary programs: can put the sanitation plan into the village budget (APBDes)"
     )
-    assert reason(proposal, "capacity").text_en == "has room for 5 of 5 commitments"
+    assert said(reason(proposal, "capacity"))[1] == "has room for 5 of 5 commitments"
     assert result.gaps == []
 
 
-def test_a_need_in_plain_words_meets_a_bookkeeping_offer_as_a_synonym() -> None:
+def test_a_need_that_chose_no_skill_is_read_from_its_title() -> None:
     bookkeeping = Offer(1, WATI, "Kelas untuk KUBE", ("bookkeeping",), villages=(SENGON,))
     worded = Need(1, SRI, "Butuh pelatihan pembukuan", (), PRAMBANAN, SENGON)
     result = Engine(klaten(offers=(bookkeeping,), needs=(worded,))).run()
@@ -226,34 +274,38 @@ def test_a_need_in_plain_words_meets_a_bookkeeping_offer_as_a_synonym() -> None:
     [proposal] = matches(result, 1)
     assert (proposal.kind, proposal.offer_id, proposal.rank) == (NEED_OFFER, 1, 1)
     skill = reason(proposal, "skill")
-    assert skill.value == EngineConfig().skill_values["synonym"]
-    assert skill.text_en == "the skill asked for in other words: Bookkeeping"
+    assert skill.value == EngineConfig().skill_values["guessed"]
+    assert said(skill) == (
+        "keahlian ditebak dari judul: Pembukuan",
+        "skill guessed from the title: Bookkeeping",
+    )
 
     # Without a taxonomy word the same need finds nothing.
     vague = replace(worded, title="Butuh bantuan untuk kelompok")
     result = Engine(klaten(offers=(bookkeeping,), needs=(vague,))).run()
     assert pairs(result) == []
-    assert [g.reason.name for g in result.gaps] == ["skill"]
+    assert [g.reason.code for g in result.gaps] == ["gap.none"]
 
 
-def test_a_neighbouring_kecamatan_ranks_above_the_rest_of_the_regency() -> None:
-    # Pedan (far) has the lower id, so without adjacency the tie goes to it.
+def test_a_neighbouring_kecamatan_is_in_reach_and_the_rest_of_the_regency_is_not() -> None:
     pedan = Offer(1, JOKO, "Peta digital", ("gis",), villages=(TEMUWANGI,))
     gantiwarno = Offer(2, RINA, "Peta digital", ("gis",), villages=(GENTAN,))
     mapping = need(1, BUDI, SENGON, "gis")
     world = klaten(offers=(pedan, gantiwarno), needs=(mapping,))
 
+    # Without neighbours known, both are far: a gap naming the nearest (by code, with no map).
     plain = Engine(world).run()
-    assert pairs(plain) == [(NEED_OFFER, 1, 1, 1), (NEED_OFFER, 1, 2, 2)]
-    assert matches(plain, 1)[0].score == matches(plain, 1)[1].score
+    assert pairs(plain) == []
+    [gap] = plain.gaps
+    assert (gap.reason.code, gap.reason.param("nearest")) == ("gap.far", "Gantiwarno")
 
     config = EngineConfig(adjacency=((PRAMBANAN, GANTIWARNO),))
     near = Engine(world, config).run()
-    assert pairs(near) == [(NEED_OFFER, 1, 2, 1), (NEED_OFFER, 1, 1, 2)]
-    first, second = matches(near, 1)
-    assert first.score > second.score
-    assert reason(first, "place").text_en == "works in a kecamatan next to Prambanan"
-    assert reason(second, "place").text_en == "works in the same regency"
+    assert pairs(near) == [(NEED_OFFER, 1, 2, 1)]
+    [first] = matches(near, 1)
+    assert said(reason(first, "place"))[1] == (
+        "from a neighbouring kecamatan (Gantiwarno), next to Prambanan"
+    )
 
 
 # -- overlaps and synergies ----------------------------------------------------------------------
@@ -275,9 +327,9 @@ def test_three_house_programs_in_one_desa_in_one_year_are_one_flag() -> None:
     assert flag.severity == pytest.approx(0.7323, abs=1e-3)
     assert flag.level == "high"
     programs = next(r for r in flag.reasons if r.name == "programs")
-    assert programs.text_en == "3 programs in Cucukan: BSPS, CSR, RTLH"
+    assert said(programs)[1] == "3 programs in Cucukan: BSPS, CSR, RTLH"
     households = next(r for r in flag.reasons if r.name == "households")
-    assert households.text_en == "45 households involved"
+    assert said(households) == ("45 rumah tangga tercakup", "45 households involved")
 
 
 def test_pkh_with_bpnt_is_allowed_by_default() -> None:
@@ -312,8 +364,8 @@ def test_pkh_and_rtlh_in_shared_villages_are_told_to_plan_together() -> None:
     assert synergy.villages == (SENGON, CUCUKAN)
     assert synergy.key == f"program_synergy:33.10:{PKH}:{RTLH}"
     complement = reason(synergy, "complement")
-    assert complement.text_en.startswith("PKH and RTLH: holds the poor-household lists")
-    assert reason(synergy, "villages").text_en == "both work in 2 villages: Sengon, Cucukan"
+    assert said(complement)[1].startswith("PKH and RTLH: holds the poor-household lists")
+    assert said(reason(synergy, "villages"))[1] == "both work in 2 villages: Sengon, Cucukan"
     assert 0.0 < synergy.score <= 1.0
 
 
@@ -392,7 +444,10 @@ def test_a_new_offer_gives_a_waiting_need_its_primary() -> None:
     far = Need(2, ANI, "Sengketa tanah", ("legal_aid",), GANTIWARNO, GENTAN)
     engine = Engine(klaten(needs=(near, far)))
     result = engine.run()
-    assert sorted((g.need_id, g.reason.name) for g in result.gaps) == [(1, "skill"), (2, "skill")]
+    assert sorted((g.need_id, g.reason.code) for g in result.gaps) == [
+        (1, "gap.none"),
+        (2, "gap.none"),
+    ]
 
     paralegal = Offer(7, WATI, "Paralegal desa", ("legal_aid",), villages=(CUCUKAN,), capacity=1)
     [proposal] = engine.propose_for_offer(paralegal)
@@ -402,7 +457,7 @@ def test_a_new_offer_gives_a_waiting_need_its_primary() -> None:
         7,
         1,
     )
-    assert reason(proposal, "place").text_en == "works in the same village (Cucukan)"
+    assert said(reason(proposal, "place"))[1] == "in the same village (Cucukan)"
 
 
 def test_an_edited_need_keeps_the_offer_it_held() -> None:

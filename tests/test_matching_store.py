@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from flask import Flask
 
@@ -11,16 +13,20 @@ from titiktemu.models import (
     AuditEntry,
     ExchangeStatus,
     FlagStatus,
+    Intervention,
     KecamatanAdjacency,
     Need,
     OverlapFlag,
+    Person,
     Program,
     Proposal,
     ProposalStatus,
     RegencySettings,
+    Village,
 )
-from titiktemu.services.demo import seed_demo
+from titiktemu.services.demo import DEMO_FACILITATOR, seed_demo
 from titiktemu.services.engine_config import load_config
+from titiktemu.services.exchange import NeedInput, OfferInput, save_need, save_offer
 from titiktemu.services.matching import rebuild_regency
 
 KLATEN = "33.10"
@@ -53,9 +59,15 @@ def test_rebuild_twice_changes_nothing(ctx: Flask) -> None:
 def test_a_decision_survives_every_rebuild(ctx: Flask) -> None:
     seed_demo(db.session(), KLATEN)
     rebuild_regency(db.session(), KLATEN)
+    # Two primaries whose needs also hold alternatives (so the withdrawn one leaves some behind).
+    with_alternatives = sa.select(Proposal.need_id).where(Proposal.rank == 2)
     chosen = db.session.scalars(
-        sa.select(Proposal).where(Proposal.rank == 1).order_by(Proposal.id).limit(2)
+        sa.select(Proposal)
+        .where(Proposal.rank == 1, Proposal.need_id.in_(with_alternatives))
+        .order_by(Proposal.id)
+        .limit(2)
     ).all()
+    assert len(chosen) == 2
     chosen[0].status = ProposalStatus.ACCEPTED
     chosen[1].status = ProposalStatus.DECLINED
     chosen[1].decision_note = "sudah ditangani"
@@ -107,7 +119,8 @@ def test_regency_config_reads_overrides_neighbours_and_allowed(ctx: Flask) -> No
             engine_overrides={"k": 7, "weights": {"skill": 0.4, "place": 0.25}},
         )
     )
-    db.session.add(KecamatanAdjacency(kecamatan_a="33.10.01", kecamatan_b="33.10.02"))
+    # Prambanan and Gantiwarno share a border: the session loaded it from places/33.10.toml.
+    assert db.session.get(KecamatanAdjacency, ("33.10.01", "33.10.02")) is not None
     pkh, rtlh = (
         db.session.scalars(sa.select(Program).where(Program.code == code)).one()
         for code in ("PKH", "RTLH")
@@ -121,3 +134,76 @@ def test_regency_config_reads_overrides_neighbours_and_allowed(ctx: Flask) -> No
     assert ("33.10.01", "33.10.02") in config.adjacency
     assert ("PKH", "BPNT") in config.allowed  # the defaults stay
     assert tuple(sorted(("PKH", "RTLH"))) in {tuple(sorted(p)) for p in config.allowed}
+
+
+def shown() -> list[tuple[int, str, int | None]]:
+    """The pending need proposals people can see: id, key and rank."""
+    return [
+        (p.id, p.key, p.rank)
+        for p in db.session.scalars(
+            sa.select(Proposal)
+            .where(Proposal.status == ProposalStatus.PROPOSED, Proposal.need_id.is_not(None))
+            .order_by(Proposal.id)
+        )
+    ]
+
+
+def test_what_was_shown_survives_new_records_and_an_unrelated_import(ctx: Flask) -> None:
+    """Issue 11: needs and offers matched one by one, then the full pass, then 100 unrelated
+    interventions and the full pass again: nothing shown turns "no longer current"."""
+    seed_demo(db.session(), KLATEN)
+    rebuild_regency(db.session(), KLATEN)
+    sri = db.session.scalars(sa.select(Person).where(Person.email == DEMO_FACILITATOR)).one()
+    assert sri.home_village_code is not None
+    for title, skills in (
+        ("Butuh pelatihan pembukuan untuk KWT", ["bookkeeping"]),
+        ("Butuh peta sebaran RTLH", ["participatory_mapping"]),
+    ):
+        save_need(
+            db.session(),
+            sri,
+            NeedInput(title=title, skills=skills, village_code=sri.home_village_code),
+        )
+        db.session.commit()  # matched incrementally, in this process
+    save_offer(
+        db.session(),
+        sri,
+        OfferInput(
+            title="Pendampingan pembukuan kelompok usaha",
+            skills=["bookkeeping"],
+            village_codes=[sri.home_village_code],
+            capacity=2,
+        ),
+    )
+    db.session.commit()
+    before = shown()
+    assert before
+    rebuild_regency(db.session(), KLATEN)
+    db.session.expire_all()
+    assert shown() == before  # the full pass after the incremental matches changes nothing
+
+    with_needs = sa.select(Need.village_code).where(Need.village_code.is_not(None))
+    far = db.session.scalars(
+        sa.select(Village.code)
+        .where(Village.code.like(f"{KLATEN}.%"), Village.code.not_in(with_needs))
+        .order_by(Village.code)
+        .limit(50)
+    ).all()
+    program = db.session.scalars(sa.select(Program).order_by(Program.id)).first()
+    assert program is not None and len(far) == 50
+    for n in range(100):
+        db.session.add(
+            Intervention(
+                program_id=program.id,
+                village_code=far[n % 50],
+                category_code="livelihood_training",
+                title=f"Pelatihan keterampilan angkatan {n + 1}",
+                start_date=dt.date(2027, 1 + n % 12, 1),
+                end_date=dt.date(2027, 1 + n % 12, 28),
+                budget_year=2027,
+            )
+        )
+    db.session.commit()
+    rebuild_regency(db.session(), KLATEN)
+    db.session.expire_all()
+    assert shown() == before

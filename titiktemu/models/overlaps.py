@@ -50,6 +50,9 @@ class OverlapFlag(Timestamped, Base):
     reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
     decided_at: Mapped[dt.datetime | None]
     decision_note: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The last time an intervention joined the flag: who joined, and whether that reopened a
+    #: decided flag (a reason, shown on the flag's page).
+    change_note: Mapped[Reason | None] = mapped_column(sa.JSON)
 
     interventions: Mapped[list[Intervention]] = relationship(
         secondary=overlap_flag_interventions, order_by=Intervention.id

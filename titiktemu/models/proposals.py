@@ -33,7 +33,8 @@ class ProposalStatus(enum.StrEnum):
     OBSOLETE = "obsolete"
 
 
-#: A reason as the engine gives it: {"name", "weight", "value", "text_id", "text_en"}.
+#: A reason as stored: the engine's {"name", "weight", "value", "contribution", "code",
+#: "params"} with its words, "text_id" and "text_en" (titiktemu.services.reason_text).
 Reason = dict[str, Any]
 
 
@@ -62,6 +63,8 @@ class Proposal(Timestamped, Base):
     reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
     decided_at: Mapped[dt.datetime | None]
     decision_note: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Why the engine no longer proposes it (status obsolete): shown on its page and in digests.
+    retired_reason: Mapped[Reason | None] = mapped_column(sa.JSON)
 
     need: Mapped[Need | None] = relationship()
     offer: Mapped[Offer | None] = relationship()

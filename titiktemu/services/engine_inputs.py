@@ -58,7 +58,7 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
         .order_by(Village.code)
     ).all()
     kecamatan = session.execute(
-        sa.select(Kecamatan.code, Kecamatan.name)
+        sa.select(Kecamatan.code, Kecamatan.name, Kecamatan.lat, Kecamatan.lon)
         .where(Kecamatan.regency_code == regency_code)
         .order_by(Kecamatan.code)
     ).all()
@@ -124,10 +124,6 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
     o_villages = _grouped(session, offer_villages, "offer_id", "village_code", oid)
     o_kecamatan = _grouped(session, offer_kecamatan, "offer_id", "kecamatan_code", oid)
     n_skills = _grouped(session, need_skills, "need_id", "skill_code", {n.id for n in needs})
-    programs = session.scalars(sa.select(Program).order_by(Program.id)).all()
-    prog_cats = _grouped(
-        session, program_categories, "program_id", "category_code", {p.id for p in programs}
-    )
 
     # Accepted proposals use up offer capacity and a person's commitments.
     used = dict(
@@ -149,6 +145,8 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
         ).all()
     )
 
+    incumbents = _incumbents(session, regency_code, {n.id for n in needs})
+
     # The regency's own words (kept by its coordinators) name skills in titles here, too.
     own: dict[tuple[str, str], list[str]] = defaultdict(list)
     for kind, pairs in regency_phrases(session, regency_code).items():
@@ -161,19 +159,15 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
 
     return r.Inputs(
         villages=tuple(r.Village(code, name) for code, name in villages),
-        kecamatan=tuple(r.Kecamatan(code, name) for code, name in kecamatan),
+        kecamatan=tuple(r.Kecamatan(code, name, lat, lon) for code, name, lat, lon in kecamatan),
         skills=tuple(
-            r.Label(s.code, s.parent_code, s.label_id, s.label_en, synonyms(s, "skill"))
+            r.Label(
+                s.code, s.parent_code, s.label_id, s.label_en, synonyms(s, "skill"), s.kind.value
+            )
             for s in skills
         ),
-        categories=tuple(
-            r.Label(c.code, c.parent_code, c.label_id, c.label_en, synonyms(c, "activity"))
-            for c in categories
-        ),
-        programs=tuple(
-            r.Program(p.id, p.code, p.name, tuple(str(c) for c in prog_cats.get(p.id, ())))
-            for p in programs
-        ),
+        categories=tuple(category_record(c, synonyms(c, "activity")) for c in categories),
+        programs=program_records(session),
         people=tuple(
             r.Person(
                 id=p.id,
@@ -218,19 +212,90 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
             )
             for n in needs
         ),
-        interventions=tuple(
-            r.Intervention(
-                id=i.id,
-                program_id=i.program_id,
-                village=i.village_code,
-                category=i.category_code,
-                start=i.start_date,
-                end=i.end_date,
-                title=i.title,
-                households=i.households,
-                budget_idr=i.budget_idr,
-                facilitator_id=i.facilitator_id,
-            )
-            for i in interventions
-        ),
+        interventions=tuple(intervention_record(i) for i in interventions),
+        incumbents=incumbents,
     )
+
+
+def category_record(row: ActivityCategory, synonyms: tuple[str, ...] = ()) -> r.Label:
+    """An activity category as the engine reads it."""
+    return r.Label(row.code, row.parent_code, row.label_id, row.label_en, synonyms, "category")
+
+
+def program_records(session: Session) -> tuple[r.Program, ...]:
+    """Every program with the activity categories it runs, by id."""
+    programs = session.scalars(sa.select(Program).order_by(Program.id)).all()
+    categories = _grouped(
+        session, program_categories, "program_id", "category_code", {p.id for p in programs}
+    )
+    return tuple(
+        r.Program(p.id, p.code, p.name, tuple(str(c) for c in categories.get(p.id, ())))
+        for p in programs
+    )
+
+
+def intervention_record(row: Intervention) -> r.Intervention:
+    """One intervention (3W row) as the engine reads it."""
+    return r.Intervention(
+        id=row.id,
+        program_id=row.program_id,
+        village=row.village_code,
+        category=row.category_code,
+        start=row.start_date,
+        end=row.end_date,
+        title=row.title,
+        households=row.households,
+        budget_idr=row.budget_idr,
+        facilitator_id=row.facilitator_id,
+    )
+
+
+def overlap_inputs(session: Session, village_code: str) -> r.Inputs:
+    """What the overlap rule reads for one village: the village, every program and activity
+    category, and every intervention recorded there, past periods included. Flags never reach
+    across villages, so the overlap check of a saved intervention and the preview of one being
+    written both ask the engine with exactly these records."""
+    village = session.get(Village, village_code)
+    categories = session.scalars(sa.select(ActivityCategory).order_by(ActivityCategory.code))
+    interventions = session.scalars(
+        sa.select(Intervention)
+        .where(Intervention.village_code == village_code)
+        .order_by(Intervention.id)
+    )
+    return r.Inputs(
+        villages=(r.Village(village.code, village.name),) if village is not None else (),
+        kecamatan=(),
+        skills=(),
+        categories=tuple(category_record(c) for c in categories),
+        programs=program_records(session),
+        people=(),
+        interventions=tuple(intervention_record(i) for i in interventions),
+    )
+
+
+#: Proposal states the engine takes as already shown (and holding capacity); a coordinator's
+#: "convene" holds too, and the store never changes it.
+SHOWN = (ProposalStatus.PROPOSED, ProposalStatus.CONVENE)
+
+
+def _incumbents(session: Session, regency_code: str, need_ids: set[int]) -> tuple[r.Incumbent, ...]:
+    """The regency's pending need proposals: the engine keeps them unless their facts changed."""
+    rows = session.execute(
+        sa.select(
+            Proposal.need_id, Proposal.offer_id, Proposal.person_id, Proposal.rank, Proposal.score
+        )
+        .where(
+            Proposal.regency_code == regency_code,
+            Proposal.status.in_(SHOWN),
+            Proposal.need_id.is_not(None),
+            Proposal.rank.is_not(None),
+        )
+        .order_by(Proposal.need_id, Proposal.rank, Proposal.id)
+    )
+    found: list[r.Incumbent] = []
+    for need_id, offer_id, person_id, rank, score in rows:
+        side_id = offer_id if offer_id is not None else person_id
+        if need_id in need_ids and side_id is not None and rank is not None:
+            kind = "offer" if offer_id is not None else "person"
+            found.append(r.Incumbent(need_id, kind, side_id, rank, score))
+    return tuple(found)

@@ -18,49 +18,32 @@ from titiktemu.models import (
     Need,
     Offer,
     Proposal,
-    ProposalKind,
     ProposalStatus,
 )
+from titiktemu.models.places import regency_of
 from titiktemu.services.audit import record
 from titiktemu.services.engine_config import load_config
-from titiktemu.services.engine_inputs import load_inputs
+from titiktemu.services.engine_inputs import intervention_record, load_inputs, overlap_inputs
 from titiktemu.services.engine_results import StoreReport, reasons_data, store_incremental
-
-#: Proposal states that hold an offer's or a person's capacity.
-HOLDING = (ProposalStatus.PROPOSED, ProposalStatus.CONVENE)
+from titiktemu.services.reason_text import Labels, with_texts
 
 
-def _engine(session: Session, regency_code: str, skip_need: int | None = None) -> Engine:
-    engine = Engine(load_inputs(session, regency_code), load_config(session, regency_code))
-    held = session.execute(
-        sa.select(Proposal.need_id, Proposal.kind, Proposal.offer_id, Proposal.person_id).where(
-            Proposal.regency_code == regency_code,
-            Proposal.rank == 1,
-            Proposal.status.in_(HOLDING),
-            Proposal.kind.in_([ProposalKind.NEED_OFFER, ProposalKind.NEED_PERSON]),
-        )
-    )
-    for need_id, kind, offer_id, person_id in held:
-        if need_id is None or need_id == skip_need or need_id not in engine.needs:
-            continue
-        side_id = offer_id if kind == ProposalKind.NEED_OFFER else person_id
-        if side_id is None:
-            continue
-        side = ("offer" if kind == ProposalKind.NEED_OFFER else "person", side_id)
-        engine.assigned[side] += 1
-        engine.primary[need_id] = side
-    return engine
+def _engine(session: Session, regency_code: str) -> Engine:
+    """The regency's engine with its pending proposals as incumbents (see load_inputs)."""
+    return Engine(load_inputs(session, regency_code), load_config(session, regency_code))
 
 
-def _obsolete(session: Session, where: sa.ColumnElement[bool], keep: set[str]) -> int:
+def _obsolete(session: Session, where: sa.ColumnElement[bool], keep: set[str], code: str) -> int:
     stale = session.scalars(
         sa.select(Proposal).where(where, Proposal.status == ProposalStatus.PROPOSED)
     ).all()
+    labels = Labels.load(session)
     count = 0
     for row in stale:
         if row.key not in keep:
             row.status = ProposalStatus.OBSOLETE
-            record(session, "proposal.obsolete", "proposal", row.id, key=row.key)
+            row.retired_reason = with_texts({"code": code}, labels)
+            record(session, "proposal.obsolete", "proposal", row.id, key=row.key, why=code)
             count += 1
     return count
 
@@ -72,19 +55,24 @@ def match_need(session: Session, need_id: int) -> StoreReport:
     if need is None:
         return report
     if need.status != ExchangeStatus.OPEN:
-        report.obsoleted = _obsolete(session, Proposal.need_id == need_id, keep=set())
+        report.obsoleted = _obsolete(
+            session, Proposal.need_id == need_id, keep=set(), code="retired.need_closed"
+        )
         session.execute(sa.delete(Gap).where(Gap.need_id == need_id))
         return report
     regency = need.kecamatan_code[:5]
-    engine = _engine(session, regency, skip_need=need_id)
+    engine = _engine(session, regency)
     proposals = engine.propose_for_need(engine.needs[need_id])
-    report = store_incremental(session, regency, proposals)
+    report = store_incremental(session, regency, proposals, retired=engine.retired)
     report.obsoleted += _obsolete(
-        session, Proposal.need_id == need_id, keep={p.key for p in proposals}
+        session,
+        Proposal.need_id == need_id,
+        keep={p.key for p in proposals},
+        code="retired.no_longer_fits",
     )
     if not proposals:
         gap = engine.gap_for(engine.needs[need_id])
-        reasons = reasons_data([gap.reason])
+        reasons = reasons_data([gap.reason], Labels.load(session))
         row = session.scalars(sa.select(Gap).where(Gap.need_id == need_id)).one_or_none()
         if row is None:
             session.add(Gap(need_id=need_id, regency_code=regency, reasons=reasons))
@@ -100,7 +88,9 @@ def match_offer(session: Session, offer_id: int) -> StoreReport:
     if offer is None:
         return report
     if offer.status != ExchangeStatus.OPEN:
-        report.obsoleted = _obsolete(session, Proposal.offer_id == offer_id, keep=set())
+        report.obsoleted = _obsolete(
+            session, Proposal.offer_id == offer_id, keep=set(), code="retired.offer_gone"
+        )
         return report
     regencies = sorted({v.code[:5] for v in offer.villages} | {k.code[:5] for k in offer.kecamatan})
     for regency in regencies:
@@ -108,9 +98,14 @@ def match_offer(session: Session, offer_id: int) -> StoreReport:
         record_ = engine.offers.get(offer_id)
         if record_ is None:
             continue
-        part = store_incremental(session, regency, engine.propose_for_offer(record_))
+        proposals = engine.propose_for_offer(record_)
+        part = store_incremental(session, regency, proposals, retired=engine.retired)
+        met = sorted({p.need_id for p in proposals if p.need_id is not None and p.rank == 1})
+        if met:
+            session.execute(sa.delete(Gap).where(Gap.need_id.in_(met)))
         report.created += part.created
         report.updated += part.updated
+        report.obsoleted += part.obsoleted
     return report
 
 
@@ -119,7 +114,10 @@ def check_intervention(session: Session, intervention_id: int) -> StoreReport:
     item = session.get(Intervention, intervention_id)
     if item is None:
         return StoreReport()
-    regency = item.village_code[:5]
-    engine = Engine(load_inputs(session, regency), load_config(session, regency))
-    record_ = next(i for i in engine.inputs.interventions if i.id == intervention_id)
-    return store_incremental(session, regency, flags=engine.check_intervention(record_))
+    regency = regency_of(item.village_code)
+    # Flags never reach across villages: the village's 3W is all the rule reads, and the
+    # "similar interventions" preview asks with the same records (similar.would_flag).
+    engine = Engine(overlap_inputs(session, item.village_code), load_config(session, regency))
+    return store_incremental(
+        session, regency, flags=engine.check_intervention(intervention_record(item))
+    )
