@@ -15,6 +15,8 @@ Both run the engine's two phases: offers first, then people for the needs still 
 from __future__ import annotations
 
 import time
+from array import array
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -28,7 +30,7 @@ from graph.candidates import BlockingIndex, Ranked
 from graph.config import EngineConfig
 from graph.partition import partition
 from graph.records import Inputs
-from graph.scoring import fit
+from graph.scoring import fit, owner_is_full
 from graph.world import NeedView, Side, World
 
 
@@ -62,42 +64,57 @@ def naive(inputs: Inputs, config: EngineConfig, progress: Progress) -> PeerResul
     for count, (regency, part) in enumerate(parts.items(), 1):
         views = [world.need_view(n) for n in sorted(part.needs, key=lambda n: n.id)]
         offers = [world.offer_side(o) for o in sorted(part.offers, key=lambda o: o.id)]
-        chosen, scored, seconds = _match_all_pairs(views, offers, world)
+        chosen, scored, seconds = _match_all_pairs(views, offers, world, lambda v, s: False)
         pairs += scored
         matching += seconds
         waiting = [v for v in views if v.need.id not in chosen]
         people = [
             world.person_side(p) for p in sorted(part.people, key=lambda p: p.id) if p.available
         ]
-        by_person, scored, seconds = _match_all_pairs(waiting, people, world)
+        taken = Counter(side_id for side_id, _score in chosen.values())
+        own = _own_offers(part, world)
+        by_person, scored, seconds = _match_all_pairs(
+            waiting,
+            people,
+            world,
+            _owner_rule(own, taken),
+        )
         pairs += scored
         matching += seconds
         chosen.update(by_person)
         primaries += len(chosen)
-        total += sum(chosen.values())
+        total += sum(score for _side_id, score in chosen.values())
         progress(regency, count, len(parts), time.perf_counter() - clock)
     return PeerResult(time.perf_counter() - clock, primaries, total, pairs, matching)
 
 
 def _match_all_pairs(
-    views: Sequence[NeedView], sides: Sequence[Side], world: World
-) -> tuple[dict[int, float], int, float]:
-    """Need id -> score of its match, how many pairs were scored, seconds spent matching."""
+    views: Sequence[NeedView],
+    sides: Sequence[Side],
+    world: World,
+    excluded: Callable[[NeedView, Side], bool],
+) -> tuple[dict[int, tuple[int, float]], int, float]:
+    """Need id -> (side id, score) of its match, how many pairs were scored, seconds spent
+    matching."""
     g = nx.Graph()
     for view in views:
         for side in sides:
             f = fit(view, side, world)
-            if f is None:
+            if f is None or excluded(view, side):
                 continue
+            # The engine's objective (tier + score: a direct skill before a same-field one);
+            # the score of the pair is what is summed.
             for slot in range(min(side.remaining, len(views))):
-                g.add_edge(("n", view.need.id), ("s", side.id, slot), weight=f.score)
+                g.add_edge(
+                    ("n", view.need.id), ("s", side.id, slot), weight=f.rank, score=f.score
+                )
     clock = time.perf_counter()
     matching = nx.max_weight_matching(g)
     seconds = time.perf_counter() - clock
-    chosen: dict[int, float] = {}
+    chosen: dict[int, tuple[int, float]] = {}
     for a, b in matching:
         need, slot = (a, b) if a[0] == "n" else (b, a)
-        chosen[need[1]] = g.edges[need, slot]["weight"]
+        chosen[need[1]] = (slot[1], g.edges[need, slot]["score"])
     return chosen, len(views) * len(sides), seconds
 
 
@@ -124,11 +141,21 @@ def unsplit(inputs: Inputs, config: EngineConfig) -> PeerResult:
     chosen = _solve_unsplit(offer_rows)
     solve_seconds = time.perf_counter() - solve
     waiting = [i for i, pick in enumerate(chosen) if pick is None]
-    person_rows = [person_index.ranked(views[i], world) for i in waiting]
+    taken = Counter(side.id for side in chosen if side is not None)
+    own = _own_offers(inputs, world)
+    person_rows = [
+        _without_full_owners(person_index.ranked(views[i], world), views[i], own, taken)
+        for i in waiting
+    ]
     solve = time.perf_counter()
     by_person = _solve_unsplit(person_rows)
     solve_seconds += time.perf_counter() - solve
-    picks = [s for s in chosen if s is not None] + [s for s in by_person if s is not None]
+    # The rows' values are ranks (tier + score, what both solve for); what is summed is the
+    # chosen pairs' scores, as the engine's side of the comparison sums its primaries' scores.
+    pairs = [(views[i], side) for i, side in enumerate(chosen) if side is not None] + [
+        (views[i], side) for i, side in zip(waiting, by_person, strict=True) if side is not None
+    ]
+    picks = [found.score for view, side in pairs if (found := fit(view, side, world))]
     return PeerResult(
         seconds=time.perf_counter() - clock,
         primaries=len(picks),
@@ -138,10 +165,39 @@ def unsplit(inputs: Inputs, config: EngineConfig) -> PeerResult:
     )
 
 
-def _solve_unsplit(rows: list[Ranked]) -> list[float | None]:
+def _owner_rule(
+    own: dict[int, list[Side]], taken: Counter[int]
+) -> Callable[[NeedView, Side], bool]:
+    def excluded(view: NeedView, side: Side) -> bool:
+        return owner_is_full(view, own.get(side.id, ()), lambda o: taken[o.id])
+
+    return excluded
+
+
+def _own_offers(inputs: Inputs, world: World) -> dict[int, list[Side]]:
+    own: dict[int, list[Side]] = defaultdict(list)
+    for offer in sorted(inputs.offers, key=lambda o: o.id):
+        own[offer.person_id].append(world.offer_side(offer))
+    return own
+
+
+def _without_full_owners(
+    row: Ranked, view: NeedView, own: dict[int, list[Side]], taken: Counter[int]
+) -> Ranked:
+    """The engine's rule (``graph.scoring.owner_is_full``): the owner of an offer of the
+    skill that the offer phase filled is no person candidate for it."""
+    keep = [
+        i
+        for i, side in enumerate(row.sides)
+        if not owner_is_full(view, own.get(side.id, ()), lambda o: taken[o.id])
+    ]
+    return Ranked(tuple(row.sides[i] for i in keep), array("d", [row.scores[i] for i in keep]))
+
+
+def _solve_unsplit(rows: list[Ranked]) -> list[Side | None]:
     """One LAPJVsp problem: a row per need, a column per free place, a dummy column per need.
 
-    Returns the score of each row's chosen candidate (None: unmatched).
+    Returns each row's chosen side (None: unmatched).
     """
     n = len(rows)
     if n == 0:
@@ -179,14 +235,9 @@ def _solve_unsplit(rows: list[Ranked]) -> list[float | None]:
     row_ind, col_ind = min_weight_full_bipartite_matching(matrix)
     # A slot's entry in row r: the row's candidate whose side owns that slot.
     slot_key = np.repeat(np.arange(len(keys), dtype=np.int64), width)
-    chosen: list[float | None] = [None] * n
+    chosen: list[Side | None] = [None] * n
     for r, c in zip(row_ind.tolist(), col_ind.tolist(), strict=True):
         if c < dummy:
             side_id = int(keys[slot_key[c]])
-            row = rows[r]
-            chosen[r] = next(
-                score
-                for side, score in zip(row.sides, row.scores, strict=True)
-                if side.id == side_id
-            )
+            chosen[r] = next(side for side in rows[r].sides if side.id == side_id)
     return chosen

@@ -32,7 +32,7 @@ from graph.overlaps import Flag, find_overlaps, village_flags
 from graph.partition import partition
 from graph.reasons import Reason, reason
 from graph.records import Incumbent, Inputs, Intervention, Need, Offer
-from graph.scoring import Fit, explain, fit, place_of
+from graph.scoring import Fit, explain, fit, owner_is_full, place_of
 from graph.synergy import Synergy, find_synergies
 from graph.world import OPEN_END, OPEN_START, NeedView, Side, World, day
 
@@ -471,19 +471,11 @@ class Engine:
             self.assigned[(kind, pick)] += 1
 
     def _excluded(self, view: NeedView, side: Side) -> bool:
-        """A person whose own offer of the skill asked for is full is not proposed for it."""
+        """A person whose own offer of the skill asked for is full (``owner_is_full``)."""
         if side.kind != "person":
             return False
-        for offer_id in self.offers_of.get(side.id, ()):
-            key = ("offer", offer_id)
-            own = self.side(key)
-            if own is None or not (view.skills & own.skills):
-                continue
-            if min(view.end, own.end) < max(view.start, own.start):
-                continue
-            if own.remaining - self.assigned[key] <= 0:
-                return True
-        return False
+        own = [o for i in self.offers_of.get(side.id, ()) if (o := self.side(("offer", i)))]
+        return owner_is_full(view, own, lambda o: self.assigned[("offer", o.id)])
 
     def _alternatives(
         self,

@@ -27,6 +27,7 @@ the score by construction.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from graph.config import Complement
@@ -119,6 +120,20 @@ def parts(view: NeedView, side: Side, world: World) -> Parts | None:
     shared_words = len(view.text_skills & side.all_skills) if view.text_skills else 0
     rank = tier + score + TEXT_TIE * min(shared_words, 2)
     return (score, skill, skill_code, place, time, programs, complement, capacity, rank)
+
+
+def owner_is_full(view: NeedView, own_offers: Iterable[Side], taken: Callable[[Side], int]) -> bool:
+    """A person whose own offer of a skill the need asks for is full in the need's window is
+    not proposed as a person for it: they already said how much of that they can give.
+    ``taken(offer)`` is how many primaries the offer holds in this pass."""
+    for own in own_offers:
+        if not (view.skills & own.skills):
+            continue
+        if min(view.end, own.end) < max(view.start, own.start):
+            continue
+        if own.remaining - taken(own) <= 0:
+            return True
+    return False
 
 
 def fit(view: NeedView, side: Side, world: World) -> Fit | None:
