@@ -105,9 +105,7 @@ def _match_all_pairs(
             # The engine's objective (tier + score: a direct skill before a same-field one);
             # the score of the pair is what is summed.
             for slot in range(min(side.remaining, len(views))):
-                g.add_edge(
-                    ("n", view.need.id), ("s", side.id, slot), weight=f.rank, score=f.score
-                )
+                g.add_edge(("n", view.need.id), ("s", side.id, slot), weight=f.rank, score=f.score)
     clock = time.perf_counter()
     matching = nx.max_weight_matching(g)
     seconds = time.perf_counter() - clock
