@@ -287,11 +287,13 @@ def _store_flags(
             continue  # an incremental answer speaks only for the clusters it was asked about
         # A flag whose interventions another flag now holds was merged into it, in a full pass
         # and in an incremental check alike: one card per cluster, never two side by side.
+        # Why, as a change note in the reader's words; the coordinator's own note stays.
         row.status = FlagStatus.RESOLVED
-        row.decision_note = (
-            f"merged into overlap flag #{merged}"
+        row.change_note = with_texts(
+            {"code": "flag.merged", "params": {"flag": merged}}
             if merged is not None
-            else "no longer overlapping (checked by the engine)"
+            else {"code": "flag.cleared"},
+            labels,
         )
         report.flags_cleared += 1
         record(session, "flag.cleared", "overlap_flag", row.id, key=row.key, merged=merged)

@@ -3,6 +3,10 @@
 Candidates come from SQL (the same kecamatan, still open or still running); the ranking is plain
 word and skill overlap in Python, so it is deterministic and explainable: every hit carries the
 words and skills it shares. Place names are not counted as shared words, the area is the filter.
+
+An intervention being written is first put to the engine's own overlap rule (``would_flag``):
+the interventions its save would be flagged with come first, past periods included, so the
+box never says "nothing similar" for something the save then flags.
 """
 
 from __future__ import annotations
@@ -10,12 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from graph import records as r
+from graph.engine import Engine
 from titiktemu.models import (
     ExchangeStatus,
     Intervention,
@@ -26,6 +32,8 @@ from titiktemu.models import (
     Village,
 )
 from titiktemu.models.places import regency_of, under
+from titiktemu.services.engine_config import load_config
+from titiktemu.services.engine_inputs import overlap_inputs
 from titiktemu.services.taxonomy import TaxonomyIndex
 
 #: How much each kind of overlap weighs in the score (they add up to 1).
@@ -233,9 +241,11 @@ def similar_interventions(
     village_code: str | None = None,
     category_code: str | None = None,
     exclude_id: int | None = None,
+    skip: Collection[int] = (),
     limit: int = LIMIT,
 ) -> list[Similar]:
-    """Interventions in the kecamatan not yet over that share title words or the activity."""
+    """Interventions in the kecamatan not yet over that share title words or the activity
+    (``skip``: ids already shown, e.g. those ``would_flag`` found)."""
     places = _place_words(session, kecamatan_code)
     mine_words = words(title) - places
     if not mine_words and not category_code:
@@ -248,6 +258,8 @@ def similar_interventions(
     )
     if exclude_id is not None:
         query = query.where(Intervention.id != exclude_id)
+    if skip:
+        query = query.where(Intervention.id.not_in(sorted(skip)))
     hits = []
     for item in session.scalars(query):
         their_words = words(item.title) - places
@@ -279,3 +291,120 @@ def similar_interventions(
             )
         )
     return _rank(hits, limit)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An intervention being written, as far as its form is filled in."""
+
+    program_id: int | None
+    village_code: str
+    category_code: str | None
+    start: dt.date | None
+    end: dt.date | None
+    title: str = ""
+    households: int | None = None
+    budget_idr: int | None = None
+    id: int | None = None  # the intervention being edited; None for a new one
+
+    def record(self) -> r.Intervention | None:
+        """The draft as the engine reads it; None until program, place, activity and both
+        dates are given (a draft without them cannot overlap anything)."""
+        if not (self.program_id and self.village_code and self.category_code):
+            return None
+        if self.start is None or self.end is None or self.start > self.end:
+            return None
+        return r.Intervention(
+            id=self.id or 0,  # 0: no row has it; the flag it would join is found by it
+            program_id=self.program_id,
+            village=self.village_code,
+            category=self.category_code,
+            start=self.start,
+            end=self.end,
+            title=self.title,
+            households=self.households,
+            budget_idr=self.budget_idr,
+        )
+
+
+@dataclass(frozen=True)
+class WouldFlag:
+    """The overlap flag saving a draft would put it in: how severe, and with whom."""
+
+    level: str  # "high" | "medium" | "low" (graph.overlaps.severity_level)
+    severity: float
+    others: list[Similar]
+
+
+def would_flag(session: Session, draft: Draft) -> WouldFlag | None:
+    """The flag the save's overlap check would put ``draft`` in (same village, another program,
+    periods that meet, the same or an overlapping activity, not an allowed pair; past periods
+    included), or None. The engine answers, with the records the check uses."""
+    mine = draft.record()
+    if mine is None:
+        return None
+    engine = Engine(
+        overlap_inputs(session, draft.village_code),
+        load_config(session, regency_of(draft.village_code)),
+    )
+    flag = next(iter(engine.check_intervention(mine)), None)
+    if flag is None:
+        return None
+    ids = [i for i in flag.intervention_ids if i != mine.id]
+    rows = session.scalars(
+        sa.select(Intervention)
+        .where(Intervention.id.in_(ids))
+        .options(selectinload(Intervention.program), selectinload(Intervention.village))
+        .order_by(Intervention.start_date, Intervention.id)
+    )
+    mine_words = words(draft.title)
+    others = [
+        Similar(
+            kind="intervention",
+            id=item.id,
+            title=item.title,
+            village_code=item.village_code,
+            place_name=item.village.name,
+            who=item.program.code,
+            owner_id=item.facilitator_id,
+            start=item.start_date,
+            end=item.end_date,
+            score=1.0,
+            shared_words=tuple(sorted(mine_words & words(item.title))),
+            shared_skills=(item.category_code,),  # its activity: the draft's, or overlapping it
+            same_village=True,
+        )
+        for item in rows
+    ]
+    return WouldFlag(level=flag.level, severity=flag.severity, others=others)
+
+
+@dataclass(frozen=True)
+class InterventionCheck:
+    """What the "similar interventions" box shows: the flag the save would raise, then the
+    looser look-alikes nearby (never repeating one already in the flag)."""
+
+    flag: WouldFlag | None
+    similar: list[Similar]
+
+    def __bool__(self) -> bool:
+        return bool(self.flag or self.similar)
+
+
+def check_intervention_draft(
+    session: Session, draft: Draft, *, today: dt.date, limit: int = LIMIT
+) -> InterventionCheck:
+    """The box's answer for a draft: ``would_flag``, then ``similar_interventions``."""
+    flag = would_flag(session, draft)
+    similar = similar_interventions(
+        session,
+        title=draft.title,
+        kecamatan_code=draft.village_code[:8],
+        village_code=draft.village_code,
+        category_code=draft.category_code,
+        today=today,
+        exclude_id=draft.id,
+        skip=[s.id for s in flag.others] if flag else (),
+        limit=limit,
+    )
+    return InterventionCheck(flag=flag, similar=similar)

@@ -24,9 +24,9 @@ from titiktemu.services.facilitator import (
     severity_level,
 )
 from titiktemu.services.profile import kecamatan_of, regency_places
-from titiktemu.services.similar import Similar, similar_interventions
+from titiktemu.services.similar import Draft, InterventionCheck, check_intervention_draft
 from web.access import is_coordinator, login_required, me, my_regency
-from web.exchange.forms import choices, values
+from web.exchange.forms import choices, parse_amount, values
 from web.exchange.shared import (
     commit_or_show_errors,
     label,
@@ -134,11 +134,11 @@ def _form_page(item: Intervention | None) -> ResponseReturnValue:
         else:
             form.program.data = programs[0].id
             form.village.data = person.home_village_code or ""
-    similar: list[Similar] | None = None
+    check: InterventionCheck | None = None
     duplicate: Intervention | None = None
     status = 200
     if request.method == "POST" and request.form.get("action") == "check":
-        similar = _similar(form, item)
+        check = _check(form, item)
     elif form.validate_on_submit():
         assert form.start_date.data is not None and form.end_date.data is not None
         data = InterventionInput(
@@ -174,7 +174,7 @@ def _form_page(item: Intervention | None) -> ResponseReturnValue:
             if saved is not None:  # the overlap check runs now that this is committed
                 flash(_("The intervention is saved. We are checking it for overlaps now."), "info")
                 return redirect(url_for(".detail", item_id=saved.id))
-    if request.method == "POST" and similar is None:
+    if request.method == "POST" and check is None:
         status = 400
     duplicate_visible = duplicate is not None and (
         access_to(person, duplicate.facilitator_id, intervention_regency(duplicate)) > Access.NONE
@@ -187,28 +187,48 @@ def _form_page(item: Intervention | None) -> ResponseReturnValue:
             places=places,
             categories=categories,
             mine=person.villages,
-            similar=similar,
+            similar=check.similar if check is not None else None,
+            overlap=check.flag if check is not None else None,
             duplicate=duplicate if duplicate_visible else None,
         ),
         status,
     )
 
 
-def _similar(form: InterventionForm, item: Intervention | None) -> list[Similar]:
+def _check(form: InterventionForm, item: Intervention | None) -> InterventionCheck:
     village = form.village.data or ""
     if not village or village not in values(form.village):
         form.village.errors = [_("Choose a village to look for similar interventions.")]
-        return []
+        return InterventionCheck(flag=None, similar=[])
     category = form.category.data or None
-    return similar_interventions(
-        db.session(),
-        title=form.title.data or "",
-        kecamatan_code=village[:8],
+    draft = Draft(
+        program_id=form.program.data if form.program.data in values(form.program) else None,
         village_code=village,
         category_code=category if category in values(form.category) else None,
-        today=dt.date.today(),
-        exclude_id=item.id if item else None,
+        start=form.start_date.data,
+        end=form.end_date.data,
+        title=form.title.data or "",
+        households=form.households.data,
+        budget_idr=form.budget.data,
+        id=item.id if item else None,
     )
+    return check_intervention_draft(db.session(), draft, today=dt.date.today())
+
+
+def _amount(text: str | None) -> int | None:
+    """A whole number as people type it ("Rp 150.000.000"), or None."""
+    try:
+        return parse_amount(text) if text else None
+    except ValueError:
+        return None
+
+
+def _day(text: str | None) -> dt.date | None:
+    """A date from the form's date inputs (year-month-day), or None."""
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 @blueprint.route("/similar/interventions")
@@ -218,21 +238,28 @@ def similar() -> ResponseReturnValue:
     code = request.args.get("village", "")
     title = request.args.get("title", "")[:200]
     category = request.args.get("category") or None
-    hits: list[Similar] = []
+    check = InterventionCheck(flag=None, similar=[])
     known = code.startswith(my_regency() + ".") and db.session.get(Village, code) is not None
     if known:
-        hits = similar_interventions(
-            db.session(),
-            title=title,
-            kecamatan_code=code[:8],
+        draft = Draft(
+            program_id=request.args.get("program", type=int),
             village_code=code,
             category_code=category,
-            today=dt.date.today(),
-            exclude_id=request.args.get("exclude", type=int),
+            start=_day(request.args.get("start_date")),
+            end=_day(request.args.get("end_date")),
+            title=title,
+            households=_amount(request.args.get("households")),
+            budget_idr=_amount(request.args.get("budget")),
+            id=request.args.get("exclude", type=int),
         )
+        check = check_intervention_draft(db.session(), draft, today=dt.date.today())
     checked = known and bool(title.strip() or category)
     answer = render_template(
-        "exchange/_similar.html", similar=hits, checked=checked, what="interventions"
+        "exchange/_similar.html",
+        similar=check.similar,
+        overlap=check.flag,
+        checked=checked,
+        what="interventions",
     )
     return answer, 200, {"Cache-Control": "no-store"}
 

@@ -5,7 +5,8 @@
   var form = document.querySelector("form[data-similar]");
   var box = document.getElementById("similar");
   if (!form || !box || !window.fetch || !window.URLSearchParams) { return; }
-  var SKIP = { csrf_token: 1, description: 1, action: 1, budget: 1, households: 1 };
+  // Households and budget stay: they weigh in the severity of the overlap the box foresees.
+  var SKIP = { csrf_token: 1, description: 1, action: 1 };
   var timer = null;
   var last = "";
   var seq = 0;
