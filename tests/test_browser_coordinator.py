@@ -34,6 +34,11 @@ def test_coordinator_reviews_compares_and_explores(app: Flask) -> None:
         first = cards.first.get_attribute("id")
         assert first is not None
         assert page.locator(f"#{first} .reasons li").count() > 0
+        # Below the cards, the needs nobody can meet yet, each linking to its need.
+        gaps = page.locator("#gaps .items li")
+        assert gaps.count() > 0
+        assert gaps.first.locator("a[href^='/needs/']").count() == 1
+        assert gaps.first.locator("small").count() >= 2  # where, and why not yet
         fits_the_phone(page, "the review queue", scroll_boxes=True)
         screenshot(page, "review")
         page.click(f"#{first} button[name=decision][value=accepted]")

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from flask import Flask
 
 from titiktemu.extensions import db
-from titiktemu.models import ExchangeStatus, Need, Person
+from titiktemu.models import ExchangeStatus, Need, Person, Proposal, ProposalStatus
 from titiktemu.services.demo import DEMO_FACILITATOR, seed_demo
+from titiktemu.services.exchange import set_status
 from titiktemu.services.matching import rebuild_regency
 
 from .browser import fits_the_phone, live_server, phone_page, screenshot, sign_in
@@ -111,3 +112,36 @@ def test_similar_needs_show_while_typing(app: Flask, demo: dict[str, Any]) -> No
     with app.app_context():
         me = db.session.scalars(sa.select(Person).where(Person.email == DEMO_FACILITATOR)).one()
         assert _needs(me.id) == demo["needs"]  # looking saves nothing
+
+
+def test_a_match_that_went_and_the_rule_in_words_fit_the_phone(
+    app: Flask, demo: dict[str, Any]
+) -> None:
+    with app.app_context():
+        me = db.session.scalars(sa.select(Person).where(Person.email == DEMO_FACILITATOR)).one()
+        mine = db.session.scalars(
+            sa.select(Proposal)
+            .join(Need, Need.id == Proposal.need_id)
+            .where(Need.person_id == me.id, Proposal.status == ProposalStatus.PROPOSED)
+            .order_by(Proposal.id)
+        ).first()
+        assert mine is not None, "the demo facilitator has a need with a proposal"
+        proposal_id = mine.id
+        assert mine.need is not None
+        set_status(db.session(), me, mine.need, ExchangeStatus.WITHDRAWN)
+        db.session.commit()  # matching retires its proposals, in process
+    with live_server(app) as base, phone_page() as page:
+        sign_in(page, base, DEMO_FACILITATOR)
+        page.goto(f"{base}/matches")
+        help_box = page.locator("details.help")
+        assert help_box.count() == 1 and help_box.get_attribute("open") is None
+        help_box.locator("summary").click()  # opens without JavaScript
+        assert help_box.get_attribute("open") is not None
+        assert help_box.locator("li").count() >= 5
+        fits_the_phone(page, "the matches page with its help open")
+        screenshot(page, "matches_help")
+        page.goto(f"{base}/matches/{proposal_id}")
+        notice = page.locator("p.notice.retired")
+        assert notice.count() == 1 and notice.inner_text().strip()
+        fits_the_phone(page, "a match that went")
+        screenshot(page, "match_retired")

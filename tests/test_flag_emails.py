@@ -14,6 +14,7 @@ from titiktemu.models import NotifyPreference, OutboxEmail, OverlapFlag, Person
 from titiktemu.services.demo import DEMO_COORDINATOR, seed_demo
 from titiktemu.services.matching import rebuild_regency
 from titiktemu.services.notifications import FLAGS_ONE_BY_ONE, announce_new_flags
+from titiktemu.services.reason_text import day, number
 
 KLATEN = "33.10"
 
@@ -56,6 +57,19 @@ def test_many_new_flags_make_one_summary_and_few_make_one_email_each(ctx: Flask)
             assert (single[person_id], summaries[person_id]) == (count, 0), person_id
         else:
             assert (single[person_id], summaries[person_id]) == (0, 1), person_id
+
+    # Dates, households and money as the reader writes them, never ISO dates.
+    one = _emails("flag_overlap")[0]
+    reader = db.session.get(Person, one.person_id)
+    assert reader is not None
+    lang = "en" if str(reader.language) == "en" else "id"
+    flag = next(f for f in flags if f"/overlaps/{f.id}" in one.body_text)
+    for item in flag.interventions:
+        assert f"{day(item.start_date, lang)}" in one.body_text
+        assert item.start_date.isoformat() not in one.body_text
+        if item.budget_idr is not None:
+            assert f"Rp {number(item.budget_idr, lang)}" in one.body_text
+    assert any((i.budget_idr or 0) >= 1000 for i in flag.interventions)  # thousands shown
 
     # Announcing the same flags again (a task run twice) queues nothing more.
     before = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxEmail))

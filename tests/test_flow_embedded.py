@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 from pathlib import Path
@@ -17,6 +18,7 @@ from titiktemu.models import (
     ExchangeStatus,
     JobRun,
     JobStatus,
+    Language,
     Need,
     NotifyPreference,
     OutboxEmail,
@@ -28,7 +30,9 @@ from titiktemu.models import (
 )
 from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_FACILITATOR, seed_demo
 from titiktemu.services.exchange import InputError, NeedInput, save_need, set_status
+from titiktemu.services.mailer import send_pending
 from titiktemu.services.matching import rebuild_regency
+from titiktemu.services.notifications import remind_expiring_needs, send_digest
 from titiktemu.services.review import ReviewError, decide
 
 KLATEN = "33.10"
@@ -187,3 +191,116 @@ def test_unsubscribe_link_sets_the_preference(ctx: Flask) -> None:
     assert person(DEMO_COORDINATOR).notify == NotifyPreference.OFF
     assert person(DEMO_COORDINATOR).role == Role.COORDINATOR
     assert Path(settings_of(ctx).instance_dir).exists()
+
+
+def sent_to(app: Flask, address: str, template: str) -> email.message.EmailMessage:
+    """The one .eml the embedded sender wrote for ``address`` from ``template``."""
+    row = db.session.scalars(
+        sa.select(OutboxEmail).where(
+            OutboxEmail.to_address == address, OutboxEmail.template == template
+        )
+    ).one()
+    assert row.status == OutboxStatus.SENT
+    return next(m for m in emls(app) if m["Message-ID"] == f"<outbox-{row.id}@127.0.0.1>")
+
+
+def plain(message: email.message.EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None
+    return str(body.get_content())
+
+
+def html(message: email.message.EmailMessage) -> str:
+    body = message.get_body(("html",))
+    assert body is not None
+    return str(body.get_content())
+
+
+def english_coordinator(notify: NotifyPreference) -> Person:
+    """A second coordinator of the demo regency who reads English."""
+    other = Person(
+        email="coordinator.en@example.org",
+        name="Dewi Lestari",
+        role=Role.COORDINATOR,
+        regency_code=KLATEN,
+        language=Language.EN,
+        notify=notify,
+    )
+    db.session.add(other)
+    return other
+
+
+def test_the_digest_says_which_proposals_went_out_of_date_and_why(ctx: Flask) -> None:
+    seed_demo(db.session(), KLATEN)
+    rebuild_regency(db.session(), KLATEN)
+    person(DEMO_COORDINATOR).notify = NotifyPreference.DAILY
+    english_coordinator(NotifyPreference.DAILY)
+    db.session.commit()
+    pending = db.session.scalars(
+        sa.select(Proposal)
+        .where(Proposal.status == ProposalStatus.PROPOSED, Proposal.need_id.is_not(None))
+        .order_by(Proposal.id)
+        .limit(1)
+    ).one()
+    need = pending.need
+    assert need is not None
+    set_status(db.session(), need.person, need, ExchangeStatus.WITHDRAWN)
+    db.session.commit()  # matching retires the need's proposals, in this process
+    db.session.refresh(pending)
+    assert pending.status == ProposalStatus.OBSOLETE
+    assert pending.retired_reason is not None
+    assert pending.retired_reason["code"] == "retired.need_closed"
+
+    settings = settings_of(ctx)
+    today = dt.datetime.now(dt.UTC).date()
+    coordinators = [person(DEMO_COORDINATOR), person("coordinator.en@example.org")]
+    assert all(send_digest(db.session(), settings, c, today) for c in coordinators)
+    # The same day again queues nothing: one digest a person and day.
+    assert not any(send_digest(db.session(), settings, c, today) for c in coordinators)
+    db.session.commit()
+    send_pending(db.session(), settings)
+
+    indonesian = sent_to(ctx, DEMO_COORDINATOR, "digest")
+    text = plain(indonesian)
+    assert "tidak berlaku lagi" in str(indonesian["Subject"])
+    assert need.title in text and f"/review/{pending.id}" in text
+    assert "Saran ini tidak berlaku lagi: kebutuhan ini sudah terpenuhi atau ditarik" in text
+    assert "kebutuhan ini sudah terpenuhi atau ditarik" in html(indonesian)
+    english = plain(sent_to(ctx, "coordinator.en@example.org", "digest"))
+    assert "This suggestion is no longer current: the need was met or withdrawn" in english
+    assert "ditarik" not in english
+    # Two days on, what went out of date then is old news: nothing new, no digest.
+    later = today + dt.timedelta(days=2)
+    assert not send_digest(db.session(), settings, coordinators[0], later)
+
+
+def test_emails_write_dates_and_numbers_as_their_reader_does(ctx: Flask) -> None:
+    seed_demo(db.session(), KLATEN)
+    sri = person(DEMO_FACILITATOR)
+    sri.language = Language.ID
+    ending = dt.date(2027, 3, 1)
+    ids = []
+    for owner in (sri, english_coordinator(NotifyPreference.IMMEDIATE)):
+        db.session.flush()
+        need = save_need(
+            db.session(),
+            owner,
+            NeedInput(
+                title=f"Butuh bantuan hukum warga ({owner.language})",
+                skills=["legal_aid"],
+                village_code=sri.home_village_code,
+                needed_until=ending,
+            ),
+        )
+        ids.append(need.id)
+    db.session.commit()
+    remind_expiring_needs(db.session(), settings_of(ctx), ending - dt.timedelta(days=3))
+    db.session.commit()
+    send_pending(db.session(), settings_of(ctx))
+
+    indonesian = sent_to(ctx, DEMO_FACILITATOR, "need_expiring")
+    assert "berakhir pada 1 Mar 2027" in plain(indonesian)
+    assert "1 Mar 2027" in html(indonesian)
+    english = sent_to(ctx, "coordinator.en@example.org", "need_expiring")
+    assert "ends on Mar 1, 2027" in plain(english)
+    assert "2027-03-01" not in plain(indonesian) + plain(english) + html(english)

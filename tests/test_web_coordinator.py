@@ -22,17 +22,20 @@ from titiktemu.extensions import db
 from titiktemu.models import (
     AllowedCombination,
     AuditEntry,
+    ExchangeStatus,
     FlagStatus,
     Gap,
     Intervention,
     JobRun,
     JobStatus,
+    Kecamatan,
     Language,
     Need,
     OutboxEmail,
     OutboxStatus,
     OverlapFlag,
     Person,
+    Program,
     Proposal,
     ProposalKind,
     ProposalStatus,
@@ -42,8 +45,10 @@ from titiktemu.models import (
 from titiktemu.models.base import utcnow
 from titiktemu.services import graph_view
 from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_FACILITATOR, DEMO_PASSWORD, seed_demo
+from titiktemu.services.exchange import set_status
 from titiktemu.services.matching import rebuild_regency
 from titiktemu.services.regions import load_regions, resolve_codes
+from titiktemu.services.review_queue import GAPS_SHOWN, open_gaps
 
 from .conftest import PASSWORD, AuthActions, csrf_token
 
@@ -469,6 +474,61 @@ def test_reasons_follow_the_language(app: Flask, client: FlaskClient, coordinato
     assert reason["text_id"] in html and reason["text_en"] not in html
 
 
+def test_a_proposal_that_went_says_why(app: Flask, client: FlaskClient, coordinator: Demo) -> None:
+    proposal = top_proposal(app, kind=ProposalKind.NEED_OFFER)
+    before = html_of(client, f"/review/{proposal.id}")
+    assert '<p class="notice retired">' not in before
+    with app.app_context():
+        need = db.session.get(Need, proposal.need_id)
+        assert need is not None
+        set_status(db.session(), need.person, need, ExchangeStatus.WITHDRAWN)
+        db.session.commit()  # matching retires the need's proposals, in process
+        gone = db.session.get(Proposal, proposal.id)
+        assert gone is not None and gone.status == ProposalStatus.OBSOLETE
+        why = gone.retired_reason
+        assert why is not None and why["code"] == "retired.need_closed"
+    html = html_of(client, f"/review/{proposal.id}")
+    assert f"This suggestion is no longer current: {why['text_en']}" in html
+    assert why["text_id"] not in html
+    assert 'value="accepted"' not in html  # nothing left to decide
+    client.post("/language", data={"lang": "id", "csrf_token": csrf_token(client, "/review")})
+    html = html_of(client, f"/review/{proposal.id}")
+    assert f"Saran ini tidak berlaku lagi: {why['text_id']}" in html
+
+
+def test_the_queue_lists_the_needs_nobody_can_meet_yet(
+    app: Flask, client: FlaskClient, coordinator: Demo
+) -> None:
+    with app.app_context():
+        gaps = open_gaps(db.session(), KLATEN)
+        assert gaps.items, "the demo has needs nobody can meet"
+        assert len(gaps.items) == min(gaps.total, GAPS_SHOWN)
+        first = gaps.items[0]
+        need_id, title, kecamatan = first.need_id, first.need.title, first.need.kecamatan_code
+        said = (first.reasons[0]["text_en"], first.reasons[0]["text_id"])
+        codes = db.session.scalars(
+            sa.select(Kecamatan.code).where(Kecamatan.regency_code == KLATEN)
+        ).all()
+        elsewhere = next(k for k in sorted(codes) if not open_gaps(db.session(), KLATEN, k).total)
+    html = html_of(client, "/review")
+    section = html.split('<section class="card gaps" id="gaps"')[1].split("</section>")[0]
+    assert f'href="/needs/{need_id}"' in section and title in section
+    assert f"Not yet met: {said[0]}" in section and said[1] not in section
+    assert section.count('href="/needs/') == len(gaps.items)
+    lead = html.split('<p class="lead">')[1].split("</p>")[0]
+    assert 'href="#gaps"' in lead and str(gaps.total) in lead
+    assert page_weight(html) < PAGE_BUDGET
+    # Narrowed to a kecamatan, only its gaps; none there, no section.
+    narrowed = html_of(client, f"/review?kecamatan={kecamatan}")
+    assert f'href="/needs/{need_id}"' in narrowed.split('id="gaps"')[1]
+    assert 'id="gaps"' not in html_of(client, f"/review?kecamatan={elsewhere}")
+    client.post("/language", data={"lang": "id", "csrf_token": csrf_token(client, "/review")})
+    indonesian = html_of(client, "/review")
+    assert f"Belum ada yang bisa: {said[1]}" in indonesian
+    # The need page a coordinator opens from there says it too.
+    assert said[1] in html_of(client, f"/needs/{need_id}")
+
+
 # --- overlaps -----------------------------------------------------------------------------------
 
 
@@ -526,6 +586,50 @@ def test_acknowledge_then_resolve_with_a_note(
     assert note in html and 'value="resolve"' not in html
     assert f'href="/overlaps/{flag.id}"' not in html_of(client, "/overlaps")
     assert f'href="/overlaps/{flag.id}"' in html_of(client, "/overlaps?show=resolved")
+
+
+def test_a_flag_an_intervention_joins_says_so_and_reopens(
+    app: Flask, client: FlaskClient, coordinator: Demo
+) -> None:
+    flag = first_flag(app)
+    page = f"/overlaps/{flag.id}"
+    assert '<p class="notice change">' not in html_of(client, page)
+    post(client, f"/overlaps/{flag.id}/decide", {"action": "acknowledge"}, page)
+    with app.app_context():
+        member = db.session.get(Intervention, flag.interventions[0].id)
+        assert member is not None
+        used = {i.program_id for i in flag.interventions}
+        newcomer = db.session.scalars(
+            sa.select(Program).where(Program.id.not_in(used)).order_by(Program.id)
+        ).first()
+        assert newcomer is not None
+        # The same work, in the same village and months, by a program outside the decision.
+        db.session.add(
+            Intervention(
+                program_id=newcomer.id,
+                village_code=member.village_code,
+                category_code=member.category_code,
+                title="Bedah rumah tambahan",
+                start_date=member.start_date,
+                end_date=member.end_date,
+                budget_year=member.budget_year,
+                households=member.households,
+                budget_idr=member.budget_idr,
+            )
+        )
+        db.session.commit()
+        rebuild_regency(db.session(), KLATEN)
+        db.session.commit()
+        row = db.session.get(OverlapFlag, flag.id)
+        assert row is not None and row.status == FlagStatus.OPEN
+        note = row.change_note
+        assert note is not None and note["code"] == "flag.reopened"
+        code = newcomer.code
+    html = html_of(client, page)
+    assert f"Latest change: {note['text_en']}" in html and note["text_id"] not in html
+    assert f"Bedah rumah tambahan ({code}) joined" in html
+    client.post("/language", data={"lang": "id", "csrf_token": csrf_token(client, page)})
+    assert f"Perubahan terakhir: {note['text_id']}" in html_of(client, page)
 
 
 def test_allowing_a_combination_rebuilds_the_regency(

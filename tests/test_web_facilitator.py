@@ -50,6 +50,7 @@ from titiktemu.services.exchange import (
     save_intervention,
     save_need,
     save_offer,
+    set_status,
 )
 from titiktemu.services.review import decide
 from titiktemu.services.similar import similar_interventions, similar_needs, words
@@ -287,11 +288,18 @@ def test_post_a_need_lists_it_and_runs_matching(
         # The match job ran in process: with nobody to help, the need is a gap.
         gap = db.session.scalars(sa.select(Gap).where(Gap.need_id == need_id)).one()
         assert gap.reasons
+        said = (gap.reasons[0]["text_en"], gap.reasons[0]["text_id"])
     assert answer.headers["Location"] == f"/needs/{need_id}"
     detail = text(client.get(f"/needs/{need_id}"))
     assert "Your need is saved" in detail and "Nobody can meet this need yet" in detail
+    # Not yet: why (the stored gap reason, in the UI language), and that we keep looking.
+    assert f"Nobody can meet this need yet: {said[0]}." in detail and said[1] not in detail
+    assert "We look again whenever someone posts an offer." in detail
     listing = text(client.get("/needs"))
     assert "Pelatihan pembukuan untuk KWT Desa Sengon" in listing and "Open" in listing
+    client.post("/language", data={"lang": "id", "csrf_token": csrf_token(client, "/needs")})
+    indonesian = text(client.get(f"/needs/{need_id}"))
+    assert f"Belum ada yang bisa membantu kebutuhan ini: {said[1]}." in indonesian
 
 
 def test_a_need_for_a_whole_kecamatan(
@@ -760,6 +768,43 @@ def test_my_matches_show_contact_only_once_accepted(
     auth.login("budi@example.org", PASSWORD)  # the other side sees me the same way
     theirs = text(client.get(f"/matches/{proposal_id}"))
     assert "sri@example.org" in theirs and "0812 3333 4444" in theirs
+
+
+def test_a_match_that_goes_says_why_and_the_page_explains_the_rule(
+    app: Flask, client: FlaskClient, auth: AuthActions, make_person: Any
+) -> None:
+    helper = facilitator(app, make_person, "budi@example.org", name="Budi Santoso")
+    me = facilitator(app, make_person, "sri@example.org")
+    offer_id = service_offer(app, helper, "Pelatih pembukuan dari Budi")
+    need_id = service_need(app, me, "Butuh pelatihan pembukuan KWT")
+    with app.app_context():
+        proposal_id = db.session.scalars(
+            sa.select(Proposal.id).where(Proposal.need_id == need_id, Proposal.rank == 1)
+        ).one()
+    auth.login("sri@example.org", PASSWORD)
+    before = text(client.get(f"/matches/{proposal_id}"))
+    assert "no longer current" not in before
+    # The matches page says the rule in words, folded so the list comes first.
+    listing = text(client.get("/matches"))
+    assert '<details class="help card">' in listing
+    assert "only guess a skill when the need chose none" in listing
+    assert "a neighbouring kecamatan" in listing and "names the nearest" in listing
+    with app.app_context():
+        offer = db.session.get(Offer, offer_id)
+        assert offer is not None
+        set_status(db.session(), offer.person, offer, ExchangeStatus.WITHDRAWN)
+        db.session.commit()  # matching retires what the offer was in, in process
+        gone = db.session.get(Proposal, proposal_id)
+        assert gone is not None and gone.status == ProposalStatus.OBSOLETE
+        assert gone.retired_reason is not None
+        why = (gone.retired_reason["text_en"], gone.retired_reason["text_id"])
+    after = text(client.get(f"/matches/{proposal_id}"))
+    assert f"This suggestion is no longer current: {why[0]}" in after
+    assert why[0] == "the offer was closed or withdrawn" and why[1] not in after
+    client.post("/language", data={"lang": "id", "csrf_token": csrf_token(client, "/matches")})
+    indonesian = text(client.get(f"/matches/{proposal_id}"))
+    assert f"Saran ini tidak berlaku lagi: {why[1]}" in indonesian
+    assert "Cara kami memilih kecocokan" in text(client.get("/matches"))
 
 
 # Scoping ---------------------------------------------------------------------------------------

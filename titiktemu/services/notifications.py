@@ -34,6 +34,8 @@ from titiktemu.services.outbox import queue_email
 from titiktemu.settings import Settings
 
 EXPIRY_NOTICE = dt.timedelta(days=7)
+#: Proposals gone out of date a digest names at most; the rest are counted.
+DIGEST_RETIRED_LISTED = 30
 
 
 def coordinators(session: Session, regency_code: str | None) -> list[Person]:
@@ -113,7 +115,8 @@ def announce_new_proposals(
 
 
 def send_digest(session: Session, settings: Settings, person: Person, day: dt.date) -> bool:
-    """The daily digest of proposals awaiting review, for a coordinator who chose it."""
+    """The daily digest for a coordinator who chose it: proposals awaiting review, and those that
+    went out of date since the previous digest day, each with why. Sent once a person and day."""
     if person.regency_code is None or person.notify != NotifyPreference.DAILY:
         return False
     since = dt.datetime.combine(day, dt.time()) - dt.timedelta(days=1)
@@ -126,7 +129,23 @@ def send_digest(session: Session, settings: Settings, person: Person, day: dt.da
         )
         .order_by(Proposal.score.desc(), Proposal.id)
     ).all()
-    if not proposals:
+    # Retiring a proposal is its last change (the engine leaves an obsolete one alone unless it
+    # proposes it again), so its ``updated_at`` is when it went out of date.
+    retired_since = sa.and_(
+        Proposal.regency_code == person.regency_code,
+        Proposal.status == ProposalStatus.OBSOLETE,
+        Proposal.updated_at >= since,
+    )
+    retired_total = (
+        session.scalar(sa.select(sa.func.count()).select_from(Proposal).where(retired_since)) or 0
+    )
+    retired = session.scalars(
+        sa.select(Proposal)
+        .where(retired_since)
+        .order_by(Proposal.updated_at.desc(), Proposal.id)
+        .limit(DIGEST_RETIRED_LISTED)
+    ).all()
+    if not proposals and not retired:
         return False
     row = queue_email(
         session,
@@ -136,12 +155,22 @@ def send_digest(session: Session, settings: Settings, person: Person, day: dt.da
         template="digest",
         context={
             "proposals": [_proposal_item(settings, p) for p in proposals],
+            "retired": [_retired_item(settings, p) for p in retired],
+            "retired_total": retired_total,
             "regency_name": _regency_name(session, person.regency_code),
             "review_url": f"{settings.base_url}/review",
         },
         regency_code=person.regency_code,
     )
     return row is not None
+
+
+def _retired_item(settings: Settings, p: Proposal) -> dict[str, Any]:
+    return {
+        "title": proposal_title(p),
+        "reason": p.retired_reason or {},
+        "url": f"{settings.base_url}/review/{p.id}",
+    }
 
 
 def _contact(person: Person | None) -> dict[str, str]:
@@ -328,9 +357,10 @@ def _flag_items(session: Session, interventions: Iterable[Intervention]) -> list
             {
                 "program": program.code if program else "?",
                 "title": i.title,
-                "start": i.start_date.isoformat(),
-                "end": i.end_date.isoformat(),
+                "start": i.start_date,
+                "end": i.end_date,
                 "households": i.households,
+                "budget": i.budget_idr,
                 "contact": contact,
             }
         )
@@ -363,7 +393,7 @@ def remind_expiring_needs(session: Session, settings: Settings, today: dt.date) 
             template="need_expiring",
             context={
                 "title": need.title,
-                "until": need.needed_until.isoformat() if need.needed_until else "",
+                "until": need.needed_until,
                 "url": f"{settings.base_url}/needs/{need.id}",
             },
             regency_code=need.kecamatan_code[:5],

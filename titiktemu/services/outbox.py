@@ -17,6 +17,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from titiktemu.models import NotifyPreference, OutboxEmail, OutboxStatus, Person
+from titiktemu.services.reason_text import day, number
 from titiktemu.settings import Settings
 
 FOOTER = {
@@ -26,14 +27,22 @@ FOOTER = {
 UNSUBSCRIBE = {"id": "Berhenti menerima email", "en": "Stop these emails"}
 
 
+def percent(score: float, lang: str) -> str:
+    """A 0..1 score as the pages show it: "85%"."""
+    return f"{number(round(score * 100), lang)}%"
+
+
 @cache
 def _env() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("titiktemu", "templates/email"),
         autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
+    # Dates, numbers and money in the reader's language (Babel): {{ until|day(lang) }}.
+    env.filters.update(day=day, number=number, percent=percent)
+    return env
 
 
 @dataclass(frozen=True)

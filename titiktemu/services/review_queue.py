@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from titiktemu.models import (
+    ExchangeStatus,
+    Gap,
     Need,
     Offer,
     Person,
@@ -33,6 +35,8 @@ PER_PAGE = 15
 KECAMATAN_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
 #: The statuses the queue can show: awaiting a first look, or marked for the forum.
 QUEUE_STATES = (ProposalStatus.PROPOSED, ProposalStatus.CONVENE)
+#: Gaps the review page lists; the coverage page and the gaps download have every one.
+GAPS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -200,3 +204,34 @@ def overdue_count(session: Session, regency_code: str, now: dt.datetime | None =
         )
         or 0
     )
+
+
+@dataclass(frozen=True)
+class GapList:
+    """The first open needs nobody can meet yet, and how many there are in all."""
+
+    items: list[Gap]
+    total: int
+
+
+def open_gaps(
+    session: Session, regency_code: str, kecamatan: str | None = None, limit: int = GAPS_SHOWN
+) -> GapList:
+    """The regency's open needs that nobody can meet yet (the engine's gaps, with why), newest
+    first; only those of ``kecamatan`` when the queue is narrowed to one."""
+    where = [Gap.regency_code == regency_code, Need.status == ExchangeStatus.OPEN]
+    if kecamatan and KECAMATAN_CODE.match(kecamatan):
+        where.append(Need.kecamatan_code == kecamatan)
+    query = sa.select(Gap).join(Need, Need.id == Gap.need_id).where(*where)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    items = list(
+        session.scalars(
+            query.options(
+                selectinload(Gap.need).selectinload(Need.village),
+                selectinload(Gap.need).selectinload(Need.kecamatan),
+            )
+            .order_by(Gap.created_at.desc(), Gap.id.desc())
+            .limit(limit)
+        )
+    )
+    return GapList(items=items, total=total)

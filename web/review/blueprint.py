@@ -65,6 +65,7 @@ def queue() -> ResponseReturnValue:
         here=request.full_path if request.query_string else request.path,
         now=utcnow(),
         overdue_total=review_queue.overdue_count(db.session(), regency),
+        gaps=review_queue.open_gaps(db.session(), regency, filters.kecamatan),
     )
 
 
