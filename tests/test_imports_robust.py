@@ -46,8 +46,9 @@ BAD_CELLS: dict[int, st.SearchStrategy[str]] = {
     2: st.sampled_from(["", "juggling", "=1+1", "house_renovation" * 20]),
     3: st.sampled_from(["", "1999-12-31", "2101-01-01", "2026-02-30", "31/02/2026", "tomorrow"]),
     4: st.sampled_from(["", "2025-01-01", "0001-01-01", "99/99/9999"]),
-    5: st.sampled_from(["-1", "1.5", "12 KK", "9" * 30, "١٢"]),
-    6: st.sampled_from(["-5", "1.500.000", "Rp 1000", "1e9", "9" * 19]),
+    # "12 KK", "1.500.000" and "Rp 1000" are read as a careful person reads them (issue 10).
+    5: st.sampled_from(["-1", "1.5", "banyak", "9" * 30, "١٢"]),
+    6: st.sampled_from(["-5", "1e9", "9" * 19]),
     7: st.sampled_from(["@", "x@y", "nobody@example.org", "a@b;c@d.org"]),
     8: st.sampled_from(["t" * 201, "x" * 10_000]),
 }
