@@ -28,6 +28,7 @@ from titiktemu.models import (
     ProposalStatus,
     Role,
 )
+from titiktemu.services.decisions import AlreadyDecided
 from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_FACILITATOR, seed_demo
 from titiktemu.services.exchange import InputError, NeedInput, save_need, set_status
 from titiktemu.services.mailer import send_pending
@@ -120,7 +121,7 @@ def test_accepting_introduces_both_sides(ctx: Flask) -> None:
     ).one()
     assert audit.actor_id == coordinator.id and audit.object_id == str(proposal.id)
     # Accepting twice is refused and sends nothing more.
-    with pytest.raises(ReviewError, match="already accepted"):
+    with pytest.raises(AlreadyDecided, match=r'already decided by .*"accepted"'):
         decide(db.session(), settings, coordinator, proposal.id, ProposalStatus.ACCEPTED)
     db.session.commit()
     assert (

@@ -297,8 +297,8 @@ def test_accept_introduces_both_sides_and_leaves_the_queue(
     assert "Accepted" in detail and 'name="decision"' not in detail
     # Deciding again is refused, nothing more is mailed.
     again = post(client, f"/review/{proposal.id}/decide", {"decision": "declined", "note": "x"})
-    assert again.status_code == 302
-    assert "already decided" in html_of(client, f"/review/{proposal.id}")
+    assert again.status_code == 409
+    assert "already decided by Hendra Kurniawan" in again.get_data(as_text=True)
     with app.app_context():
         assert (
             db.session.scalar(

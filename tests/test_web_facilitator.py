@@ -363,9 +363,11 @@ def test_edit_withdraw_fulfil_and_reopen_a_need(
     assert status() == ExchangeStatus.WITHDRAWN
     page = client.get(f"/needs/{need_id}")
     assert "Withdrawn" in text(page) and "Reopen" in text(page)
-    post(client, f"/needs/{need_id}/fulfilled", {})  # not from withdrawn
+    refused = post(client, f"/needs/{need_id}/fulfilled", {})  # not from withdrawn
+    assert refused.status_code == 409
     assert status() == ExchangeStatus.WITHDRAWN
-    assert "That cannot be done now" in text(client.get(f"/needs/{need_id}"))
+    said = "That cannot be done now: it was already marked Withdrawn by Sri Wahyuni"
+    assert said in text(refused)
     post(client, f"/needs/{need_id}/reopen", {})
     assert status() == ExchangeStatus.OPEN
     post(client, f"/needs/{need_id}/fulfilled", {})

@@ -33,10 +33,13 @@ from titiktemu.models import (
 )
 from titiktemu.models.overlaps import overlap_flag_interventions
 from titiktemu.services.audit import record
+from titiktemu.services.decisions import transition
 from titiktemu.services.reason_text import Labels, rendered, with_texts
 
 #: Statuses the engine may still change; the others are a person's decision.
 ENGINE_PROPOSAL_STATES = {ProposalStatus.PROPOSED, ProposalStatus.OBSOLETE}
+#: Flags the engine may still clear: a resolution or an allowance is the coordinator's.
+UNDECIDED_FLAG = {FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED}
 ENGINE_FLAG_STATES = {FlagStatus.OPEN}
 
 
@@ -121,8 +124,11 @@ def reason_dict(reason: ReasonOut, labels: Labels) -> dict[str, Any]:
 
 
 def _obsolete(session: Session, row: Proposal, why: dict[str, Any], report: StoreReport) -> None:
-    row.status = ProposalStatus.OBSOLETE
-    row.retired_reason = why
+    """Retire a pending proposal, only if it is still pending in the database: a coordinator who
+    decided it while this pass ran keeps the decision (the row in memory may be older)."""
+    retire_it = {"status": ProposalStatus.OBSOLETE, "retired_reason": why}
+    if transition(session, row, {ProposalStatus.PROPOSED}, retire_it) is None:
+        return
     report.obsoleted += 1
     record(session, "proposal.obsolete", "proposal", row.id, key=row.key, why=why.get("code"))
 
@@ -288,13 +294,15 @@ def _store_flags(
         # A flag whose interventions another flag now holds was merged into it, in a full pass
         # and in an incremental check alike: one card per cluster, never two side by side.
         # Why, as a change note in the reader's words; the coordinator's own note stays.
-        row.status = FlagStatus.RESOLVED
-        row.change_note = with_texts(
+        note = with_texts(
             {"code": "flag.merged", "params": {"flag": merged}}
             if merged is not None
             else {"code": "flag.cleared"},
             labels,
         )
+        clear = {"status": FlagStatus.RESOLVED, "change_note": note}
+        if transition(session, row, UNDECIDED_FLAG, clear) is None:
+            continue  # a coordinator resolved or allowed it meanwhile: theirs stands
         report.flags_cleared += 1
         record(session, "flag.cleared", "overlap_flag", row.id, key=row.key, merged=merged)
 
@@ -360,11 +368,13 @@ def _note_newcomers(
     outside = [items[i] for i in joined if items[i].program_id not in decided_programs]
     shown = outside[0] if outside else newcomer
     params = {"title": shown.title, "program": shown.program.code}
-    decided = row.status in (FlagStatus.ACKNOWLEDGED, FlagStatus.RESOLVED, FlagStatus.ALLOWED)
+    seen = row.status
+    decided = seen in (FlagStatus.ACKNOWLEDGED, FlagStatus.RESOLVED, FlagStatus.ALLOWED)
+    reopened = with_texts({"code": "flag.reopened", "params": params}, labels)
     if decided and outside:
-        row.status = FlagStatus.OPEN
-        row.change_note = with_texts({"code": "flag.reopened", "params": params}, labels)
-        record(session, "flag.reopened", "overlap_flag", row.id, intervention=shown.id)
+        # Reopen the decision this pass saw, not one a coordinator took since.
+        if transition(session, row, {seen}, {"status": FlagStatus.OPEN, "change_note": reopened}):
+            record(session, "flag.reopened", "overlap_flag", row.id, intervention=shown.id)
     else:
         row.change_note = with_texts({"code": "flag.grown", "params": params}, labels)
 

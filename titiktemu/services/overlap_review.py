@@ -1,8 +1,10 @@
 """Coordinators' decisions on overlap flags: acknowledge, resolve with a note, or allow the mix.
 
 Plain functions that take the acting person, check the regency, write the audit line in the
-caller's transaction and never commit. Allowing a combination also queues a rebuild of the
-regency, so other flags of the same program pair clear once the engine has looked again.
+caller's transaction and never commit. Each decision is a conditional write: of two taken at
+once, one wins and the other gets ``AlreadyDecided``. Allowing a combination also queues a
+rebuild of the regency, so other flags of the same program pair clear once the engine has looked
+again.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from titiktemu.models import (
 )
 from titiktemu.models.base import utcnow
 from titiktemu.services.audit import record
+from titiktemu.services.decisions import already_decided, transition
 from titiktemu.services.regency_admin import REBUILD_TASK
 from titiktemu.services.review import may_review
 
@@ -82,23 +85,37 @@ def program_pairs(flag: OverlapFlag) -> list[tuple[int, int]]:
     return list(combinations(ids, 2))
 
 
-def _decidable(session: Session, person: Person, flag_id: int) -> OverlapFlag:
+def _visible(session: Session, person: Person, flag_id: int) -> OverlapFlag:
     flag = visible_flag(session, person, flag_id)
     if flag is None:
         raise LookupError(flag_id)
-    if flag.status not in UNRESOLVED:
-        raise FlagError(f"this flag is already {flag.status.value}")
     return flag
 
 
 def _decide(
-    session: Session, person: Person, flag: OverlapFlag, status: FlagStatus, note: str
+    session: Session,
+    person: Person,
+    flag: OverlapFlag,
+    status: FlagStatus,
+    note: str,
+    allowed: tuple[FlagStatus, ...] = UNRESOLVED,
 ) -> None:
-    before = flag.status
-    flag.status = status
-    flag.reviewer_id = person.id
-    flag.decided_at = utcnow()
-    flag.decision_note = note[:2000]
+    """Move the flag out of ``allowed`` by a conditional write, then audit; ``AlreadyDecided``
+    (nothing written) when someone else decided first, so a later acknowledge never overwrites
+    a resolution and its note."""
+    before = transition(
+        session,
+        flag,
+        allowed,
+        {
+            "status": status,
+            "reviewer_id": person.id,
+            "decided_at": utcnow(),
+            "decision_note": note[:2000],
+        },
+    )
+    if not isinstance(before, FlagStatus):
+        raise already_decided(session, flag)
     record(
         session,
         f"flag.{status.value}",
@@ -111,11 +128,10 @@ def _decide(
 
 
 def acknowledge(session: Session, person: Person, flag_id: int, note: str = "") -> OverlapFlag:
-    """Seen, being looked into: the flag stays on the list but no longer reads as new."""
-    flag = _decidable(session, person, flag_id)
-    if flag.status == FlagStatus.ACKNOWLEDGED:
-        raise FlagError("this flag is already acknowledged")
-    _decide(session, person, flag, FlagStatus.ACKNOWLEDGED, note.strip())
+    """Seen, being looked into: the flag stays on the list but no longer reads as new (only an
+    open flag: acknowledging never undoes a decision)."""
+    flag = _visible(session, person, flag_id)
+    _decide(session, person, flag, FlagStatus.ACKNOWLEDGED, note.strip(), (FlagStatus.OPEN,))
     return flag
 
 
@@ -124,15 +140,16 @@ def resolve(session: Session, person: Person, flag_id: int, note: str) -> Overla
     note = note.strip()
     if not note:
         raise FlagError("resolving needs a note")
-    flag = _decidable(session, person, flag_id)
+    flag = _visible(session, person, flag_id)
     _decide(session, person, flag, FlagStatus.RESOLVED, note)
     return flag
 
 
 def allow(session: Session, person: Person, flag_id: int, note: str = "") -> Allowed:
     """These programs may work together here: allow every pair for the regency and rebuild."""
-    flag = _decidable(session, person, flag_id)
+    flag = _visible(session, person, flag_id)
     note = note.strip()
+    _decide(session, person, flag, FlagStatus.ALLOWED, note)  # first: only the winner allows
     existing = set(
         session.execute(
             sa.select(AllowedCombination.program_a_id, AllowedCombination.program_b_id).where(
@@ -165,6 +182,5 @@ def allow(session: Session, person: Person, flag_id: int, note: str = "") -> All
             programs=[row.program_a_id, row.program_b_id],
             flag=flag.id,
         )
-    _decide(session, person, flag, FlagStatus.ALLOWED, note)
     job = enqueue(session, REBUILD_TASK, flag.regency_code, regency_code=flag.regency_code)
     return Allowed(flag=flag, added=added, job=job)

@@ -1,10 +1,13 @@
 """Coordinators' decisions on proposals: accept, decline with a reason, or convene.
 
 Plain functions that take the acting person; the web and the API call them, the audit log and
-the introduction emails are written in the same transaction as the decision.
+the introduction emails are written in the same transaction as the decision, and only by the
+decision that won when two were taken at once.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -13,12 +16,19 @@ from titiktemu.jobs import kick
 from titiktemu.models import Person, Proposal, ProposalStatus, Role
 from titiktemu.models.base import utcnow
 from titiktemu.services.audit import record
+from titiktemu.services.decisions import AlreadyDecided, already_decided, transition
 from titiktemu.services.notifications import introduce
 from titiktemu.settings import Settings
 
 DECISIONS = (ProposalStatus.ACCEPTED, ProposalStatus.DECLINED, ProposalStatus.CONVENE)
-#: From which states each decision may be taken (accepted and declined are final).
+#: Still waiting for a decision (accepted and declined are final).
 OPEN_STATES = (ProposalStatus.PROPOSED, ProposalStatus.CONVENE)
+#: From which states each decision may be taken: convening twice would be two decisions.
+FROM_STATES = {
+    ProposalStatus.ACCEPTED: OPEN_STATES,
+    ProposalStatus.DECLINED: OPEN_STATES,
+    ProposalStatus.CONVENE: (ProposalStatus.PROPOSED,),
+}
 
 
 class ReviewError(ValueError):
@@ -47,22 +57,32 @@ def decide(
     decision: ProposalStatus,
     note: str = "",
 ) -> Proposal:
-    """Record the decision; on acceptance queue the two introductions. The caller commits."""
+    """Record the decision; on acceptance queue the two introductions. The caller commits.
+
+    A conditional write (``titiktemu.services.decisions``): when someone else decided first,
+    ``AlreadyDecided`` says who, and nothing is written, audited or mailed.
+    """
     proposal = visible_proposal(session, reviewer, proposal_id)
     if proposal is None:
         raise LookupError(proposal_id)
     if decision not in DECISIONS:
         raise ReviewError(f"unknown decision {decision!r}")
-    if proposal.status not in OPEN_STATES:
-        raise ReviewError(f"this proposal is already {proposal.status.value}")
     note = note.strip()
     if decision == ProposalStatus.DECLINED and not note:
         raise ReviewError("a decline needs a reason")
-    before = proposal.status
-    proposal.status = decision
-    proposal.reviewer_id = reviewer.id
-    proposal.decided_at = utcnow()
-    proposal.decision_note = note[:2000]
+    before = transition(
+        session,
+        proposal,
+        FROM_STATES[decision],
+        {
+            "status": decision,
+            "reviewer_id": reviewer.id,
+            "decided_at": utcnow(),
+            "decision_note": note[:2000],
+        },
+    )
+    if not isinstance(before, ProposalStatus):
+        raise already_decided(session, proposal)
     record(
         session,
         f"proposal.{decision.value}",
@@ -78,17 +98,31 @@ def decide(
     return proposal
 
 
+@dataclass
+class BulkAccepted:
+    """What a bulk accept did: the proposals it accepted, and those someone decided first."""
+
+    accepted: list[int] = field(default_factory=list)
+    already: list[AlreadyDecided] = field(default_factory=list)
+
+
 def accept_many(
     session: Session, settings: Settings, reviewer: Person, proposal_ids: list[int]
-) -> list[int]:
-    """Bulk accept: every proposal the reviewer may decide and that is still open."""
-    accepted = []
+) -> BulkAccepted:
+    """Bulk accept: every proposal the reviewer may decide and that this accept wins; the ones
+    someone else decided first (even a moment ago) are reported, not overwritten. In id order,
+    so two bulk accepts lock their rows in the same order and never deadlock."""
+    done = BulkAccepted()
     for proposal_id in sorted(set(proposal_ids)):
-        proposal = visible_proposal(session, reviewer, proposal_id)
-        if proposal is not None and proposal.status in OPEN_STATES:
+        if visible_proposal(session, reviewer, proposal_id) is None:
+            continue
+        try:
             decide(session, settings, reviewer, proposal_id, ProposalStatus.ACCEPTED)
-            accepted.append(proposal_id)
-    return accepted
+        except AlreadyDecided as exc:
+            done.already.append(exc)
+        else:
+            done.accepted.append(proposal_id)
+    return done
 
 
 def awaiting(session: Session, regency_code: str) -> list[Proposal]:

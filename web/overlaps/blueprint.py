@@ -10,8 +10,10 @@ from flask_babel import gettext as _
 from titiktemu.extensions import db
 from titiktemu.models import FlagStatus, OverlapFlag, Village
 from titiktemu.services import overlap_review
+from titiktemu.services.decisions import AlreadyDecided
 from titiktemu.services.overlap_review import FlagError
 from web.access import coordinator_required, me, my_regency
+from web.decisions import already_decided_text
 from web.overlaps.forms import FlagActionForm
 from web.places.links import template_helpers
 
@@ -106,6 +108,10 @@ def decide(flag_id: int) -> ResponseReturnValue:
                 "Allowed: these programs may work together in this regency. "
                 "The regency is being rebuilt."
             )
+    except AlreadyDecided as exc:  # someone decided first: say who, show what they decided
+        session.rollback()
+        flash(already_decided_text(exc), "error")
+        return _detail(flag, FlagActionForm(formdata=None), 409)
     except FlagError:
         session.rollback()
         flash(_("This flag was already decided."), "error")

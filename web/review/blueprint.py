@@ -13,6 +13,7 @@ from titiktemu.models import Proposal, ProposalStatus
 from titiktemu.models.base import utcnow
 from titiktemu.services import review_queue
 from titiktemu.services.coverage import kecamatan_of, programs_in
+from titiktemu.services.decisions import AlreadyDecided
 from titiktemu.services.review import (
     OPEN_STATES,
     ReviewError,
@@ -22,6 +23,8 @@ from titiktemu.services.review import (
 )
 from titiktemu.settings import Settings
 from web.access import coordinator_required, me, my_regency
+from web.decisions import already_decided_text
+from web.params import arg_int, link_args
 from web.places.links import template_helpers
 from web.review.forms import BulkAcceptForm, DecisionForm, QueueFilterForm, choices
 from web.safety import safe_next
@@ -52,10 +55,8 @@ def queue() -> ResponseReturnValue:
     form = _filter_form(regency)
     form.validate()  # for the messages; to_filter() ignores whatever did not parse
     filters = form.to_filter()
-    page = review_queue.queue(
-        db.session(), regency, filters, page=request.args.get("page", 1, type=int)
-    )
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    page = review_queue.queue(db.session(), regency, filters, page=arg_int("page", 1, low=1))
+    args = link_args("page")
     return render_template(
         "review/queue.html",
         form=form,
@@ -119,6 +120,10 @@ def decide_one(proposal_id: int) -> ResponseReturnValue:
             decision,
             form.note.data or "",
         )
+    except AlreadyDecided as exc:  # someone decided first: say who, show what they decided
+        db.session.rollback()
+        flash(already_decided_text(exc), "error")
+        return _detail(proposal, DecisionForm(formdata=None), 409)
     except ReviewError:
         db.session.rollback()
         flash(_("This proposal was already decided."), "error")
@@ -142,12 +147,14 @@ def accept_selected() -> ResponseReturnValue:
     if not form.validate() or not form.ids.data:
         flash(_("Tick the proposals to accept first."), "error")
         return redirect(back)
-    accepted = accept_many(db.session(), _settings(), me(), list(form.ids.data))
+    done = accept_many(db.session(), _settings(), me(), list(form.ids.data))
     db.session.commit()
     flash(
-        ngettext("%(num)d proposal accepted.", "%(num)d proposals accepted.", len(accepted)),
+        ngettext("%(num)d proposal accepted.", "%(num)d proposals accepted.", len(done.accepted)),
         "info",
     )
+    for exc in done.already:  # decided by someone else first: left as they decided
+        flash(already_decided_text(exc), "error")
     return redirect(back)
 
 

@@ -3,7 +3,6 @@ saving and status changes, and the service's field errors under the API's field 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
@@ -11,13 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from titiktemu.extensions import db
-from titiktemu.models import ExchangeStatus, Need, Offer, Person, Role
-from titiktemu.services.exchange import InputError, set_status
+from titiktemu.models import Need, Offer, Person, Role
+from titiktemu.services.decisions import AlreadyDecided
+from titiktemu.services.exchange import InputError, StatusError
+from titiktemu.services.exchange import change_status as service_change_status
 from titiktemu.services.facilitator import Access, access_to, need_regency, offer_regency
 from titiktemu.services.review import may_review
 from web.api.auth import caller
 from web.api.problems import ApiProblem, invalid
-from web.exchange.blueprint import TRANSITIONS
 
 #: The API's words for the page's actions.
 ACTIONS = {"withdraw": "withdraw", "fulfil": "fulfilled", "reopen": "reopen"}
@@ -89,12 +89,17 @@ def save(
     return saved
 
 
-def change_status(person: Person, item: Need | Offer, action: str, until: dt.date | None) -> None:
-    """Withdraw, fulfil or reopen as the page allows; 409 when the state does not allow it."""
-    status, allowed = TRANSITIONS[ACTIONS[action]]
-    if item.status not in allowed:
-        raise ApiProblem(409, f"That cannot be done now: the status is {item.status.value}.")
-    if status == ExchangeStatus.OPEN and until is not None and until < dt.date.today():
-        raise ApiProblem(409, "The end date has passed: change the dates first, then reopen.")
-    set_status(db.session(), person, item, status)
+def change_status(person: Person, item: Need | Offer, action: str) -> None:
+    """Withdraw, fulfil or reopen through the service the page calls; 409 when the status no
+    longer allows it (saying who changed it, and when) or the end date has passed."""
+    try:
+        service_change_status(db.session(), person, item, ACTIONS[action])
+    except AlreadyDecided as exc:
+        db.session.rollback()
+        raise ApiProblem(409, str(exc)) from None
+    except StatusError:
+        db.session.rollback()
+        raise ApiProblem(
+            409, "The end date has passed: change the dates first, then reopen."
+        ) from None
     db.session.commit()  # matching retires or renews its proposals after this

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
 from titiktemu.models import Person, Proposal, ProposalKind, ProposalStatus, Role
+from titiktemu.services.decisions import AlreadyDecided
 from titiktemu.services.facilitator import contact_visible, my_proposal, my_proposals, sides
 from titiktemu.services.review import ReviewError, decide, may_review, visible_proposal
 from titiktemu.services.review_queue import in_kecamatan, touching_program
@@ -154,7 +155,7 @@ def _decide(proposal_id: int, decision: ProposalStatus, note: str) -> ProposalOu
     check_if_match(etag_of(proposal_out(proposal, reviewer).model_dump_json().encode()))
     try:
         decide(db.session(), settings_of(current_app), reviewer, proposal.id, decision, note)
-    except ReviewError as exc:
+    except (AlreadyDecided, ReviewError) as exc:  # someone decided first: who, what and when
         db.session.rollback()
         raise ApiProblem(409, str(exc)) from None
     db.session.commit()  # the introductions go out once this commits
