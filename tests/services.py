@@ -424,7 +424,7 @@ def submit_needs(session: Session, count: int) -> list[int]:
     for i in range(count):
         model = models[i % len(models)]
         data = NeedInput(
-            title=f"{model.title} ({i + 1})",
+            title=f"{model.title} ({len(models) + i + 1})",  # a person's titles are unique
             skills=[s.code for s in model.skills],
             village_code=model.village_code,
             kecamatan_code=model.kecamatan_code,

@@ -4,14 +4,46 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import unicodedata
+from typing import Final
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from titiktemu.models.base import Base, Timestamped, str_enum
 from titiktemu.models.people import Person
 from titiktemu.models.places import Kecamatan, Village
 from titiktemu.models.taxonomy import Skill
+
+#: Room for a 200-character title whose case folding lengthens it ("ß" -> "ss").
+TITLE_KEY_LENGTH: Final = 600
+
+
+def title_key(title: str) -> str:
+    """What makes two titles of one person the same need or offer: Unicode form, case and
+    spacing folded ("Pelatihan  PUPUK" and "pelatihan pupuk" are one)."""
+    folded = unicodedata.normalize("NFC", title).casefold()
+    return " ".join(folded.split())[:TITLE_KEY_LENGTH]
+
+
+def _title_key_default(context: DefaultExecutionContext) -> str:
+    """Inserts that bypass the ORM's validator (``sa.insert(Need)`` with rows) still get a key."""
+    row: dict[str, object] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return title_key(str(row.get("title") or ""))
+
+
+class _Titled:
+    """A title and its key, kept together: setting ``title`` sets ``title_key``."""
+
+    title: Mapped[str] = mapped_column(sa.String(200))
+    #: :func:`title_key` of the title; unique per person (a second "same" one is refused).
+    title_key: Mapped[str] = mapped_column(sa.String(TITLE_KEY_LENGTH), default=_title_key_default)
+
+    @validates("title")
+    def _keep_title_key(self, _name: str, title: str) -> str:
+        self.title_key = title_key(title)
+        return title
 
 
 class ExchangeStatus(enum.StrEnum):
@@ -38,12 +70,13 @@ offer_kecamatan = _link("offer_kecamatan", "offer", "kecamatan_code", "kecamatan
 need_skills = _link("need_skills", "need", "skill_code", "skills.code")
 
 
-class Offer(Timestamped, Base):
+class Offer(_Titled, Timestamped, Base):
     """Something a facilitator can give: a skill, data, a resource or time, in some places."""
 
     __tablename__ = "offers"
     __table_args__ = (
         sa.CheckConstraint("capacity >= 1", name="capacity"),
+        sa.Index("uq_offers_person_id_title_key", "person_id", "title_key", unique=True),
         sa.CheckConstraint(
             "available_until IS NULL OR available_from IS NULL OR available_until >= available_from",
             name="window",
@@ -52,7 +85,6 @@ class Offer(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
-    title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     available_from: Mapped[dt.date | None]
     available_until: Mapped[dt.date | None]
@@ -70,7 +102,7 @@ class Offer(Timestamped, Base):
     )
 
 
-class Need(Timestamped, Base):
+class Need(_Titled, Timestamped, Base):
     """Something a facilitator is looking for, in one village or a whole kecamatan."""
 
     __tablename__ = "needs"
@@ -79,11 +111,11 @@ class Need(Timestamped, Base):
             "needed_until IS NULL OR needed_from IS NULL OR needed_until >= needed_from",
             name="window",
         ),
+        sa.Index("uq_needs_person_id_title_key", "person_id", "title_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
-    title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     #: Always set: the village's kecamatan, or the whole kecamatan when no village is named.
     kecamatan_code: Mapped[str] = mapped_column(sa.ForeignKey("kecamatan.code"), index=True)

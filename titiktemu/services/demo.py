@@ -34,6 +34,7 @@ from titiktemu.models import (
     Village,
     VillageKind,
 )
+from titiktemu.models.exchange import title_key
 from titiktemu.models.places import under
 from titiktemu.services.accounts import hash_password
 from titiktemu.services.taxonomy import load_taxonomy
@@ -1228,14 +1229,15 @@ class _Writer:
         taken = {
             tuple(row)
             for row in self.session.execute(
-                sa.select(Offer.person_id, Offer.title).where(Offer.person_id.in_(ids))
+                sa.select(Offer.person_id, Offer.title_key).where(Offer.person_id.in_(ids))
             )
         }
         added = 0
         for plan in plans:
             person = people[plan.email]
-            if (person.id, plan.title) in taken:
+            if (person.id, title_key(plan.title)) in taken:
                 continue
+            taken.add((person.id, title_key(plan.title)))
             self.session.add(
                 Offer(
                     person=person,
@@ -1257,14 +1259,15 @@ class _Writer:
         taken = {
             tuple(row)
             for row in self.session.execute(
-                sa.select(Need.person_id, Need.title).where(Need.person_id.in_(ids))
+                sa.select(Need.person_id, Need.title_key).where(Need.person_id.in_(ids))
             )
         }
         added = 0
         for plan in plans:
             person = people[plan.email]
-            if (person.id, plan.title) in taken:
+            if (person.id, title_key(plan.title)) in taken:
                 continue
+            taken.add((person.id, title_key(plan.title)))
             self.session.add(
                 Need(
                     person=person,

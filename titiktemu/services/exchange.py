@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Final
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from titiktemu.jobs import enqueue
@@ -22,7 +24,9 @@ from titiktemu.models import (
     Skill,
     Village,
 )
+from titiktemu.models.exchange import title_key
 from titiktemu.services.audit import record
+from titiktemu.services.decisions import already_changed, transition
 
 
 class InputError(ValueError):
@@ -85,6 +89,14 @@ def _window(start: dt.date | None, end: dt.date | None, name: str, errors: dict[
         errors[name] = "the end comes before the start"
 
 
+def _in_regency(person: Person, codes: list[str], name: str, errors: dict[str, str]) -> None:
+    """What someone records lies in the regency they work in: its owner sees and opens it, so a
+    place elsewhere would let them into another regency (every front end gets this rule)."""
+    regency = person.regency_code
+    if regency is not None and any(code[:5] != regency for code in codes):
+        errors.setdefault(name, "choose a place in your regency")
+
+
 def _title(title: str, errors: dict[str, str]) -> str:
     title = " ".join(title.split())
     if not title:
@@ -92,6 +104,43 @@ def _title(title: str, errors: dict[str, str]) -> str:
     elif len(title) > 200:
         errors["title"] = "at most 200 characters"
     return title
+
+
+#: What a person is told when a title repeats one of theirs (web/exchange/shared.py words it).
+TITLE_TAKEN: Final = {
+    "needs": "you already have a need with this title",
+    "offers": "you already have an offer with this title",
+}
+
+
+def _title_free(
+    session: Session,
+    model: type[Need] | type[Offer],
+    person: Person,
+    title: str,
+    item: Need | Offer | None,
+) -> None:
+    """InputError when ``person`` has another need (offer) whose title is the same once case and
+    spacing are folded: one person's titles name their needs and offers, as imports read them."""
+    query = sa.select(model.id).where(
+        model.person_id == person.id, model.title_key == title_key(title)
+    )
+    if item is not None:
+        query = query.where(model.id != item.id)
+    if session.scalar(query.limit(1)) is not None:
+        raise InputError({"title": TITLE_TAKEN[model.__tablename__]})
+
+
+def _flush_keyed(session: Session, model: type[Need] | type[Offer]) -> None:
+    """Flush in a savepoint: a save that raced another to the same title (two tabs, an import)
+    meets the unique key and gets the same InputError as when the other came first."""
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        if "title_key" not in str(exc.orig):
+            raise
+        raise InputError({"title": TITLE_TAKEN[model.__tablename__]}) from None
 
 
 def save_need(session: Session, person: Person, data: NeedInput, need: Need | None = None) -> Need:
@@ -106,9 +155,12 @@ def save_need(session: Session, person: Person, data: NeedInput, need: Need | No
         errors["village"] = f"unknown village {data.village_code!r}"
     elif kecamatan_code is None or session.get(Kecamatan, kecamatan_code) is None:
         errors["village"] = "choose a village or a kecamatan"
+    else:
+        _in_regency(person, [kecamatan_code], "village", errors)
     if errors:
         raise InputError(errors)
     assert kecamatan_code is not None
+    _title_free(session, Need, person, title, need)
     created = need is None
     need = need or Need(person_id=person.id, status=ExchangeStatus.OPEN)
     need.title, need.description = title, data.description.strip()
@@ -116,7 +168,7 @@ def save_need(session: Session, person: Person, data: NeedInput, need: Need | No
     need.needed_from, need.needed_until = data.needed_from, data.needed_until
     need.skills = skills
     session.add(need)
-    session.flush()
+    _flush_keyed(session, Need)
     record(
         session, "need.created" if created else "need.updated", "need", need.id, actor_id=person.id
     )
@@ -142,10 +194,13 @@ def save_offer(
         errors["villages"] = "unknown village or kecamatan"
     elif not villages and not kecamatan:
         errors["villages"] = "choose at least one village or kecamatan"
+    else:
+        _in_regency(person, [*data.village_codes, *data.kecamatan_codes], "villages", errors)
     if not 1 <= data.capacity <= 100:
         errors["capacity"] = "between 1 and 100"
     if errors:
         raise InputError(errors)
+    _title_free(session, Offer, person, title, offer)
     created = offer is None
     offer = offer or Offer(person_id=person.id, status=ExchangeStatus.OPEN)
     offer.title, offer.description = title, data.description.strip()
@@ -153,7 +208,7 @@ def save_offer(
     offer.capacity = data.capacity
     offer.skills, offer.villages, offer.kecamatan = skills, villages, kecamatan
     session.add(offer)
-    session.flush()
+    _flush_keyed(session, Offer)
     record(
         session,
         "offer.created" if created else "offer.updated",
@@ -166,12 +221,44 @@ def save_offer(
     return offer
 
 
+#: The pages' and the API's status actions: action -> (new status, the states it is taken from).
+TRANSITIONS = {
+    "withdraw": (ExchangeStatus.WITHDRAWN, (ExchangeStatus.OPEN,)),
+    "fulfilled": (ExchangeStatus.FULFILLED, (ExchangeStatus.OPEN,)),
+    "reopen": (
+        ExchangeStatus.OPEN,
+        (ExchangeStatus.WITHDRAWN, ExchangeStatus.FULFILLED, ExchangeStatus.EXPIRED),
+    ),
+}
+_FROM = dict(TRANSITIONS.values())
+
+
+class StatusError(ValueError):
+    """A status change the item's own data does not allow (reopening after its end date)."""
+
+
+def change_status(session: Session, person: Person, item: Need | Offer, action: str) -> None:
+    """Withdraw, mark fulfilled or reopen, as the page and the API offer it; the caller commits.
+
+    ``AlreadyDecided`` when the status no longer allows it (someone, or a double tap, changed it
+    first), ``StatusError`` when the end date has passed for a reopen.
+    """
+    status, _allowed = TRANSITIONS[action]
+    until = item.needed_until if isinstance(item, Need) else item.available_until
+    if status == ExchangeStatus.OPEN and until is not None and until < dt.date.today():
+        raise StatusError("the end date has passed: change the dates first, then reopen")
+    set_status(session, person, item, status)
+
+
 def set_status(
     session: Session, person: Person, item: Need | Offer, status: ExchangeStatus
 ) -> None:
-    """Withdraw, mark fulfilled or reopen; matching then retires or renews its proposals."""
-    before = item.status
-    item.status = status
+    """Move to ``status`` by a conditional write from the states it may be reached from;
+    matching then retires or renews its proposals. ``AlreadyDecided`` (nothing written, nothing
+    queued) when another change got there first."""
+    before = transition(session, item, _FROM[status], {"status": status})
+    if not isinstance(before, ExchangeStatus):
+        raise already_changed(session, item)
     kind = "need" if isinstance(item, Need) else "offer"
     record(
         session, f"{kind}.{status.value}", kind, item.id, actor_id=person.id, before=before.value
@@ -190,6 +277,8 @@ def save_intervention(
         errors["program"] = "unknown program"
     if session.get(Village, data.village_code) is None:
         errors["village"] = f"unknown village {data.village_code!r}"
+    else:
+        _in_regency(person, [data.village_code], "village", errors)
     if session.get(ActivityCategory, data.category_code) is None:
         errors["activity"] = f"unknown activity {data.category_code!r}"
     _window(data.start_date, data.end_date, "end_date", errors)

@@ -36,6 +36,14 @@ Saved = TypeVar("Saved")
 SERVICE_MESSAGES = (
     ("a title is needed", _l("Please give a title.")),
     ("at most 200 characters", _l("At most 200 characters.")),
+    (
+        "you already have a need with this title",
+        _l("You already have a need with this title: open it to change it, or choose another."),
+    ),
+    (
+        "you already have an offer with this title",
+        _l("You already have an offer with this title: open it to change it, or choose another."),
+    ),
     ("choose at least one skill", _l("Choose at least one skill.")),
     ("unknown skill", _l("Unknown skill.")),
     ("the end comes before the start", _l("The end date comes before the start date.")),
@@ -43,6 +51,7 @@ SERVICE_MESSAGES = (
     ("unknown village", _l("Unknown village.")),
     ("choose a village or a kecamatan", _l("Choose a village or a kecamatan.")),
     ("choose at least one village or kecamatan", _l("Choose at least one village or kecamatan.")),
+    ("choose a place in your regency", _l("Choose a place in your regency.")),
     ("between 1 and 100", _l("Between 1 and 100.")),
     ("unknown program", _l("Unknown program.")),
     ("unknown activity", _l("Unknown activity.")),

@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 
 from titiktemu.models import ExchangeStatus, Intervention, Need, Offer, Person, Program
 from titiktemu.models.base import utcnow
-from titiktemu.models.exchange import need_skills, offer_kecamatan, offer_skills, offer_villages
+from titiktemu.models.exchange import (
+    need_skills,
+    offer_kecamatan,
+    offer_skills,
+    offer_villages,
+    title_key,
+)
 from titiktemu.models.people import person_programs, person_skills, person_villages
 from titiktemu.models.programs import program_categories
 from titiktemu.services.imports.plan import Change, chunked
@@ -69,6 +75,8 @@ def _intervention(ids: Ids, values: dict[str, object]) -> dict[str, object]:
 def _owned(ids: Ids, values: dict[str, object]) -> dict[str, object]:
     row = {k: v for k, v in values.items() if k != "person_email"}
     row["person_id"] = ids.people[str(values["person_email"])]
+    # Bulk writes pass the ORM by: the key goes with the title (an update may recase it).
+    row["title_key"] = title_key(str(values["title"]))
     return row
 
 

@@ -1,4 +1,5 @@
-"""The ``offers`` and ``needs`` sheets, keyed by owner email and title.
+"""The ``offers`` and ``needs`` sheets, keyed by owner email and title (its ``title_key``: case
+and spacing do not make another one; the database holds the same key unique).
 
 New ones are open; an existing one keeps its status (an import never reopens a fulfilled need).
 """
@@ -13,8 +14,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from titiktemu.models import Need, Offer, Person
-from titiktemu.models.exchange import need_skills, offer_kecamatan, offer_skills, offer_villages
+from titiktemu.models.exchange import (
+    need_skills,
+    offer_kecamatan,
+    offer_skills,
+    offer_villages,
+    title_key,
+)
 from titiktemu.services.imports import people
+from titiktemu.services.imports.lookups import KnownPerson
 from titiktemu.services.imports.plan import Current, chunked
 from titiktemu.services.imports.rows import Record, RowCheck
 
@@ -24,13 +32,14 @@ MAX_DESCRIPTION: Final = 5000
 MAX_CAPACITY: Final = 100
 
 
-def _owner(row: RowCheck) -> str:
+def _owner(row: RowCheck) -> tuple[str, KnownPerson | None]:
+    """The owner's address, and who they are when known and within the importer's scope."""
     address = people.email(row, "email")
-    if address:
-        known = row.each("email", [address], row.lookups.person)
-        if known and not row.scope.allows(known[0].regency_code):
-            row.out_of_scope("email", address)
-    return address
+    known = row.each("email", [address], row.lookups.person) if address else []
+    if known and not row.scope.allows(known[0].regency_code):
+        row.out_of_scope("email", address)
+        return address, None
+    return address, known[0] if known else None
 
 
 def _title(row: RowCheck) -> str:
@@ -38,13 +47,14 @@ def _title(row: RowCheck) -> str:
 
 
 def check_offer(row: RowCheck) -> Record | None:
-    owner, title = _owner(row), _title(row)
+    (owner, known), title = _owner(row), _title(row)
     skills = row.each("skills", row.items("skills", required=True), row.lookups.skill)
     places = [
         place
         for ref in row.items("villages", required=True)
         if (place := row.place("villages", ref, whole_kecamatan=True)) is not None
     ]
+    people.works_in(row, "email", owner, known, [p.code for p in places])
     start, end = row.date("available_from"), row.date("available_until", end=True)
     row.window(start, end, "available_until")
     # "3 orang", "2 kelompok": read like a count; blank means one at a time.
@@ -59,7 +69,7 @@ def check_offer(row: RowCheck) -> Record | None:
         kind=OFFERS,
         file=row.sheet.file,
         row=row.row.number,
-        key=(owner, title.casefold()),
+        key=(owner, title_key(title)),
         values={
             "person_email": owner,
             "title": title,
@@ -78,11 +88,12 @@ def check_offer(row: RowCheck) -> Record | None:
 
 
 def check_need(row: RowCheck) -> Record | None:
-    owner, title = _owner(row), _title(row)
+    (owner, known), title = _owner(row), _title(row)
     skills = row.each("skills", row.items("skills", required=True), row.lookups.skill)
     ref = row.text("village", 300, required=True)
     kecamatan = row.text("kecamatan", 300)
     place = row.place("village", ref, whole_kecamatan=True, kecamatan=kecamatan) if ref else None
+    people.works_in(row, "email", owner, known, [place.code] if place else [])
     start, end = row.date("needed_from"), row.date("needed_until", end=True)
     row.window(start, end, "needed_until")
     description = row.text("description", MAX_DESCRIPTION)
@@ -92,7 +103,7 @@ def check_need(row: RowCheck) -> Record | None:
         kind=NEEDS,
         file=row.sheet.file,
         row=row.row.number,
-        key=(owner, title.casefold()),
+        key=(owner, title_key(title)),
         values={
             "person_email": owner,
             "title": title,
@@ -110,7 +121,7 @@ def check_need(row: RowCheck) -> Record | None:
 def existing_offers(
     session: Session, records: Iterable[Record]
 ) -> dict[tuple[object, ...], Current]:
-    """The stored offers the records name (the oldest when an owner repeats a title)."""
+    """The stored offers the records name."""
     columns = (Offer.description, Offer.available_from, Offer.available_until, Offer.capacity)
     rows = _owned(session, Offer, columns, records)
     links = _links(
@@ -128,7 +139,7 @@ def existing_offers(
 def existing_needs(
     session: Session, records: Iterable[Record]
 ) -> dict[tuple[object, ...], Current]:
-    """The stored needs the records name (the oldest when an owner repeats a title)."""
+    """The stored needs the records name."""
     columns = (
         Need.description,
         Need.kecamatan_code,
@@ -160,7 +171,7 @@ def _owned(
             .order_by(model.id)
         )
         for row in session.execute(query):
-            key = (row[1], row[2].casefold())
+            key = (row[1], title_key(row[2]))
             if key in keys:
                 found.setdefault(key, row)
     return {row[0]: row for row in found.values()}
@@ -183,6 +194,6 @@ def _current(
     """The rows of ``_owned`` as the records that would write them: values named by column."""
     names = ("person_email", "title", *(column.key for column in columns))
     return {
-        (r[1], r[2].casefold()): Current(oid, dict(zip(names, r[1:], strict=True)), links[oid])
+        (r[1], title_key(r[2])): Current(oid, dict(zip(names, r[1:], strict=True)), links[oid])
         for oid, r in rows.items()
     }

@@ -90,6 +90,7 @@ def list_needs(query: ExchangeQuery) -> NeedPage:
     body=NeedIn,
     response=NeedOut,
     status=201,
+    idempotent=True,
 )
 def create_need(body: NeedIn) -> NeedOut:
     """A new need of mine, in a village or a whole kecamatan of my regency; matching follows."""
@@ -139,5 +140,5 @@ def need_status(id: int, body: StatusIn) -> NeedOut:
     """As the need page allows: withdraw or fulfil an open need, reopen a closed one whose end
     date has not passed (409 otherwise)."""
     need = find(Need, id, Access.EDIT)
-    change_status(caller(), need, body.action, need.needed_until)
+    change_status(caller(), need, body.action)
     return need_out(need, caller())

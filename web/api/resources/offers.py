@@ -121,6 +121,7 @@ def list_offers(query: ExchangeQuery) -> OfferPage:
     body=OfferIn,
     response=OfferOut,
     status=201,
+    idempotent=True,
 )
 def create_offer(body: OfferIn) -> OfferOut:
     """A new offer of mine, in villages or whole kecamatan of my regency; matching follows."""
@@ -169,5 +170,5 @@ def update_offer(id: int, body: OfferIn) -> OfferOut:
 def offer_status(id: int, body: StatusIn) -> OfferOut:
     """As the offer page allows; 409 when the status does not allow it."""
     offer = find(Offer, id, Access.EDIT)
-    change_status(caller(), offer, body.action, offer.available_until)
+    change_status(caller(), offer, body.action)
     return offer_out(offer, caller())
