@@ -19,6 +19,7 @@ from titiktemu.models.regency_settings import (
 )
 from titiktemu.models.sessions import LoginSession
 from titiktemu.models.site import SiteSettings
+from titiktemu.models.submissions import SubmissionKey
 from titiktemu.models.synonyms import RegencySynonym, SynonymKind
 from titiktemu.models.taxonomy import ActivityCategory, Skill, SkillKind
 from titiktemu.models.tokens import ApiToken
@@ -63,6 +64,7 @@ __all__ = [
     "SiteSettings",
     "Skill",
     "SkillKind",
+    "SubmissionKey",
     "SynonymKind",
     "Village",
     "VillageKind",

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from web.api import idempotency
 from web.api.registry import JSON, OPERATIONS, Operation
 from web.api.schemas.common import Problem
 
@@ -32,6 +33,7 @@ DESCRIPTIONS = {
     413: "The upload is too large",
     415: "The body is not of the declared media type",
     422: "Invalid fields; `errors` lists them",
+    429: "Too many requests: `Retry-After` says in how many seconds to try again",
 }
 #: The order of the document and of the docs page (tags not named here come last).
 TAG_ORDER = (
@@ -56,7 +58,9 @@ INFO = {
         "you see what your pages show you. Lists are paged with `limit` and the opaque `cursor` "
         "(`next_cursor` of the previous page, also in the `Link` header). GET answers carry an "
         "`ETag`; send it back as `If-None-Match` to get a 304. Errors are RFC 9457 "
-        "`application/problem+json` with the fields that are wrong in `errors`."
+        "`application/problem+json` with the fields that are wrong in `errors`. The POSTs that "
+        "create take an optional `Idempotency-Key` header: a retry with the same key creates "
+        "nothing and gets the first answer again."
     ),
 }
 
@@ -130,6 +134,8 @@ def _operation(
     for model, where in ((op.path_params, "path"), (op.query, "query")):
         if model is not None:
             parameters += _parameters(refs[(model, "validation")], schemas, where)
+    if op.idempotent:
+        parameters.append(idempotency_parameter())
     if parameters:
         item["parameters"] = parameters
     if op.body is not None:
@@ -142,6 +148,17 @@ def _operation(
         item["requestBody"] = {"required": True, "content": {media: {"schema": schema}}}
     item["responses"] = _responses(op, refs)
     return item
+
+
+def idempotency_parameter() -> dict[str, Any]:
+    """The optional ``Idempotency-Key`` header of the POSTs that create."""
+    return {
+        "name": idempotency.HEADER,
+        "in": "header",
+        "required": False,
+        "description": idempotency.DESCRIPTION,
+        "schema": dict(idempotency.SCHEMA),
+    }
 
 
 def _parameters(ref: dict[str, Any], schemas: dict[str, Any], where: str) -> list[dict[str, Any]]:
@@ -194,6 +211,8 @@ def _responses(op: Operation, refs: Refs) -> dict[str, Any]:
         codes.add(422)
     if op.body is not None:
         codes |= {400, 415}
+    if op.idempotent:  # a key sent with another request; a first request that did not finish
+        codes |= {409, 422}
     for code in sorted(codes):
         answers[str(code)] = {"$ref": f"#/components/responses/{code}"}
     return answers

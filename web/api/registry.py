@@ -17,6 +17,7 @@ from typing import Any
 from flask import Response, request
 from pydantic import BaseModel, ValidationError
 
+from web.api import idempotency
 from web.api.auth import authenticate
 from web.api.blueprint import blueprint
 from web.api.etags import etag_of, not_modified
@@ -51,6 +52,8 @@ class Operation:
     #: A request body that is not JSON (multipart uploads): media type and JSON Schema.
     raw_body: tuple[str, dict[str, Any]] | None = None
     response_media: str = JSON
+    #: A POST that creates: it takes an ``Idempotency-Key`` header (``web.api.idempotency``).
+    idempotent: bool = False
 
 
 OPERATIONS: list[Operation] = []
@@ -72,6 +75,7 @@ def operation(
     public: bool = False,
     raw_body: tuple[str, dict[str, Any]] | None = None,
     response_media: str = JSON,
+    idempotent: bool = False,
 ) -> Callable[[View], View]:
     """Declare an operation; the view gets the validated ``path`` values as keyword arguments
     and ``query``/``body`` models when declared."""
@@ -94,6 +98,7 @@ def operation(
             public=public,
             raw_body=raw_body,
             response_media=response_media,
+            idempotent=idempotent,
         )
         OPERATIONS.append(op)
 
@@ -122,6 +127,12 @@ def _handle(op: Operation, view: View, values: dict[str, str]) -> Response:
         kwargs["query"] = validated(op.query, _query_args(), "query")
     if op.body is not None:
         kwargs["body"] = validated(op.body, _json_body(op.body_required), "")
+    if op.idempotent and idempotency.wanted():
+        return idempotency.once(f"{op.method} {op.path}", lambda: _answer(op, view, kwargs))
+    return _answer(op, view, kwargs)
+
+
+def _answer(op: Operation, view: View, kwargs: dict[str, Any]) -> Response:
     result = view(**kwargs)
     if isinstance(result, Response):
         return _tagged(op, result)

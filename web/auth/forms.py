@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from titiktemu.services.passwords import MAX_LENGTH, MIN_LENGTH, PasswordProblem, password_problem
+from web.submissions import SubmissionKeyField
 
 
 def _strip(value: Any) -> Any:
@@ -85,6 +86,7 @@ class LoginForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
+    submission_key = SubmissionKeyField()
     email = _email_field()
     name = _name_field(required=False)
     #: Shown to admins only; a coordinator invites into their own regency.

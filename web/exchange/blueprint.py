@@ -9,13 +9,15 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from titiktemu.extensions import db
-from titiktemu.models import ExchangeStatus, Kecamatan, Need, Offer, Proposal, Village
+from titiktemu.models import Kecamatan, Need, Offer, Proposal, Village
+from titiktemu.services.decisions import AlreadyDecided
 from titiktemu.services.exchange import (
     NeedInput,
     OfferInput,
+    StatusError,
+    change_status,
     save_need,
     save_offer,
-    set_status,
 )
 from titiktemu.services.facilitator import (
     Access,
@@ -36,30 +38,23 @@ from titiktemu.services.profile import (
 )
 from titiktemu.services.similar import Similar, similar_needs
 from web.access import login_required, me, my_regency
+from web.decisions import already_decided_text
 from web.exchange.forms import NeedForm, OfferForm, choices, values
 from web.exchange.shared import (
     commit_or_show_errors,
     place_choices,
     row_or_404,
     skill_choices,
-    status_label,
     template_context,
 )
+from web.params import arg_int
+from web.submissions import created, first_result
 
 blueprint = Blueprint("exchange", __name__)
 blueprint.context_processor(template_context)
 
 NEED_FIELDS = {"village": "area"}
 OFFER_FIELDS: dict[str, str] = {}
-#: action -> (new status, the states it may be taken from)
-TRANSITIONS = {
-    "withdraw": (ExchangeStatus.WITHDRAWN, (ExchangeStatus.OPEN,)),
-    "fulfilled": (ExchangeStatus.FULFILLED, (ExchangeStatus.OPEN,)),
-    "reopen": (
-        ExchangeStatus.OPEN,
-        (ExchangeStatus.WITHDRAWN, ExchangeStatus.FULFILLED, ExchangeStatus.EXPIRED),
-    ),
-}
 
 
 @blueprint.route("/needs")
@@ -137,12 +132,20 @@ def _need_page(need: Need | None) -> ResponseReturnValue:
             needed_until=form.needed_until.data,
             description=form.description.data or "",
         )
-        saved = commit_or_show_errors(
-            form, NEED_FIELDS, lambda: save_need(db.session(), person, data, need)
+        key = form.submission_key.posted if need is None else None
+        first = first_result(key, "need")  # a double tap on Save: the need the first one made
+        saved = (
+            first
+            if first is not None
+            else commit_or_show_errors(
+                form,
+                NEED_FIELDS,
+                lambda: created(key, save_need(db.session(), person, data, need)).id,
+            )
         )
         if saved is not None:  # the match job runs now that this is committed
             flash(_("Your need is saved. We are looking for matches now."), "info")
-            return redirect(url_for(".need", need_id=saved.id))
+            return redirect(url_for(".need", need_id=saved))
     if request.method == "POST" and similar is None:
         status = 400
     return (
@@ -193,7 +196,7 @@ def similar_needs_fragment() -> ResponseReturnValue:
             kecamatan_code=code[:8],
             village_code=code if len(code) > 8 else None,
             skills=request.args.getlist("skills")[:40],
-            exclude_id=request.args.get("exclude", type=int),
+            exclude_id=arg_int("exclude"),
         )
     checked = known is not None and bool(title.strip() or request.args.getlist("skills"))
     answer = render_template("exchange/_similar.html", similar=hits, checked=checked, what="needs")
@@ -205,40 +208,45 @@ def similar_needs_fragment() -> ResponseReturnValue:
 def need(need_id: int) -> ResponseReturnValue:
     """One need: what, where, when, its status and what matching found for it."""
     item, access = _need_or_404(need_id)
-    return render_template(
-        "exchange/need.html",
-        need=item,
-        can_edit=access == Access.EDIT,
-        proposals=proposals_of(db.session(), need_id=item.id) if access == Access.EDIT else [],
-        gap=gap_of(db.session(), item.id),
-        today=dt.date.today(),
+    return _need_detail(item, access)
+
+
+def _need_detail(item: Need, access: Access, status: int = 200) -> ResponseReturnValue:
+    return (
+        render_template(
+            "exchange/need.html",
+            need=item,
+            can_edit=access == Access.EDIT,
+            proposals=proposals_of(db.session(), need_id=item.id) if access == Access.EDIT else [],
+            gap=gap_of(db.session(), item.id),
+            today=dt.date.today(),
+        ),
+        status,
     )
 
 
 @blueprint.route("/needs/<int:need_id>/<any(withdraw, fulfilled, reopen):action>", methods=["POST"])
 @login_required
 def need_status(need_id: int, action: str) -> ResponseReturnValue:
-    """Withdraw, mark fulfilled or reopen one of my needs."""
-    item, _access = _need_or_404(need_id, Access.EDIT)
-    _change_status(item, action, item.needed_until)
+    """Withdraw, mark fulfilled or reopen one of my needs (409 when that can no longer be done)."""
+    item, access = _need_or_404(need_id, Access.EDIT)
+    if not _change_status(item, action):
+        return _need_detail(item, access, 409)
     return redirect(url_for(".need", need_id=item.id))
 
 
-def _change_status(item: Need | Offer, action: str, until: dt.date | None) -> None:
-    status, allowed = TRANSITIONS[action]
-    if item.status not in allowed:
-        flash(
-            _(
-                "That cannot be done now: the status is already %(status)s.",
-                status=status_label(item.status),
-            ),
-            "error",
-        )
-        return
-    if status == ExchangeStatus.OPEN and until is not None and until < dt.date.today():
+def _change_status(item: Need | Offer, action: str) -> bool:
+    """Through the service; False, with the reason flashed, when it was refused."""
+    try:
+        change_status(db.session(), me(), item, action)
+    except AlreadyDecided as exc:
+        db.session.rollback()
+        flash(already_decided_text(exc), "error")
+        return False
+    except StatusError:
+        db.session.rollback()
         flash(_("The end date has passed: change the dates first, then reopen."), "error")
-        return
-    set_status(db.session(), me(), item, status)
+        return False
     db.session.commit()  # matching retires or renews its proposals after this
     messages = {
         "withdraw": _("Withdrawn. Its suggested matches are withdrawn too."),
@@ -246,6 +254,7 @@ def _change_status(item: Need | Offer, action: str, until: dt.date | None) -> No
         "reopen": _("Open again. We are looking for matches now."),
     }
     flash(messages[action], "info")
+    return True
 
 
 # Offers ----------------------------------------------------------------------------------------
@@ -305,12 +314,20 @@ def _offer_page(offer: Offer | None) -> ResponseReturnValue:
             capacity=form.capacity.data or 1,
             description=form.description.data or "",
         )
-        saved = commit_or_show_errors(
-            form, OFFER_FIELDS, lambda: save_offer(db.session(), person, data, offer)
+        key = form.submission_key.posted if offer is None else None
+        first = first_result(key, "offer")  # a double tap on Save: the offer the first one made
+        saved = (
+            first
+            if first is not None
+            else commit_or_show_errors(
+                form,
+                OFFER_FIELDS,
+                lambda: created(key, save_offer(db.session(), person, data, offer)).id,
+            )
         )
         if saved is not None:  # the match job runs now that this is committed
             flash(_("Your offer is saved. We are looking for matches now."), "info")
-            return redirect(url_for(".offer", offer_id=saved.id))
+            return redirect(url_for(".offer", offer_id=saved))
     if request.method == "POST" and not browsing:
         status = 400
     valid = values(form.villages)
@@ -340,12 +357,19 @@ def _offer_page(offer: Offer | None) -> ResponseReturnValue:
 def offer(offer_id: int) -> ResponseReturnValue:
     """One offer: what, where, when, capacity, its status and its matches."""
     item, access = _offer_or_404(offer_id)
-    return render_template(
-        "exchange/offer.html",
-        offer=item,
-        can_edit=access == Access.EDIT,
-        proposals=proposals_of(db.session(), offer_id=item.id) if access == Access.EDIT else [],
-        today=dt.date.today(),
+    return _offer_detail(item, access)
+
+
+def _offer_detail(item: Offer, access: Access, status: int = 200) -> ResponseReturnValue:
+    return (
+        render_template(
+            "exchange/offer.html",
+            offer=item,
+            can_edit=access == Access.EDIT,
+            proposals=proposals_of(db.session(), offer_id=item.id) if access == Access.EDIT else [],
+            today=dt.date.today(),
+        ),
+        status,
     )
 
 
@@ -354,7 +378,8 @@ def offer(offer_id: int) -> ResponseReturnValue:
 )
 @login_required
 def offer_status(offer_id: int, action: str) -> ResponseReturnValue:
-    """Withdraw, mark fulfilled or reopen one of my offers."""
-    item, _access = _offer_or_404(offer_id, Access.EDIT)
-    _change_status(item, action, item.available_until)
+    """Withdraw, mark fulfilled or reopen one of my offers (409 when that can no longer be done)."""
+    item, access = _offer_or_404(offer_id, Access.EDIT)
+    if not _change_status(item, action):
+        return _offer_detail(item, access, 409)
     return redirect(url_for(".offer", offer_id=item.id))

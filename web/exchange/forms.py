@@ -27,6 +27,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs lag 3.3
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from web.submissions import SubmissionKeyField
+
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
 _GROUPED = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
 _CENTS = re.compile(r"(.+)[.,]\d{2}")
@@ -135,6 +137,7 @@ DESCRIPTION_VALIDATORS = [Length(max=2000, message=_l("At most 2000 characters."
 
 
 class NeedForm(FlaskForm):
+    submission_key = SubmissionKeyField()
     title = StringField(_l("What do you need?"), validators=TITLE_VALIDATORS, filters=[strip])
     skills = PickMany(
         _l("Skills or resources needed"),
@@ -156,6 +159,7 @@ class NeedForm(FlaskForm):
 
 
 class OfferForm(FlaskForm):
+    submission_key = SubmissionKeyField()
     title = StringField(_l("What can you offer?"), validators=TITLE_VALIDATORS, filters=[strip])
     skills = PickMany(
         _l("Skills or resources offered"),

@@ -35,6 +35,8 @@ from web.exchange.shared import (
     template_context,
 )
 from web.interventions.forms import InterventionForm
+from web.params import arg_int
+from web.submissions import created, first_result
 
 blueprint = Blueprint("interventions", __name__)
 blueprint.context_processor(template_context)
@@ -58,7 +60,7 @@ def index() -> ResponseReturnValue:
         kecamatan = kecamatan_of(db.session(), regency)
         if chosen not in {k.code for k in kecamatan}:
             chosen = ""
-        page = max(request.args.get("page", 1, type=int) or 1, 1)
+        page = arg_int("page", 1, low=1)
         regency_rows, total = regency_interventions(
             db.session(), regency, chosen or None, page, PER_PAGE
         )
@@ -151,15 +153,19 @@ def _form_page(item: Intervention | None) -> ResponseReturnValue:
             households=form.households.data,
             budget_idr=form.budget.data,
         )
-        duplicate = duplicate_intervention(
-            db.session(),
-            data.program_id,
-            data.village_code,
-            data.category_code,
-            data.start_date,
-            exclude_id=item.id if item else None,
-        )
+        key = form.submission_key.posted if item is None else None
+        first = first_result(key, "intervention")  # a double tap on Save: what the first made
+        if first is None:
+            duplicate = duplicate_intervention(
+                db.session(),
+                data.program_id,
+                data.village_code,
+                data.category_code,
+                data.start_date,
+                exclude_id=item.id if item else None,
+            )
         if duplicate is not None:
+            db.session.rollback()  # nothing is saved: the key is free for the corrected form
             form.start_date.errors = [
                 *form.start_date.errors,
                 _(
@@ -168,12 +174,18 @@ def _form_page(item: Intervention | None) -> ResponseReturnValue:
                 ),
             ]
         else:
-            saved = commit_or_show_errors(
-                form, FIELDS, lambda: save_intervention(db.session(), person, data, item)
+            saved = (
+                first
+                if first is not None
+                else commit_or_show_errors(
+                    form,
+                    FIELDS,
+                    lambda: created(key, save_intervention(db.session(), person, data, item)).id,
+                )
             )
             if saved is not None:  # the overlap check runs now that this is committed
                 flash(_("The intervention is saved. We are checking it for overlaps now."), "info")
-                return redirect(url_for(".detail", item_id=saved.id))
+                return redirect(url_for(".detail", item_id=saved))
     if request.method == "POST" and check is None:
         status = 400
     duplicate_visible = duplicate is not None and (
@@ -242,7 +254,7 @@ def similar() -> ResponseReturnValue:
     known = code.startswith(my_regency() + ".") and db.session.get(Village, code) is not None
     if known:
         draft = Draft(
-            program_id=request.args.get("program", type=int),
+            program_id=arg_int("program"),
             village_code=code,
             category_code=category,
             start=_day(request.args.get("start_date")),
@@ -250,7 +262,7 @@ def similar() -> ResponseReturnValue:
             title=title,
             households=_amount(request.args.get("households")),
             budget_idr=_amount(request.args.get("budget")),
-            id=request.args.get("exclude", type=int),
+            id=arg_int("exclude"),
         )
         check = check_intervention_draft(db.session(), draft, today=dt.date.today())
     checked = known and bool(title.strip() or category)

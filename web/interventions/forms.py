@@ -15,6 +15,7 @@ from web.exchange.forms import (
     end_after_start,
     strip,
 )
+from web.submissions import SubmissionKeyField
 
 #: Far above any village programme; a typo with three extra zeros should not pass.
 MAX_BUDGET = 1_000_000_000_000
@@ -22,6 +23,7 @@ MAX_HOUSEHOLDS = 1_000_000
 
 
 class InterventionForm(FlaskForm):
+    submission_key = SubmissionKeyField()
     program = PickOne(
         _l("Program"), coerce=int, validators=[InputRequired(message=_l("Choose a program."))]
     )

@@ -163,6 +163,7 @@ def list_interventions(query: InterventionQuery) -> InterventionPage:
     response=InterventionDetail,
     status=201,
     errors=(409,),
+    idempotent=True,
 )
 def create_intervention(body: InterventionIn) -> InterventionDetail:
     """One of my programs (a coordinator: any) in a village of my regency; overlaps are checked
