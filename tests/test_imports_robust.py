@@ -41,7 +41,9 @@ GOOD = [list(row) for row in INTERVENTIONS]
 N_COLUMNS = len(COLUMNS["interventions"])
 
 BAD_CELLS: dict[int, st.SearchStrategy[str]] = {
-    0: st.sampled_from(["", "NOPE", "=PKH", "P" * 41]),
+    # Not "=PKH": written to an XLSX as text behind an apostrophe, it reads as PKH (a careful
+    # person's reading); "=NOPE" is bad as a CSV formula and as XLSX text alike.
+    0: st.sampled_from(["", "NOPE", "=NOPE", "P" * 41]),
     1: st.sampled_from(["", "Atlantis", "Karanganom", "33.10.99.9999", "33.10.24", "x, y"]),
     2: st.sampled_from(["", "juggling", "=1+1", "house_renovation" * 20]),
     3: st.sampled_from(["", "1999-12-31", "2101-01-01", "2026-02-30", "31/02/2026", "tomorrow"]),
@@ -184,7 +186,9 @@ def test_formula_cells_in_every_column(session: Session) -> None:
 
 def _big_file(session: Session, count: int) -> list[list[str]]:
     """``count`` distinct interventions over Klaten's villages (as a program would send them)."""
-    villages = session.scalars(sa.select(Village.code).order_by(Village.code)).all()
+    # Klaten's only: another regency loaded by an earlier test is not where sri works.
+    klaten = sa.select(Village.code).where(Village.code.startswith("33.10."))
+    villages = session.scalars(klaten.order_by(Village.code)).all()
     activities = ["house_renovation", "Sanitasi", "clean water", "bantuan sosial", "Pendidikan"]
     rows = []
     for i in range(count):

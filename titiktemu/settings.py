@@ -31,6 +31,13 @@ DOCUMENTED: dict[str, str] = {
     "TITIKTEMU_BASE_URL": "public address used in emailed links",
     "TITIKTEMU_INSTANCE_DIR": "folder for the SQLite file, the secret key and the outbox (default ./instance)",
     "TITIKTEMU_JOB_LEASE_SECONDS": "a running job silent this long is taken as lost and sent again (default 120)",
+    "TITIKTEMU_IMPORTS_PER_HOUR": "import runs (checks and imports) one person may make in an hour (default 30)",
+    "TITIKTEMU_IMPORT_MAX_UNPACKED_MB": "an uploaded XLSX may unpack to at most this many MB, all parts together (default 100)",
+    "TITIKTEMU_IMPORT_MAX_RATIO": "an XLSX part may be compressed at most this many times (default 100)",
+    "TITIKTEMU_IMPORT_MAX_COLUMNS": "columns a sheet or CSV row may reach (default 200)",
+    "TITIKTEMU_IMPORT_MAX_ROWS": "rows a sheet may reach (default 100000)",
+    "TITIKTEMU_IMPORT_MAX_CELLS": "cells an XLSX workbook may hold, empty formatted ones too (default 2000000)",
+    "TITIKTEMU_IMPORT_MAX_SHARED_STRINGS": "distinct texts an XLSX workbook's string table may hold (default 1000000)",
     "TITIKTEMU_ENV": "'production' requires a secret key and base URL and refuses demo accounts; default 'development'",
 }
 
@@ -41,6 +48,39 @@ _SMTP_SCHEMES = ("smtp", "smtps")
 
 class SettingsError(ValueError):
     """A setting is present but unusable; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """What an uploaded spreadsheet may hold; checked before it is read (imports/preflight.py).
+
+    The defaults leave room for the largest file an import takes (50,000 data rows) and refuse
+    what no agency's recap is:
+
+    - ``max_unpacked_bytes`` 100 MB, all parts together: openpyxl writes a 50,000-row sheet of
+      9 columns as 27 MB of XML (inline strings; Excel's shared strings make it smaller), so a
+      sheet of 18 such columns still fits. Unpacking is streamed, so the limit costs no memory.
+    - ``max_ratio`` 100 (a part's unpacked size over its compressed size, judged past its first
+      megabyte): sheets compress 5-20 times, even with every cell bordered; Apache POI refuses
+      beyond the same ratio. A bomb of repeated bytes compresses about 1,000 times.
+    - ``max_parts`` 1,000: a workbook of ten sheets with pictures has a few dozen.
+    - ``max_columns`` 200: our widest kind has 9 columns and a clerk's recap perhaps 30; a sheet
+      reaching column XFD (16,384) is padding, and openpyxl pads every row to it.
+    - ``max_rows`` 100,000: twice the 50,000 data rows an import reads (``reading.MAX_ROWS``),
+      for title blocks, comment and heading rows; a larger sheet is refused unread.
+    - ``max_cells`` 2,000,000: twice a full 50,000-row sheet of 20 columns, formatted empty
+      cells included (each is parsed like a filled one).
+    - ``max_shared_strings`` 1,000,000 distinct texts: 50,000 rows of 20 different texts each;
+      openpyxl keeps the whole table in memory (about 60 MB at this limit).
+    """
+
+    max_unpacked_bytes: int = 100 * 1024 * 1024
+    max_ratio: int = 100
+    max_parts: int = 1_000
+    max_columns: int = 200
+    max_rows: int = 100_000
+    max_cells: int = 2_000_000
+    max_shared_strings: int = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -56,8 +96,12 @@ class Settings:
     mail_from: str
     base_url: str
     job_lease_seconds: int = 120
+    #: Import runs one person may make in an hour, through the page or the API.
+    imports_per_hour: int = 30
     #: False when ``base_url`` is the default, which the demo may then point at where it serves.
     base_url_explicit: bool = True
+    #: What an uploaded spreadsheet may hold before it is read.
+    upload_limits: UploadLimits = UploadLimits()
 
     @property
     def production(self) -> bool:
@@ -118,6 +162,24 @@ class Settings:
                 f"{PREFIX}JOB_LEASE_SECONDS must be a whole number of seconds from 5 to 86400, not {lease!r}"
             )
 
+        imports = get("IMPORTS_PER_HOUR") or "30"
+        if not imports.isdigit() or not 1 <= int(imports) <= 10000:
+            raise SettingsError(
+                f"{PREFIX}IMPORTS_PER_HOUR must be a whole number from 1 to 10000, not {imports!r}"
+            )
+
+        unpacked_mb = _whole("IMPORT_MAX_UNPACKED_MB", get("IMPORT_MAX_UNPACKED_MB"), 100, 1, 4096)
+        upload_limits = UploadLimits(
+            max_unpacked_bytes=unpacked_mb * 1024 * 1024,
+            max_ratio=_whole("IMPORT_MAX_RATIO", get("IMPORT_MAX_RATIO"), 100, 10, 100_000),
+            max_columns=_whole("IMPORT_MAX_COLUMNS", get("IMPORT_MAX_COLUMNS"), 200, 20, 16_384),
+            max_rows=_whole("IMPORT_MAX_ROWS", get("IMPORT_MAX_ROWS"), 100_000, 100, 1_048_576),
+            max_cells=_whole("IMPORT_MAX_CELLS", get("IMPORT_MAX_CELLS"), 2_000_000, 1_000, 10**9),
+            max_shared_strings=_whole(
+                "IMPORT_MAX_SHARED_STRINGS", get("IMPORT_MAX_SHARED_STRINGS"), 1_000_000, 100, 10**9
+            ),
+        )
+
         return cls(
             env=mode,
             instance_dir=instance_dir,
@@ -128,8 +190,21 @@ class Settings:
             mail_from=mail_from,
             base_url=base_url,
             job_lease_seconds=int(lease),
+            imports_per_hour=int(imports),
             base_url_explicit=get("BASE_URL") is not None,
+            upload_limits=upload_limits,
         )
+
+
+def _whole(name: str, value: str | None, default: int, low: int, high: int) -> int:
+    """A whole-number setting from ``low`` to ``high``; ``default`` when unset."""
+    if value is None:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise SettingsError(
+            f"{PREFIX}{name} must be a whole number from {low} to {high}, not {value!r}"
+        )
+    return int(value)
 
 
 def _check_database_url(value: str) -> str:

@@ -20,6 +20,7 @@ from titiktemu.services.accounts import normalise_email
 from titiktemu.services.imports import (
     KINDS,
     Upload,
+    UploadRefused,
     run_import,
     template_csv,
     template_xlsx,
@@ -63,9 +64,21 @@ def import_files(
     session = db.session()
     actor = _actor(as_email)
     try:
-        run = run_import(session, uploads, actor, dry_run=dry_run, kind=kind)
+        run = run_import(
+            session,
+            uploads,
+            actor,
+            dry_run=dry_run,
+            kind=kind,
+            limits=settings_of(current_app).upload_limits,
+        )
     except PermissionError as exc:
         raise click.ClickException(f"{as_email} may not import: {exc}") from None
+    except UploadRefused as exc:
+        session.rollback()
+        click.echo(_line(exc.problem), err=True)
+        click.echo("Refused before reading: nothing written or kept.", err=True)
+        sys.exit(1)
     session.commit()
     _report(run)
     if run.status is ImportStatus.REJECTED:

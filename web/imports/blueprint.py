@@ -4,14 +4,32 @@ import the same files with one tap, and watch the regency being re-matched."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import get_locale, gettext, ngettext
 from werkzeug.datastructures import FileStorage
 
+from titiktemu.app import settings_of
 from titiktemu.extensions import db
 from titiktemu.models import ImportFile, ImportRun, ImportStatus, JobRun, Person, Role
-from titiktemu.services.imports import Upload, run_import, template_csv, template_xlsx
+from titiktemu.services.imports import (
+    TooManyImports,
+    Upload,
+    UploadRefused,
+    run_import,
+    template_csv,
+    template_xlsx,
+)
 from titiktemu.services.imports.columns import KINDS
 from titiktemu.services.regency_admin import UNFINISHED
 from titiktemu.services.synonyms import (
@@ -62,11 +80,66 @@ def _uploads(files: list[FileStorage]) -> list[Upload]:
 
 
 def _import(uploads: list[Upload], kind: str | None, dry_run: bool) -> ImportRun:
-    """Run the import (it keeps the files with the run) and commit, which sends the re-match."""
+    """Run the import (it keeps the files with the run) and commit, which sends the re-match;
+    TooManyImports when the person already made the hour's allowance of runs."""
     session = db.session()
-    run = run_import(session, uploads, me(), dry_run=dry_run, kind=kind)
+    settings = settings_of(current_app)
+    run = run_import(
+        session,
+        uploads,
+        me(),
+        dry_run=dry_run,
+        kind=kind,
+        per_hour=settings.imports_per_hour,
+        limits=settings.upload_limits,
+    )
     session.commit()
     return run
+
+
+def _refused_page(form: UploadForm, exc: UploadRefused) -> Response:
+    """The upload page again, 413 or 422, saying why the file was not even read."""
+    db.session.rollback()
+    reason = exc.text(str(get_locale()))
+    form.files.errors = [
+        *form.files.errors,
+        gettext(
+            "%(file)s was not read, nothing is saved: %(reason)s", file=_file_of(exc), reason=reason
+        ),
+    ]
+    return _index_page(form, exc.status)
+
+
+def _file_of(exc: UploadRefused) -> str:
+    return str(exc.problem.get("file") or gettext("The file"))
+
+
+def _index_page(form: UploadForm, status: int, limited: TooManyImports | None = None) -> Response:
+    page = render_template(
+        "imports/index.html",
+        form=form,
+        runs=_recent(me()),
+        kinds=KINDS,
+        kind_labels=KIND_LABELS,
+        limited=_limited_text(limited) if limited is not None else None,
+    )
+    answer = Response(page, status=status)
+    if limited is not None:
+        answer.headers["Retry-After"] = str(limited.retry_after)
+    return answer
+
+
+def _limited_text(exc: TooManyImports) -> str:
+    return str(
+        ngettext(
+            "You have checked or imported %(limit)d times in the last hour, the most allowed. "
+            "Please try again in %(num)d minute.",
+            "You have checked or imported %(limit)d times in the last hour, the most allowed. "
+            "Please try again in %(num)d minutes.",
+            exc.minutes,
+            limit=exc.limit,
+        )
+    )
 
 
 @blueprint.route("/imports", methods=["GET", "POST"])
@@ -78,20 +151,16 @@ def index() -> ResponseReturnValue:
         uploads = _uploads(list(form.files.data or []))
         if uploads:
             dry_run = request.form.get("action") != "apply"
-            run = _import(uploads, form.kind.data or None, dry_run)
+            try:
+                run = _import(uploads, form.kind.data or None, dry_run)
+            except TooManyImports as exc:
+                db.session.rollback()
+                return _index_page(form, 429, exc)
+            except UploadRefused as exc:
+                return _refused_page(form, exc)
             return redirect(url_for(".detail", run_id=run.id))
         form.files.errors = [*form.files.errors, str(form.files.validators[0].message)]
-    status = 400 if form.is_submitted() else 200
-    return (
-        render_template(
-            "imports/index.html",
-            form=form,
-            runs=_recent(me()),
-            kinds=KINDS,
-            kind_labels=KIND_LABELS,
-        ),
-        status,
-    )
+    return _index_page(form, 400 if form.is_submitted() else 200)
 
 
 @blueprint.route("/imports/<int:run_id>")
@@ -195,9 +264,16 @@ def apply(run_id: int) -> ResponseReturnValue:
         sa.select(ImportFile).where(ImportFile.import_run_id == run.id).order_by(ImportFile.id)
     )
     uploads = [Upload(name=f.name, data=f.data) for f in stored]
-    if not uploads:  # a run that kept no files has nothing to apply
-        abort(409)
-    applied = _import(uploads, run.kind, dry_run=False)
+    if not uploads:  # its files are no longer kept (retention.py): nothing to apply
+        flash(gettext("The files of this check are no longer kept: upload them again."), "error")
+        return redirect(url_for(".index"))
+    try:
+        applied = _import(uploads, run.kind, dry_run=False)
+    except TooManyImports as exc:
+        db.session.rollback()
+        return _index_page(UploadForm(), 429, exc)
+    except UploadRefused as exc:  # the limits were lowered since the check
+        return _refused_page(UploadForm(), exc)
     return redirect(url_for(".detail", run_id=applied.id))
 
 

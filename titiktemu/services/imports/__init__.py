@@ -11,6 +11,23 @@ Interface (kept stable for the web upload, the API and the command line):
   regency is enqueued (``job_ids``), which runs after the caller commits. The caller commits.
 - ``actor`` None means the operator (command line): no regency limit. Otherwise the person must be
   a coordinator or admin, and rows outside a coordinator's regency are problems.
+- ``per_hour``: the page and the API pass the setting ``imports_per_hour``; a person with that
+  many runs in the last hour gets ``TooManyImports`` (``retry_after`` seconds) and nothing is
+  read or kept. The command line passes nothing.
+- Files are kept with applied runs and each person's last checked run; ``prune_import_files``
+  (a beat job) drops those of rejected and replaced checked runs once a day old.
+- ``limits``: the page, the API and the command line pass the setting ``upload_limits``. A file
+  over one (an XLSX unpacking past its size or its declared size, compressed like a zip bomb,
+  a sheet past its columns, rows or cells, too many shared strings; a CSV line or row too long)
+  raises ``UploadRefused`` before openpyxl or ``csv`` reads it: its ``status`` is 413 or 422,
+  its ``problem`` an entry like those below, and nothing is read or kept (``preflight.py``).
+  File names are kept without control characters, cut to 255 characters.
+- A row names people (a facilitator, an owner) only of the regency its places are in
+  (problem ``other_regency``).
+- Applying (not a dry run) takes the import lock of the actor's regency (of every regency for
+  the operator and an admin without one, ``titiktemu.services.locks``) before reading what is
+  stored, and holds it until the caller commits: a second import of the regency waits, then
+  finds the first one's rows.
 
 Also:
 
@@ -27,15 +44,21 @@ or "note" for something only worth saying (an ignored extra column, ``code`` "ig
 """
 
 from titiktemu.services.imports.columns import COLUMNS, KINDS
+from titiktemu.services.imports.preflight import UploadRefused
+from titiktemu.services.imports.quota import TooManyImports
 from titiktemu.services.imports.reading import Upload, kind_of_name
+from titiktemu.services.imports.retention import prune_import_files
 from titiktemu.services.imports.run import run_import, scope_of
 from titiktemu.services.imports.templates import template_csv, template_xlsx
 
 __all__ = [
     "COLUMNS",
     "KINDS",
+    "TooManyImports",
     "Upload",
+    "UploadRefused",
     "kind_of_name",
+    "prune_import_files",
     "run_import",
     "scope_of",
     "template_csv",

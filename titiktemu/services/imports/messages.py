@@ -45,6 +45,47 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "more than {limit} rows: split the file",
         "lebih dari {limit} baris: bagi berkas menjadi beberapa",
     ),
+    # refused before reading (preflight.py): nothing of the upload is kept
+    "xlsx_too_large": (
+        "the workbook unpacks to {size} MB, more than the {limit} MB that is read: split it, or remove pictures and sheets not imported",
+        "buku kerja ini berukuran {size} MB setelah dibuka, lebih dari batas {limit} MB: bagi menjadi beberapa berkas, atau hapus gambar dan lembar yang tidak diimpor",
+    ),
+    "xlsx_size_lies": (
+        "the part '{value}' unpacks to more than the {declared} bytes it declares: a damaged file or a zip bomb, not a saved spreadsheet — save it again from the spreadsheet program",
+        "bagian '{value}' berisi lebih dari {declared} byte yang dinyatakannya: berkas rusak atau bom zip, bukan lembar kerja yang disimpan biasa — simpan ulang dari aplikasi lembar kerja",
+    ),
+    "xlsx_packed_too_tightly": (
+        "the part '{value}' is compressed more than {limit} times, as no spreadsheet is: a zip bomb? Save it again from the spreadsheet program",
+        "bagian '{value}' dimampatkan lebih dari {limit} kali, tidak seperti lembar kerja biasa: bom zip? Simpan ulang dari aplikasi lembar kerja",
+    ),
+    "xlsx_too_many_parts": (
+        "the workbook holds {count} parts, more than {limit}: save it again from the spreadsheet program",
+        "buku kerja berisi {count} bagian, lebih dari {limit}: simpan ulang dari aplikasi lembar kerja",
+    ),
+    "too_many_columns": (
+        "a sheet reaches column {value} ({count} columns) but at most {limit} are read: delete the empty columns right of the table and save again",
+        "sebuah lembar sampai ke kolom {value} ({count} kolom), padahal paling banyak {limit} kolom dibaca: hapus kolom kosong di kanan tabel lalu simpan ulang",
+    ),
+    "too_many_sheet_rows": (
+        "a sheet reaches row {value} but at most {limit} rows are read: delete the empty rows below the table, or split the file",
+        "sebuah lembar sampai ke baris {value}, padahal paling banyak {limit} baris dibaca: hapus baris kosong di bawah tabel, atau bagi berkasnya",
+    ),
+    "too_many_cells": (
+        "the workbook holds more than {limit} cells (formatted empty cells count too): split it into several files",
+        "buku kerja berisi lebih dari {limit} sel (sel kosong yang diformat ikut dihitung): bagi menjadi beberapa berkas",
+    ),
+    "too_many_shared_strings": (
+        "the workbook's table of texts holds more than {limit} different texts: split it into several files",
+        "tabel teks buku kerja berisi lebih dari {limit} teks berbeda: bagi menjadi beberapa berkas",
+    ),
+    "csv_too_many_columns": (
+        "this row has {count} columns but at most {limit} are read: is it a CSV of one of our kinds?",
+        "baris ini berisi {count} kolom, padahal paling banyak {limit} kolom dibaca: apakah ini CSV salah satu jenis kita?",
+    ),
+    "csv_line_too_long": (
+        "a line is longer than {limit} characters: is this a CSV file?",
+        "ada baris yang lebih panjang dari {limit} karakter: apakah ini berkas CSV?",
+    ),
     "formula_cell": (
         "formula cells are not imported; paste as values",
         "sel berisi rumus tidak diimpor; tempel sebagai nilai (paste values)",
@@ -227,6 +268,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "out_of_scope": (
         "'{value}' is outside your regency {regency}",
         "'{value}' di luar kabupaten Anda {regency}",
+    ),
+    "other_regency": (
+        "'{value}' {where_en}, not in regency {regency} where this row is: name people of that regency only",
+        "'{value}' {where_id}, bukan di kabupaten {regency} tempat baris ini: sebutkan orang dari kabupaten itu saja",
     ),
     "role_not_allowed": (
         "only an admin may make someone an admin",

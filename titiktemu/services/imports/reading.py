@@ -10,10 +10,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Final
@@ -31,7 +32,9 @@ from titiktemu.services.imports.headers import (
     kecamatan_heading,
 )
 from titiktemu.services.imports.parsing import DateOrder, date_orders
+from titiktemu.services.imports.preflight import Damaged, Shape, check_xlsx, refusal
 from titiktemu.services.imports.problems import Problems
+from titiktemu.settings import UploadLimits
 
 
 class Formula(str):
@@ -48,11 +51,20 @@ Cell = str | int | float | bool | dt.date | dt.time | None
 MAX_ROWS: Final = 50_000
 #: Characters a CSV field may hold before the file is refused (cells have smaller limits).
 MAX_FIELD: Final = 1_000_000
+#: Characters a CSV line may hold: room for a field at the limit and the rest of its row. A
+#: longer line is refused before ``csv`` splits it (one list entry per delimiter).
+MAX_LINE: Final = 4 * MAX_FIELD
 
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 _NAME_SPLIT = re.compile(r"[\s_\-.]+")
 _FORMULA_TEXT = re.compile(r"^\s*=\s*\S")
+#: Characters of a line the delimiter is judged on (a header names a few dozen columns).
+_HEAD_LINE: Final = 64 * 1024
+#: Where ``csv`` (reading with ``newline=""``) sees a line end.
+_CSV_LINE_END = re.compile(r"\r\n?|\n")
+#: What ``str.splitlines`` splits on, so lines can be taken one at a time.
+_LINE_END = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -117,21 +129,28 @@ def is_xlsx(upload: Upload) -> bool:
     return upload.data.startswith(_XLSX_MAGIC) or upload.name.casefold().endswith(".xlsx")
 
 
-def read_upload(upload: Upload, kind: str | None, problems: Problems) -> list[Sheet]:
+def read_upload(
+    upload: Upload, kind: str | None, problems: Problems, limits: UploadLimits | None = None
+) -> list[Sheet]:
     """The sheets of ``upload``; what cannot be read is added to ``problems``.
 
     The kind comes from ``kind``, else the sheet's or file's name, else the sheet's header.
+    Raises :class:`.preflight.UploadRefused` when the file is over one of ``limits`` (the
+    defaults when None): then it is not read at all.
     """
+    limits = limits or UploadLimits()
     if upload.data.startswith(_XLS_MAGIC):
         problems.add("unsupported_format", file=upload.name, kind="", value=upload.name)
         return []
     if is_xlsx(upload):
-        return _read_xlsx(upload, kind, problems)
-    sheet = _read_csv(upload, kind or kind_of_name(upload.name), problems)
+        return _read_xlsx(upload, kind, problems, limits)
+    sheet = _read_csv(upload, kind or kind_of_name(upload.name), problems, limits)
     return [] if sheet is None else [sheet]
 
 
-def _read_csv(upload: Upload, kind: str | None, problems: Problems) -> Sheet | None:
+def _read_csv(
+    upload: Upload, kind: str | None, problems: Problems, limits: UploadLimits
+) -> Sheet | None:
     data = upload.data.removeprefix(b"\xef\xbb\xbf")
     try:
         text = data.decode("utf-8")
@@ -145,12 +164,20 @@ def _read_csv(upload: Upload, kind: str | None, problems: Problems) -> Sheet | N
         )
         return None
     delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_bounded_lines(upload.name, text), delimiter=delimiter)
     rows: list[tuple[int, list[Cell]]] = []
     previous = 0
     old_limit = csv.field_size_limit(MAX_FIELD)
     try:
         for cells in reader:
+            if len(cells) > limits.max_columns:
+                raise refusal(
+                    "csv_too_many_columns",
+                    file=upload.name,
+                    row=previous + 1,
+                    count=len(cells),
+                    limit=limits.max_columns,
+                )
             # A quoted cell may span lines: the row's number is the line it starts on.
             rows.append((previous + 1, [_csv_cell(c) for c in cells]))
             previous = reader.line_num
@@ -179,6 +206,32 @@ def _read_csv(upload: Upload, kind: str | None, problems: Problems) -> Sheet | N
     return _sheet(upload.name, kind, rows, problems)
 
 
+def _bounded_lines(name: str, text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ends, as ``io.StringIO(text, newline="")`` gives them
+    to ``csv`` but without its copy of the text (four bytes a character), refusing a line
+    longer than MAX_LINE before it is cut out."""
+    start = 0
+    for end in _CSV_LINE_END.finditer(text):
+        if end.end() - start > MAX_LINE:
+            raise refusal("csv_line_too_long", file=name, limit=MAX_LINE)
+        yield text[start : end.end()]
+        start = end.end()
+    if len(text) - start > MAX_LINE:
+        raise refusal("csv_line_too_long", file=name, limit=MAX_LINE)
+    if start < len(text):
+        yield text[start:]
+
+
+def _lines(text: str) -> Iterator[str]:
+    """``text.splitlines()`` one line at a time: 30 million empty lines make no list."""
+    start = 0
+    for end in _LINE_END.finditer(text):
+        yield text[start : end.start()]
+        start = end.end()
+    if start < len(text):
+        yield text[start:]
+
+
 def _csv_cell(text: str) -> Cell:
     """CSV text as a cell: "=SUM(F5:F9)" typed or saved into a CSV is a formula, not text."""
     return Formula(text) if _FORMULA_TEXT.match(text) else text
@@ -188,11 +241,12 @@ def _delimiter(text: str) -> str:
     """Comma or semicolon (Excel in an Indonesian locale writes ``;``): the one that splits a row
     of the first lines into the most column names we know (a title block may come first, and
     lists inside cells use ``;`` too); without any, the header's own count decides."""
-    head = "\n".join(text.splitlines()[: SEARCH_ROWS + 5])
+    first = itertools.islice(_lines(text), SEARCH_ROWS + 5)
+    head = "\n".join(line[:_HEAD_LINE] for line in first)
     named = {d: _header_score(head, d) for d in (",", ";")}
     if named[","] != named[";"]:
         return max(named, key=lambda d: named[d])
-    for line in text.splitlines():
+    for line in itertools.islice(_lines(text), MAX_ROWS + 50):
         bare = line.strip().lstrip('"').strip()
         if bare and not bare.startswith("#"):
             return ";" if line.count(";") > line.count(",") else ","
@@ -207,9 +261,17 @@ def _header_score(head: str, delimiter: str) -> int:
     return max((header_score(cells) for cells in rows), default=0)
 
 
-def _read_xlsx(upload: Upload, kind: str | None, problems: Problems) -> list[Sheet]:
+def _read_xlsx(
+    upload: Upload, kind: str | None, problems: Problems, limits: UploadLimits
+) -> list[Sheet]:
     import openpyxl
 
+    try:
+        # Sizes, parts, sheet dimensions and shared strings, before openpyxl trusts any of them.
+        shape = check_xlsx(upload.name, upload.data, limits)
+    except Damaged as exc:
+        problems.add("unreadable_xlsx", file=upload.name, kind="", reason=str(exc), value="")
+        return []
     sheets: list[Sheet] = []
     try:
         with warnings.catch_warnings():
@@ -217,7 +279,7 @@ def _read_xlsx(upload: Upload, kind: str | None, problems: Problems) -> list[She
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(upload.data), read_only=True, data_only=False)
             try:
-                sheets = _xlsx_sheets(upload, book.worksheets, kind, problems)
+                sheets = _xlsx_sheets(upload, book.worksheets, kind, problems, shape)
             finally:
                 book.close()
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
@@ -234,7 +296,7 @@ def _read_xlsx(upload: Upload, kind: str | None, problems: Problems) -> list[She
 
 
 def _xlsx_sheets(
-    upload: Upload, worksheets: Sequence[Any], kind: str | None, problems: Problems
+    upload: Upload, worksheets: Sequence[Any], kind: str | None, problems: Problems, shape: Shape
 ) -> list[Sheet]:
     """Each worksheet of a kind: named so, the one sheet of a file named so, or whose columns
     say so; a sheet of none (instructions, a chart) is noted and left when another has data."""
@@ -247,7 +309,9 @@ def _xlsx_sheets(
         if sheet_kind is None and any(named.values()):
             problems.note("ignored_sheet", file=where, kind="", value=ws.title)
             continue
-        rows = _xlsx_rows(ws.iter_rows())
+        # Only the columns the sheet really holds: openpyxl would pad each row to its dimension.
+        columns = shape.columns_of(str(getattr(ws, "_worksheet_path", "")))
+        rows = _xlsx_rows(ws.iter_rows(max_col=columns))
         if sheet_kind is None:
             sheet_kind = _kind_from_header(rows)
             if sheet_kind is not None:
@@ -281,6 +345,8 @@ def _xlsx_rows(rows: Iterable[Sequence[object]]) -> list[tuple[int, list[Cell]]]
                 values.append(Formula(str(value)))
             else:
                 values.append(value)
+        while values and values[-1] is None:  # what a row pads itself with
+            values.pop()
         out.append((number, values))
         if len(out) > MAX_ROWS + 50:
             break

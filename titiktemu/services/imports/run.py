@@ -34,11 +34,15 @@ from titiktemu.services.imports.apply import Ids, write
 from titiktemu.services.imports.columns import GIVES, KINDS
 from titiktemu.services.imports.lookups import KnownPerson, Lookups
 from titiktemu.services.imports.plan import Change, Current, compare, counts, listed, unique
+from titiktemu.services.imports.preflight import upload_name
 from titiktemu.services.imports.problems import Problems
+from titiktemu.services.imports.quota import check_rate
 from titiktemu.services.imports.reading import Sheet, Upload, read_upload
 from titiktemu.services.imports.rows import Record, RowCheck, Scope
 from titiktemu.services.imports.titles import title_defaults
+from titiktemu.services.locks import hold_regency
 from titiktemu.services.regency_admin import REBUILD_TASK
+from titiktemu.settings import UploadLimits
 
 Check = Callable[[RowCheck], Record | None]
 Existing = Callable[[Session, Iterable[Record]], dict[tuple[object, ...], Current]]
@@ -80,19 +84,35 @@ def run_import(
     *,
     dry_run: bool,
     kind: str | None = None,
+    per_hour: int | None = None,
+    limits: UploadLimits | None = None,
 ) -> ImportRun:
-    """Check ``uploads`` and, unless ``dry_run`` or any problem, write them; the caller commits."""
+    """Check ``uploads`` and, unless ``dry_run`` or any problem, write them; the caller commits.
+
+    With ``per_hour``, a person who already made that many runs in the last hour gets
+    TooManyImports before anything is read (the operator, ``actor`` None, is never limited).
+    A file over one of ``limits`` (the settings' ``upload_limits``; the defaults when None)
+    raises UploadRefused before it is read, and nothing is added to the session. File names
+    are kept without control characters and cut to 255 characters.
+    """
     scope = scope_of(actor)
+    if per_hour is not None:
+        check_rate(session, actor, per_hour)
     if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}: one of {', '.join(KINDS)}")
     session.flush()
+    uploads = [Upload(upload_name(u.name), u.data) for u in uploads]
     problems = Problems()
-    sheets = [sheet for upload in uploads for sheet in read_upload(upload, kind, problems)]
+    sheets = [s for upload in uploads for s in read_upload(upload, kind, problems, limits)]
     for sheet in sheets:
         for name in sheet.ignored:
             problems.note(
                 "ignored_column", file=sheet.file, kind=sheet.kind, row=sheet.header_row, value=name
             )
+    if not dry_run:
+        # Two imports of a regency at once would both find a row missing and both add it: the
+        # second waits here, then reads what the first wrote.
+        hold_regency(session, "import", scope.regency_code)
     lookups = Lookups.load(session, scope.regency_code)
     plan = {k: _plan_kind(session, k, sheets, lookups, scope, problems) for k in KINDS}
     run = ImportRun(

@@ -4,12 +4,13 @@ re-matching they queue."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import request, url_for
+from flask import current_app, request, url_for
 from werkzeug.datastructures import FileStorage
 
+from titiktemu.app import settings_of
 from titiktemu.extensions import db
 from titiktemu.models import ImportRun, ImportStatus, JobRun, Person, Role
-from titiktemu.services.imports import KINDS, Upload, run_import
+from titiktemu.services.imports import KINDS, TooManyImports, Upload, UploadRefused, run_import
 from web.api.auth import require_coordinator
 from web.api.pagination import page_of
 from web.api.problems import ApiProblem, invalid
@@ -116,14 +117,19 @@ def get_import(id: int) -> ImportOut:
     summary="Upload CSV or XLSX files (coordinators)",
     response=ImportOut,
     status=201,
-    errors=(403, 413, 415),
+    errors=(403, 413, 415, 422, 429),
     raw_body=(MULTIPART, UPLOAD_SCHEMA),
+    idempotent=True,
 )
 def create_import() -> tuple[ImportOut, int]:
     """All or nothing: with `dry_run` nothing is written (status `checked`); otherwise the rows
     are written (status `applied`) and the regency re-matched. When any row has a problem,
     nothing is written and the answer is a 422 problem listing them (the run is kept, its URL
-    is the problem's `instance`)."""
+    is the problem's `instance`). A file over the upload limits (an XLSX unpacking past them or
+    compressed like a zip bomb: 413; a sheet past its columns, rows or cells, too many shared
+    strings, a CSV row too wide: 422) is refused before it is read, and no run is kept. 429
+    (with `Retry-After`) when the caller already made the hour's allowance of import runs
+    (checks count too)."""
     person = require_coordinator()
     if request.mimetype != MULTIPART:
         raise ApiProblem(415, "Send the files as multipart/form-data.")
@@ -133,11 +139,36 @@ def create_import() -> tuple[ImportOut, int]:
     if not files:
         raise invalid({"file": "send at least one file"})
     uploads = [Upload(f.filename or f"upload-{n}", f.read()) for n, f in enumerate(files, 1)]
+    settings = settings_of(current_app)
     try:
-        run = run_import(db.session(), uploads, person, dry_run=form.dry_run, kind=form.kind)
+        run = run_import(
+            db.session(),
+            uploads,
+            person,
+            dry_run=form.dry_run,
+            kind=form.kind,
+            per_hour=settings.imports_per_hour,
+            limits=settings.upload_limits,
+        )
     except PermissionError:
         db.session.rollback()
         raise ApiProblem(403, "Only coordinators of a regency and admins may import.") from None
+    except TooManyImports as exc:
+        db.session.rollback()
+        raise ApiProblem(
+            429,
+            f"At most {exc.limit} import runs an hour (checks count too); "
+            f"try again in {exc.retry_after} seconds.",
+            headers={"Retry-After": str(exc.retry_after)},
+        ) from None
+    except UploadRefused as exc:
+        db.session.rollback()
+        where = ":".join(str(v) for v in (exc.problem["file"], exc.problem["row"]) if v)
+        raise ApiProblem(
+            exc.status,
+            f"{exc.text('en')} (not read; nothing was written or kept)",
+            [(where or "file", exc.text("en"))],
+        ) from None
     db.session.commit()  # the run is kept even when rejected; re-matching starts after this
     if run.status == ImportStatus.REJECTED:
         raise ApiProblem(
