@@ -62,9 +62,19 @@ def celery_init_app(app: Flask) -> Celery[Any]:
                 "task": "titiktemu.send_digests",
                 "schedule": crontab(hour=7, minute=0),
             },
+            # Uploaded files of rejected and replaced checks go once a day old (retention.py).
+            "import-file-retention": {
+                "task": "titiktemu.prune_import_files",
+                "schedule": crontab(minute=40),
+            },
             "expiry-reminders": {
                 "task": "titiktemu.remind_expiring_needs",
                 "schedule": crontab(hour=6, minute=30),
+            },
+            # One-time submission keys older than a day are forgotten (submissions.py).
+            "submission-keys-purge": {
+                "task": "titiktemu.purge_submission_keys",
+                "schedule": crontab(minute=25),
             },
         },
         beat_schedule_filename=str(settings.instance_dir / "celerybeat-schedule"),

@@ -17,14 +17,17 @@ from flask import current_app
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
 from titiktemu.jobs import Progress, enqueue, requeue_due, run_job
-from titiktemu.models import Need, Offer, Person, Regency, Role
+from titiktemu.models import JobRun, Need, Offer, Person, Regency, Role
 from titiktemu.models.interventions import Intervention
 from titiktemu.models.people import person_villages
 from titiktemu.services import incremental
+from titiktemu.services.accounts import request_password_reset
 from titiktemu.services.announce import announce
+from titiktemu.services.imports import prune_import_files
 from titiktemu.services.mailer import send_pending
 from titiktemu.services.matching import rebuild_regency as rebuild_service
 from titiktemu.services.notifications import remind_expiring_needs, send_digest
+from titiktemu.services.submissions import purge
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +105,26 @@ def send_pending_email() -> int:
             return total
 
 
+@shared_task(
+    name="titiktemu.password_reset", acks_late=True, reject_on_worker_lost=True, max_retries=0
+)
+def password_reset(email: str, job_id: int) -> None:
+    """The reset form's job: a link for the person with this address, if there is one.
+
+    The address asked about leaves the job row with the work's commit (an address that has no
+    account is not kept); a copy of the job run again after that finds nobody to write to.
+    """
+    settings = settings_of(current_app)
+
+    def work(_progress: Progress) -> None:
+        session = db.session()
+        request_password_reset(session, settings, email)
+        session.execute(sa.update(JobRun).where(JobRun.id == job_id).values(args=[""]))
+        session.commit()
+
+    run_job(job_id, work)
+
+
 @shared_task(name="titiktemu.send_digests", max_retries=0)
 def send_digests() -> int:
     """Daily digests for coordinators who chose them."""
@@ -128,6 +151,27 @@ def remind_expiring() -> int:
     session.commit()
     send_pending_email.delay()
     return queued
+
+
+@shared_task(name="titiktemu.prune_import_files", max_retries=0)
+def prune_import_files_task() -> int:
+    """Every hour: drop the uploaded files of rejected and replaced checked import runs once a
+    day old; applied runs and each person's last check keep theirs."""
+    session = db.session()
+    removed = prune_import_files(session)
+    session.commit()
+    if removed:
+        log.info("import files removed: %d", removed)
+    return removed
+
+
+@shared_task(name="titiktemu.purge_submission_keys", max_retries=0)
+def purge_submission_keys() -> int:
+    """Every hour: forget the one-time submission keys of forms and API clients a day old."""
+    session = db.session()
+    gone = purge(session)
+    session.commit()
+    return gone
 
 
 @shared_task(name="titiktemu.rebuild_all", max_retries=0)

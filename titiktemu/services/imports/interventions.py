@@ -36,8 +36,9 @@ def check(row: RowCheck) -> Record | None:
     households = row.count("households", MAX_HOUSEHOLDS)
     budget = row.money("budget_idr", MAX_BUDGET)
     facilitator = people.email(row, "facilitator_email", required=False)
-    if facilitator:
-        row.each("facilitator_email", [facilitator], row.lookups.person)
+    known = row.each("facilitator_email", [facilitator], row.lookups.person) if facilitator else []
+    if known and place is not None:
+        people.works_in(row, "facilitator_email", facilitator, known[0], [place.code])
     title = " ".join(row.text("title", 200).split())
     if not row.ok or not program or not category or place is None or start is None:
         return None

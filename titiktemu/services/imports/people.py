@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from titiktemu.models import Language, Person, Program, Role
 from titiktemu.models.people import person_programs, person_skills, person_villages
 from titiktemu.services.accounts import normalise_email
+from titiktemu.services.imports.lookups import KnownPerson
 from titiktemu.services.imports.plan import Current, chunked
 from titiktemu.services.imports.rows import Record, RowCheck
 from titiktemu.services.taxonomy import normalise
@@ -51,6 +52,32 @@ def email(row: RowCheck, column: str, *, required: bool = True) -> str:
         row.fail(column, "bad_email", value)
         return ""
     return value
+
+
+def works_in(
+    row: RowCheck, column: str, address: str, known: KnownPerson | None, regencies: Iterable[str]
+) -> None:
+    """A row names a person (an owner, a facilitator) only where that person works: whoever a
+    row names sees and opens what it records, so someone of another regency (or of none) named
+    here would see into this one. A global admin (no regency) sees everything anyway."""
+    if known is None or (known.regency_code is None and known.role is Role.ADMIN):
+        return
+    for regency in sorted({code[:5] for code in regencies}):
+        if known.regency_code != regency:
+            other = known.regency_code
+            nowhere = ("has no regency", "belum terdaftar di kabupaten mana pun")
+            where_en, where_id = (
+                (f"works in regency {other}", f"bekerja di kabupaten {other}") if other else nowhere
+            )
+            row.fail(
+                column,
+                "other_regency",
+                address,
+                regency=regency,
+                where_en=where_en,
+                where_id=where_id,
+            )
+            return
 
 
 def check(row: RowCheck) -> Record | None:
