@@ -51,10 +51,10 @@ USER 10001:10001
 
 EXPOSE 8000
 
-# slim has no curl: ask Python. /healthz answers 503 when the database or broker is unreachable
-# or the taxonomy is missing (not for a regency not loaded yet), and urlopen raises on any
-# 4xx/5xx, so a non-zero exit means unhealthy. Only the web role serves HTTP; docker-compose.yml
-# replaces or disables this check for the worker, beat and migrate roles.
+# slim has no curl: ask Python. /healthz answers 503 when the database is unreachable or the
+# taxonomy is missing (not for a regency not loaded yet, nor for Redis down: a warning), and
+# urlopen raises on any 4xx/5xx, so a non-zero exit means unhealthy. Only the web role serves
+# HTTP; docker-compose.yml replaces or disables this check for the worker, beat and migrate roles.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
+from titiktemu.jobs import settle
 from titiktemu.models import AuditEntry, NotifyPreference, OutboxEmail, Person, Role
 from titiktemu.services.accounts import (
     INVITE_SALT,
@@ -43,6 +44,7 @@ def _fresh_limits(app: Flask) -> Iterator[None]:
 
 def emailed_links(app: Flask, kind: str) -> list[str]:
     """The paths of ``kind`` ("invite", "reset") in the .eml files of the embedded outbox."""
+    settle(app)  # a reset is a job that runs after the answer
     folder: Path = settings_of(app).outbox_dir
     links = []
     for path in sorted(folder.glob("*.eml")) if folder.exists() else []:
@@ -54,6 +56,7 @@ def emailed_links(app: Flask, kind: str) -> list[str]:
 
 
 def outbox(app: Flask) -> list[tuple[str, str]]:
+    settle(app)
     with app.app_context():
         rows = db.session.execute(
             sa.select(OutboxEmail.template, OutboxEmail.to_address).order_by(OutboxEmail.id)

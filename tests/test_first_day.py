@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -104,7 +105,7 @@ def empty_postgres_database() -> Iterator[str | None]:
         admin.dispose()
 
 
-def health(web: Flask) -> tuple[int, dict[str, str]]:
+def health(web: Flask) -> tuple[int, dict[str, Any]]:
     answer = web.test_client().get("/healthz")
     return answer.status_code, answer.get_json()
 
@@ -135,6 +136,8 @@ def test_db_upgrade_alone_gives_a_new_database_its_taxonomy(
             "database": "ok",
             "broker": "eager",
             "reference_data": "missing: no regency loaded",
+            "login_limits": "memory",
+            "warnings": [],
             "status": "ok",
         },
     )
@@ -160,7 +163,14 @@ def test_db_upgrade_alone_gives_a_new_database_its_taxonomy(
     titiktemu(env, "regions", "load", "33.10")
     assert health(web) == (
         200,
-        {"database": "ok", "broker": "eager", "reference_data": "ok", "status": "ok"},
+        {
+            "database": "ok",
+            "broker": "eager",
+            "reference_data": "ok",
+            "login_limits": "memory",
+            "warnings": [],
+            "status": "ok",
+        },
     )
 
 

@@ -4,13 +4,21 @@
 commits is the job sent (a rolled-back submission never runs a task). ``run_job`` claims the row
 with a conditional update, so a job delivered twice runs once; a failure is retried later by the
 sweep (``requeue_due``) with capped exponential backoff, and after ``max_attempts`` it is dead.
+
+A *detached* job (``enqueue(..., detached=True)``) is one whose running time must not show in
+the answer of the request that queued it (a password reset: known and unknown addresses must
+answer alike). With a broker nothing changes; on the embedded default, where other jobs run
+inline after the commit, it runs in this process's job thread a moment after the answer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,7 +40,13 @@ MAX_BACKOFF = dt.timedelta(hours=1)
 BASE_BACKOFF = dt.timedelta(seconds=15)
 
 _PENDING = "titiktemu.jobs_after_commit"
+_DETACHED = "titiktemu.detached_jobs_after_commit"
 _KICKS = "titiktemu.kicks_after_commit"
+_JOB_THREAD = "titiktemu.job_thread"
+_JOB_THREAD_LOCK = threading.Lock()
+#: On the embedded default a detached job waits this long in the job thread, so the request that
+#: queued it has written its answer before the job competes with it for the interpreter.
+DETACHED_DELAY = 0.05
 
 Progress = Callable[[str, float], None]
 
@@ -44,9 +58,11 @@ def enqueue(
     regency_code: str | None = None,
     max_attempts: int = 5,
     send: bool = True,
+    detached: bool = False,
 ) -> JobRun:
     """Add a job to the session's transaction; it is sent only if that transaction commits
-    (``send=False``: the caller runs it itself, e.g. the CLI showing live progress)."""
+    (``send=False``: the caller runs it itself, e.g. the CLI showing live progress;
+    ``detached``: never run inside the request, even without a broker, see the module doc)."""
     job = JobRun(
         task=task,
         args=list(args),
@@ -58,7 +74,7 @@ def enqueue(
     session.add(job)
     session.flush()
     if send:
-        session.info.setdefault(_PENDING, []).append(job.id)
+        session.info.setdefault(_DETACHED if detached else _PENDING, []).append(job.id)
     return job
 
 
@@ -76,11 +92,20 @@ def kick(session: Session, task: str) -> None:
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
     job_ids: list[int] = session.info.pop(_PENDING, [])
+    detached: list[int] = session.info.pop(_DETACHED, [])
     kicks: list[str] = session.info.pop(_KICKS, [])
-    if (job_ids or kicks) and has_app_context():
+    if (job_ids or detached or kicks) and has_app_context():
         app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
         for job_id in job_ids:
             dispatch(app, job_id)
+        for job_id in detached:
+            if not settings_of(app).eager:
+                dispatch(app, job_id)
+                continue
+            try:
+                _job_thread(app).submit(_run_detached, app, job_id)
+            except RuntimeError:  # the interpreter is shutting down: the row waits for a sweep
+                log.warning("detached job %s left queued at shutdown", job_id)
         for task in kicks:
             _send(app, task, ())
 
@@ -88,7 +113,34 @@ def _send_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_DETACHED, None)
     session.info.pop(_KICKS, None)
+
+
+def _job_thread(app: Flask) -> ThreadPoolExecutor:
+    """The app's one job thread (detached jobs on the embedded default run there, in order)."""
+    with _JOB_THREAD_LOCK:
+        executor: ThreadPoolExecutor | None = app.extensions.get(_JOB_THREAD)
+        if executor is None:
+            executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="titiktemu-job")
+            app.extensions[_JOB_THREAD] = executor
+        return executor
+
+
+def _run_detached(app: Flask, job_id: int) -> None:
+    time.sleep(DETACHED_DELAY)
+    try:
+        dispatch(app, job_id)
+    except Exception:  # the row stays queued, and ``requeue_due`` sends it again
+        log.exception("detached job %s could not run", job_id)
+
+
+def settle(app: Flask, timeout: float = 30.0) -> None:
+    """Wait until every detached job this process has queued so far has run (tests wait here
+    before they look for its effects). Nothing to wait for with a broker."""
+    executor: ThreadPoolExecutor | None = app.extensions.get(_JOB_THREAD)
+    if executor is not None:
+        executor.submit(lambda: None).result(timeout)
 
 
 def dispatch(app: Flask, job_id: int) -> None:

@@ -14,7 +14,7 @@ from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTime
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from titiktemu.jobs import kick
+from titiktemu.jobs import enqueue, kick
 from titiktemu.models import LoginSession, Person, Role, SiteSettings
 from titiktemu.models.base import utcnow
 from titiktemu.models.site import SITE_SETTINGS_ID
@@ -212,8 +212,23 @@ def person_from_link(
     return person
 
 
+#: The job behind the reset form (``worker.tasks.password_reset``).
+RESET_TASK = "titiktemu.password_reset"
+
+
+def ask_for_password_reset(session: Session, email: str) -> None:
+    """Queue the reset of ``email`` in the caller's transaction, known address or not.
+
+    The request does the same work either way (one job row), and the job looks the person up
+    and emails the link only when there is one, so the answer and its time tell nothing. The
+    job never runs inside the request, even without a broker (``detached``).
+    """
+    enqueue(session, RESET_TASK, normalise_email(email)[:254], max_attempts=3, detached=True)
+
+
 def request_password_reset(session: Session, settings: Settings, email: str) -> bool:
-    """Email a reset link when an active person has this address; the caller answers alike."""
+    """Email a reset link when an active person has this address (the reset job, and
+    self-registration of an address that has an account); False when there is nobody."""
     person = session.scalars(
         sa.select(Person).where(Person.email == normalise_email(email))
     ).one_or_none()

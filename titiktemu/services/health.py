@@ -1,5 +1,6 @@
-"""What ``/healthz`` reports: can we reach the database and the broker right now, and does the
-database hold the reference data it needs to take any data."""
+"""What ``/healthz`` reports: can we reach the database and the broker right now, does the
+database hold the reference data it needs to take any data, and where sign-in failures are
+counted."""
 
 from __future__ import annotations
 
@@ -12,6 +13,12 @@ from sqlalchemy.orm import Session
 from titiktemu.services.reference_data import ReferenceDataCheck, check_reference_data
 from titiktemu.settings import Settings
 
+#: Where the sign-in limiter counts: the broker's Redis, this process's memory (no Redis set: the
+#: embedded default), or memory because Redis does not answer (``web.auth.limits``).
+LIMITS_REDIS = "redis"
+LIMITS_MEMORY = "memory"
+LIMITS_FALLBACK = "memory (redis unreachable)"
+
 
 @dataclass(frozen=True)
 class HealthReport:
@@ -20,34 +27,56 @@ class HealthReport:
     database: str
     broker: str
     reference_data: ReferenceDataCheck | None  # None when the database cannot be reached
+    login_limits: str = LIMITS_MEMORY
 
     @property
     def serving(self) -> bool:
-        """False (503) when the database or broker is down or the taxonomy is missing: such an
-        instance refuses every import and form. No regency loaded yet is reported but serves,
-        so a load balancer does not drop a fresh instance while its operator sets it up."""
+        """False (503) when the database is down or the taxonomy is missing: such an instance
+        refuses every import and form. No regency loaded yet is reported but serves, so a load
+        balancer does not drop a fresh instance while its operator sets it up.
+
+        A broker (Redis) that does not answer is a warning, not a reason to stop serving: jobs
+        wait in ``job_runs`` and emails in the outbox until it is back, and sign-in failures are
+        counted in memory meanwhile. Every instance shares the one Redis, so a 503 here would
+        take them all out of the load balancer at once."""
         return (
-            self.database == "ok"
-            and not self.broker.startswith("error")
-            and self.reference_data is not None
-            and self.reference_data.usable
+            self.database == "ok" and self.reference_data is not None and self.reference_data.usable
         )
 
-    def as_json(self) -> dict[str, str]:
-        """``status`` is "ok" exactly when serving; ``reference_data`` names what is missing."""
+    @property
+    def warnings(self) -> list[str]:
+        """What works less well than it should while the instance still serves."""
+        found = []
+        if self.broker.startswith("error"):
+            found.append("broker unreachable: jobs wait in the database until it answers")
+        if self.login_limits == LIMITS_FALLBACK:
+            found.append("sign-in failures are counted per process, in memory, until Redis answers")
+        return found
+
+    def as_json(self) -> dict[str, object]:
+        """``status``: "ok" when serving with nothing to warn about, "warning" when serving with
+        ``warnings``, "degraded" when not serving (503); ``reference_data`` names what is
+        missing."""
+        warnings = self.warnings
+        status = "degraded" if not self.serving else "warning" if warnings else "ok"
         return {
             "database": self.database,
             "broker": self.broker,
             "reference_data": str(self.reference_data) if self.reference_data else "unknown",
-            "status": "ok" if self.serving else "degraded",
+            "login_limits": self.login_limits,
+            "warnings": warnings,
+            "status": status,
         }
 
 
-def health_report(session: Session, settings: Settings) -> HealthReport:
-    """Check the database, the broker and the reference data; never raises."""
+def health_report(
+    session: Session, settings: Settings, login_limits: str = LIMITS_MEMORY
+) -> HealthReport:
+    """Check the database, the broker and the reference data; never raises (``login_limits``:
+    the web limiter's own account of where it counts)."""
     database = database_state(session)
     reference = check_reference_data(session) if database == "ok" else None
-    return HealthReport(database, broker_state(settings), reference)
+    return HealthReport(database, broker_state(settings), reference, login_limits)
 
 
 def database_state(session: Session) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from itsdangerous import BadSignature, URLSafeSerializer
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -33,10 +33,12 @@ def percent(score: float, lang: str) -> str:
 
 
 @cache
-def _env() -> Environment:
+def _env(html: bool) -> Environment:
+    """The email templates, escaping for HTML (the html block and the layout) or not at all
+    (the subject and the plain-text part: a name with ``<b>`` or ``"`` reads as typed there)."""
     env = Environment(
         loader=PackageLoader("titiktemu", "templates/email"),
-        autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
+        autoescape=html,  # noqa: S701 - off only for the subject and the plain-text part
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
@@ -72,26 +74,27 @@ def unsubscribe_url(settings: Settings, person_id: int) -> str:
 def render(settings: Settings, template: str, person: Person, context: dict[str, Any]) -> Rendered:
     """Subject, plain text and HTML of ``template`` in the person's language."""
     lang = "en" if str(person.language) == "en" else "id"
-    tmpl = _env().get_template(f"{template}.{lang}.j2")
-    # Blocks are rendered one by one, which skips a template's own imports: the macros come
-    # in through the context instead.
-    macros = _env().get_template("_macros.j2").module
-    ctx = tmpl.new_context({**context, "person": person, "lang": lang, "m": macros})
 
-    def block(name: str) -> str:
+    def block(name: str, *, html: bool) -> str:
+        # The same template file, compiled with escaping (html) or without (subject, text).
+        # Blocks are rendered one by one, which skips a template's own imports: the macros
+        # come in through the context instead.
+        tmpl = _env(html).get_template(f"{template}.{lang}.j2")
+        macros = _env(html).get_template("_macros.j2").module
+        ctx = tmpl.new_context({**context, "person": person, "lang": lang, "m": macros})
         return "".join(tmpl.blocks[name](ctx)).strip()
 
-    subject = " ".join(block("subject").split())
-    layout = _env().get_template("_layout.html.j2")
+    subject = " ".join(block("subject", html=False).split())
+    layout = _env(True).get_template("_layout.html.j2")
     html = layout.render(
         lang=lang,
-        body=Markup(block("html")),  # noqa: S704 - rendered by our own autoescaping template
+        body=Markup(block("html", html=True)),  # noqa: S704 - rendered escaping, just above
         footer=FOOTER[lang],
         unsubscribe_url=unsubscribe_url(settings, person.id),
         unsubscribe_label=UNSUBSCRIBE[lang],
     )
     text = (
-        f"{block('text')}\n\n-- \n{FOOTER[lang]}\n{UNSUBSCRIBE[lang]}: "
+        f"{block('text', html=False)}\n\n-- \n{FOOTER[lang]}\n{UNSUBSCRIBE[lang]}: "
         f"{unsubscribe_url(settings, person.id)}\n"
     )
     return Rendered(subject=subject[:300], text=text, html=html)

@@ -8,6 +8,11 @@ of this blueprint by endpoint name.
 Sign-in counts only failures (a 401): ten a minute from one address, whatever the accounts, and
 ten a minute against one account, whatever the addresses. The eleventh gets 429 until the
 moving window has room again; a right password never uses up the allowance.
+
+The counts live in the broker's Redis when there is one. When it cannot be reached the limiter
+counts in this process's memory instead (the same limits, per process) and goes back to Redis
+once it answers again, so a Redis outage never stops anyone signing in; ``/healthz`` says which
+store counts (``limits_state``).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from flask_login import current_user
 
 from titiktemu.app import settings_of
 from titiktemu.services.accounts import normalise_email
+from titiktemu.services.health import LIMITS_FALLBACK, LIMITS_MEMORY, LIMITS_REDIS
 from titiktemu.settings import Settings
 
 LOGIN_FAILURES = "10 per minute"
@@ -69,15 +75,34 @@ def storage_uri(settings: Settings) -> str:
     return broker if broker.startswith(("redis://", "rediss://")) else "memory://"
 
 
+#: A Redis that does not answer within this long counts as down (the request goes on in memory).
+STORAGE_TIMEOUT_SECONDS = 1
+
+
 def init_limiter(app: Flask) -> Limiter:
     """Make this app's limiter and wrap the auth views in their limits."""
+    uri = storage_uri(settings_of(app))
+    remote = uri != "memory://"
     limiter = Limiter(
         key_func=client_ip,
         app=app,
-        storage_uri=storage_uri(settings_of(app)),
+        storage_uri=uri,
+        storage_options=(
+            {
+                "socket_connect_timeout": STORAGE_TIMEOUT_SECONDS,
+                "socket_timeout": STORAGE_TIMEOUT_SECONDS,
+            }
+            if remote
+            else {}
+        ),
         strategy="moving-window",
         key_prefix="titiktemu",
         headers_enabled=True,
+        # Redis down: the same limits, counted in memory, and back to Redis when it answers.
+        in_memory_fallback_enabled=remote,
+        # A failure the fallback does not cover (Redis dropping between the check of a sign-in
+        # and the count of its failure) is logged, never a 500.
+        swallow_errors=True,
     )
     post = ["POST"]
 
@@ -116,3 +141,15 @@ def limiter_of(app: Flask) -> Limiter:
     """The app's limiter (tests reset it between cases)."""
     limiter: Limiter = app.extensions["titiktemu.limiter"]
     return limiter
+
+
+def limits_state(app: Flask) -> str:
+    """Where sign-in failures are counted right now: "redis", "memory" (no Redis configured:
+    the embedded default, one process) or "memory (redis unreachable)" (the fallback)."""
+    if storage_uri(settings_of(app)) == "memory://":
+        return LIMITS_MEMORY
+    try:
+        reachable = limiter_of(app).storage.check()
+    except Exception:  # a health check answers, whatever the storage does
+        reachable = False
+    return LIMITS_REDIS if reachable else LIMITS_FALLBACK
