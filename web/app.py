@@ -21,9 +21,10 @@ from titiktemu.services.accounts import session_is_live
 from titiktemu.settings import Settings
 from web.api.problems import answer_http_error, is_api_request, register_problem_handlers
 from web.auth.limits import init_limiter
+from web.params import init_params
 
 LANGUAGES = ("id", "en")
-ERROR_PAGES = (403, 404, 413, 429)
+ERROR_PAGES = (400, 403, 404, 413, 429)
 #: Uploads larger than this are refused before they are read (a 10,000-row XLSX is about 1 MB).
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024
 #: When even the 500 template fails (the database is down), this needs nothing at all.
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     login_manager.session_protection = "strong"
     app.after_request(_security_headers)
     app.jinja_env.globals["get_locale"] = get_locale
+    init_params(app)  # bounded <int:...>, <village:...>, and no NUL anywhere: before the rules
 
     from web.admin.blueprint import blueprint as admin
     from web.api.blueprint import blueprint as api

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import re
+from typing import Final
 
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relationship
@@ -69,6 +71,17 @@ class Village(Base):
     @property
     def regency_code(self) -> str:
         return regency_of(self.code)
+
+
+#: A village's code: province, regency, kecamatan, village ("33.10.01.2001"), every one of the
+#: 83,762 in the Kemendagri list.
+VILLAGE_CODE_PATTERN: Final = r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}"
+_VILLAGE_CODE: Final = re.compile(VILLAGE_CODE_PATTERN)
+
+
+def is_village_code(text: str) -> bool:
+    """True when ``text`` has the form of a village code (it may still name no village)."""
+    return _VILLAGE_CODE.fullmatch(text) is not None
 
 
 def regency_of(code: str) -> str:

@@ -14,12 +14,13 @@ from flask_babel import gettext as _
 from graph.engine import Engine
 from titiktemu.extensions import db
 from titiktemu.models import Person, Program, Village
-from titiktemu.models.places import regency_of
+from titiktemu.models.places import is_village_code, regency_of
 from titiktemu.services import coverage as cov
 from titiktemu.services import graph_view
 from titiktemu.services.engine_inputs import load_inputs
 from titiktemu.services.overlap_review import severity_level
 from web.access import is_coordinator, login_required, me, my_regency
+from web.params import arg_int, db_int
 from web.places.links import page_url, template_helpers
 
 blueprint = Blueprint("places", __name__)
@@ -38,7 +39,7 @@ def coverage() -> ResponseReturnValue:
     """Which program (or activity) works in which village, with gaps and overlaps; the counts per
     kecamatan always, one kecamatan's villages when ``?kecamatan=`` names it."""
     regency = my_regency()
-    year = request.args.get("year", type=int)
+    year = arg_int("year", low=1, high=9999)
     data = cov.coverage(
         db.session(),
         regency,
@@ -71,7 +72,7 @@ def _program_or_404(program_id: int) -> Program:
     return program
 
 
-@blueprint.route("/villages/<code>")
+@blueprint.route("/villages/<village:code>")
 @login_required
 def village(code: str) -> ResponseReturnValue:
     """Who does what in one village: interventions, open needs and offers, flags, people."""
@@ -115,18 +116,21 @@ def graph(kind: str, ident: str) -> ResponseReturnValue:
     """The neighbourhood of a village, person or program in the engine's graph, as an SVG."""
     if kind not in GRAPH_KINDS:
         abort(404)
+    number = db_int(ident, low=1)
     if kind == "village":
+        if not is_village_code(ident):
+            abort(404)
         centre = _village_or_404(ident)
         regency, name = regency_of(centre.code), centre.name
     elif kind == "person":
-        if not ident.isdigit():
+        if number is None:
             abort(404)
-        person_ = _person_or_404(int(ident))
+        person_ = _person_or_404(number)
         regency, name = person_.regency_code or my_regency(), person_.name
     else:
-        if not ident.isdigit():
+        if number is None:
             abort(404)
-        regency, name = my_regency(), _program_or_404(int(ident)).code
+        regency, name = my_regency(), _program_or_404(number).code
     radius = 2 if request.args.get("r") == "2" else 1
     g = Engine(load_inputs(db.session(), regency)).graph(regency)
     node = graph_view.node_id(kind, ident)

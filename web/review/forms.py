@@ -20,6 +20,7 @@ from wtforms.validators import AnyOf, Length, NumberRange, Optional, ValidationE
 
 from titiktemu.models import ProposalKind, ProposalStatus
 from titiktemu.services.review_queue import QueueFilter
+from web.params import int_or_400
 
 
 def choices(pairs: Iterable[tuple[str, Any]]) -> list[Any]:
@@ -68,14 +69,15 @@ class QueueFilterForm(FlaskForm):
     overdue = BooleanField(_l("Overdue only"))
 
     def to_filter(self) -> QueueFilter:
-        """The service's filter; values that do not parse are ignored, not errors."""
+        """The service's filter; values that do not parse are ignored, not errors (a program
+        number beyond any id is a 400: nobody clicks their way to one)."""
         program = self.program.data or ""
         kind = self.kind.data or ""
         status = self.status.data or ProposalStatus.PROPOSED.value
         score = self.min_score.data if isinstance(self.min_score.data, int) else 0
         return QueueFilter(
             kecamatan=self.kecamatan.data or None,
-            program_id=int(program) if program.isdigit() else None,
+            program_id=int_or_400(program),
             kind=ProposalKind(kind) if kind in ProposalKind._value2member_map_ else None,
             min_score=max(0, min(100, score)) / 100,
             status=ProposalStatus(status)
