@@ -99,7 +99,10 @@ def fits_the_phone(page: Any, what: str, *, scroll_boxes: bool = False) -> None:
     """Fail if ``what`` scrolls sideways at phone width.
 
     With ``scroll_boxes``, no ``.scroll`` box (the guard around wide tables) may scroll either.
+    Measured once the page has loaded: a click's navigation may still be fetching the style sheets,
+    and a page without them is as wide as its widest table.
     """
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{what} scrolls sideways on a phone ({width}px)"
     if scroll_boxes:

@@ -12,10 +12,12 @@ import pytest
 from flask import Flask
 
 from titiktemu.extensions import db
+from titiktemu.services.coverage import kecamatan_of
 from titiktemu.services.demo import DEMO_COORDINATOR, seed_demo
 from titiktemu.services.matching import rebuild_regency
 
-from .browser import PHONE, fits_the_phone, live_server, phone_page, screenshot, sign_in
+from .big_regency import add_programs
+from .browser import ARTIFACTS, PHONE, fits_the_phone, live_server, phone_page, screenshot, sign_in
 
 pytest.importorskip("playwright.sync_api")
 
@@ -68,6 +70,7 @@ def test_coordinator_reviews_compares_and_explores(app: Flask) -> None:
         fits_the_phone(page, "a kecamatan's villages", scroll_boxes=True)
         screenshot(page, "coverage")
         page.click("nav.tabs a[href*='by=category']")
+        assert "by=category" in page.url
         assert page.locator("details.kec[open] table.villages").count() == 1
         fits_the_phone(page, "the activities matrix", scroll_boxes=True)
         page.go_back()
@@ -101,3 +104,43 @@ def test_coordinator_reviews_compares_and_explores(app: Flask) -> None:
         assert page.locator("ul.jobs li").count() >= 1
         fits_the_phone(page, "the admin page", scroll_boxes=True)
         screenshot(page, "admin")
+
+
+#: Measured on each kecamatan's page: its width, the tables that scroll sideways, the matrix
+#: cells cut off at the phone's edge, and whether one kecamatan's villages are open.
+MEASURE = """width => ({
+  width: document.documentElement.scrollWidth,
+  scrolls: [...document.querySelectorAll('.scroll')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1).length,
+  cut: [...document.querySelectorAll('table.matrix th, table.matrix td')]
+    .filter(e => e.getBoundingClientRect().right > width).length,
+  open: document.querySelectorAll('details.kec[open] table.villages').length,
+})"""
+
+
+def test_every_kecamatans_matrices_fit_the_phone(app: Flask) -> None:
+    """Each kecamatan's programs and activities, opened one by one in one browser: whatever the
+    data picks, no matrix scrolls sideways and nothing in it is cut off at 360 px."""
+    with app.app_context():
+        seed_demo(db.session(), "33.10")
+        add_programs(db.session(), "33.10")
+        kecamatan = [k.code for k in kecamatan_of(db.session(), "33.10")]
+    assert len(kecamatan) == 26
+    with live_server(app) as base, phone_page() as page:
+        sign_in(page, base, DEMO_COORDINATOR)
+        for by in ("program", "category"):
+            for code in kecamatan:
+                page.goto(f"{base}/coverage?by={by}&kecamatan={code}")
+                seen = page.evaluate(MEASURE, PHONE["width"])
+                assert seen == {"width": PHONE["width"], "scrolls": 0, "cut": 0, "open": 1}, (
+                    f"the {by} matrix of {code} on a phone: {seen}"
+                )
+            # What works where reads as words on a phone, not as columns of dots.
+            chip = page.locator("details.kec[open] table.villages td[data-label]").first
+            assert chip.evaluate("e => getComputedStyle(e, '::before').content").strip('"')
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(  # the first screens: the whole list is long
+            path=str(ARTIFACTS / "coverage-activities.png"),
+            clip={"x": 0, "y": 0, "width": PHONE["width"], "height": 3 * PHONE["height"]},
+            full_page=True,
+        )

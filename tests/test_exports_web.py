@@ -8,6 +8,7 @@ import html
 import io
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -399,14 +400,37 @@ def test_the_sync_report_page_shows_the_workbooks_summary(app: Flask, demo: Demo
     )
     page = client.get("/reports/sync")
     assert page.status_code == 200
-    text = page.get_data(as_text=True)
-    assert page_rows(text, "summary_kecamatan") == kecamatan_rows
-    assert page_rows(text, "summary_programs") == program_rows
-    # The detail sheets hold as many rows as the page lists.
+    assert page_rows(page.get_data(as_text=True), "summary_kecamatan") == kecamatan_rows
+    assert section_rows(client, "summary_programs") == program_rows
+    # Each detail sheet's rows are on its section's pages, page after page, each once, in order.
     for sheet, name in zip(
         book.worksheets[1:], ("3w", "overlaps", "proposals", "gaps"), strict=True
     ):
-        assert sheet.max_row - 1 == len(page_rows(text, name)), name
+        assert [r[0] for r in section_rows(client, name)] == sheet_ids(sheet), name
+
+
+NEXT_PAGE = re.compile(r'<a href="([^"]+)" rel="next">')
+
+
+def section_rows(client: FlaskClient, name: str, query: str = "") -> list[list[str]]:
+    """Every row of the sync report's section ``name``: its first page, then each "next" page."""
+    url = f"/reports/sync?section={name}{query}"
+    rows: list[list[str]] = []
+    while url:
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        text = answer.get_data(as_text=True)
+        rows += page_rows(text, name)
+        found = NEXT_PAGE.search(text)
+        url = html.unescape(found.group(1)) if found else ""
+    return rows
+
+
+def sheet_ids(sheet: Any) -> list[str]:
+    """A detail sheet's ids (``id``, or ``need_id`` for gaps), top to bottom."""
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    column = header.index("id") if "id" in header else header.index("need_id")
+    return [str(row[column]) for row in sheet.iter_rows(min_row=2, values_only=True)]
 
 
 CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)

@@ -29,8 +29,9 @@ from titiktemu.services.exports.tables import (
 )
 from titiktemu.services.exports.writers import Sheet, table_xlsx, to_csv, to_xlsx
 from web.access import coordinator_required, login_required, me, my_regency
-from web.exports.report_page import LABELS, page_table, show_value
+from web.exports.report_page import LABELS, SECTIONS, page_table, paginate, show_value
 from web.overlaps.blueprint import SHOW
+from web.params import link_args
 from web.review.forms import QueueFilterForm
 
 blueprint = Blueprint("exports", __name__)
@@ -68,8 +69,7 @@ def _export_links() -> dict[str, object]:
 
 def export_url(endpoint: str, **values: Any) -> str:
     """A download URL with the current page's filters (not its page number) carried over."""
-    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
-    return url_for(endpoint, **{**args, **values})
+    return url_for(endpoint, **{**link_args("page"), **values})
 
 
 def _language() -> str:
@@ -184,19 +184,37 @@ def _report() -> sync_report.SyncReport:
     return sync_report.build(db.session(), me(), _regency(), _language())
 
 
+def _page_number() -> int:
+    """The page's ``?page=`` (1 without it); anything but a plain, sane number is a 404."""
+    raw = request.args.get("page", "1")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6):
+        abort(404)
+    return int(raw)
+
+
 @blueprint.route("/reports/sync")
 @coordinator_required
 def sync() -> ResponseReturnValue:
-    """The sync report as a printable page: the summary, then 3W, overlaps, proposals, gaps."""
+    """The sync report as printable pages: the summary per kecamatan first, then each table
+    (``?section=``) a page at a time (``?page=``), light enough for a phone; the workbook holds all."""
+    section = request.args.get("section", SECTIONS[0])
+    if section not in SECTIONS:
+        abort(404)
+    number = _page_number()
     report = _report()
+    tables = {t.name: page_table(t) for t in (report.kecamatan, report.programs, *report.details)}
+    labels = {column: str(label) for column, label in LABELS.items()}  # translated once a page
+    shown = paginate(tables[section], number, labels)
+    if shown is None:
+        abort(404)
     args = {"regency": request.args["regency"]} if "regency" in request.args else {}
     return render_template(
         "exports/sync.html",
         report=report,
-        summary=(report.kecamatan, report.programs),
-        details=[page_table(t) for t in report.details],
+        sections=[tables[name] for name in SECTIONS],
+        shown=shown,
         titles=TITLES,
-        labels=LABELS,
+        labels=labels,
         show=show_value,
         args=args,
     )
