@@ -94,6 +94,24 @@ def settings(instance_dir: Path) -> Settings:
     )
 
 
+#: scrypt with N = 2**10 instead of Werkzeug's 2**15: the same algorithm and code path, about
+#: 30 times cheaper. Hashing a password is 0.1 s at full cost, and the suite makes people and
+#: signs them in thousands of times; what the cost protects (an offline attacker) is not tested
+#: here. Processes the tests start (CLI, workers) keep the full cost.
+CHEAP_PASSWORD_METHOD = "scrypt:1024:8:1"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    import titiktemu.services.accounts as accounts
+
+    full = accounts.PASSWORD_METHOD, accounts._DUMMY_HASH
+    accounts.PASSWORD_METHOD = CHEAP_PASSWORD_METHOD
+    accounts._DUMMY_HASH = accounts.hash_password("titiktemu-timing-equaliser")
+    yield
+    accounts.PASSWORD_METHOD, accounts._DUMMY_HASH = full
+
+
 @pytest.fixture(scope="session")
 def app(settings: Settings) -> Iterator[Flask]:
     reset_database(settings.database_url)

@@ -548,17 +548,22 @@ def test_assignment_total_equals_brute_force(
 @settings(max_examples=150, deadline=None)
 @given(world=worlds(max_people=4, max_offers=4, max_needs=5, max_interventions=0, dense=True))
 def test_engine_primary_total_equals_brute_force(world: Inputs) -> None:
+    """The primaries maximise the total of what the assignment compares: each fit's ``rank``
+    (its tier, its score, the near-tie bonus), not its bare score — a direct match outranks a
+    same-field match of a higher score."""
     result = quick(world)
     lookups = World(world, EngineConfig())
     sides = [lookups.offer_side(o) for o in world.offers]
     rows = []
+    ranks: dict[tuple[int, int], float] = {}
     for need in sorted(world.needs, key=lambda n: n.id):
         view = lookups.need_view(need)
-        row = [(side.id, f.score) for side in sides if (f := fit(view, side, lookups)) is not None]
+        row = [(side.id, f.rank) for side in sides if (f := fit(view, side, lookups)) is not None]
+        ranks.update({(need.id, offer): rank for offer, rank in row})
         rows.append(row)
     capacity = {o.id: max(o.capacity - o.used, 0) for o in world.offers}
     primaries = [p for p in result.proposals if p.kind == NEED_OFFER and p.rank == 1]
-    got = sum(p.score for p in primaries)
+    got = sum((ranks[(p.need_id or 0, p.offer_id or 0)] for p in primaries), 0.0)
     assert abs(got - best_total(rows, capacity)) <= 1e-6, (rows, capacity, primaries)
 
 
