@@ -28,8 +28,9 @@ from titiktemu.services.engine_results import StoreReport, reasons_data, store_i
 from titiktemu.services.reason_text import Labels, with_texts
 
 
-def _engine(session: Session, regency_code: str) -> Engine:
-    """The regency's engine with its pending proposals as incumbents (see load_inputs)."""
+def regency_engine(session: Session, regency_code: str) -> Engine:
+    """The regency's engine, with its own settings and its pending proposals as incumbents
+    (see load_inputs): what every question to the engine about a regency starts from."""
     return Engine(load_inputs(session, regency_code), load_config(session, regency_code))
 
 
@@ -61,7 +62,7 @@ def match_need(session: Session, need_id: int) -> StoreReport:
         session.execute(sa.delete(Gap).where(Gap.need_id == need_id))
         return report
     regency = need.kecamatan_code[:5]
-    engine = _engine(session, regency)
+    engine = regency_engine(session, regency)
     proposals = engine.propose_for_need(engine.needs[need_id])
     report = store_incremental(session, regency, proposals, retired=engine.retired)
     report.obsoleted += _obsolete(
@@ -94,7 +95,7 @@ def match_offer(session: Session, offer_id: int) -> StoreReport:
         return report
     regencies = sorted({v.code[:5] for v in offer.villages} | {k.code[:5] for k in offer.kecamatan})
     for regency in regencies:
-        engine = _engine(session, regency)
+        engine = regency_engine(session, regency)
         record_ = engine.offers.get(offer_id)
         if record_ is None:
             continue

@@ -11,13 +11,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
-from graph.engine import Engine
 from titiktemu.extensions import db
 from titiktemu.models import Person, Program, Village
 from titiktemu.models.places import is_village_code, regency_of
 from titiktemu.services import coverage as cov
 from titiktemu.services import graph_view
-from titiktemu.services.engine_inputs import load_inputs
+from titiktemu.services.incremental import regency_engine
 from titiktemu.services.overlap_review import severity_level
 from web.access import is_coordinator, login_required, me, my_regency
 from web.params import arg_int, db_int
@@ -132,7 +131,7 @@ def graph(kind: str, ident: str) -> ResponseReturnValue:
             abort(404)
         regency, name = my_regency(), _program_or_404(number).code
     radius = 2 if request.args.get("r") == "2" else 1
-    g = Engine(load_inputs(db.session(), regency)).graph(regency)
+    g = regency_engine(db.session(), regency).graph(regency)  # with the regency's settings
     node = graph_view.node_id(kind, ident)
     if node not in g:
         abort(404)
