@@ -43,6 +43,35 @@ KLATEN = "33.10"
 SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
 
 
+#: Files whose tests are marked ``slow`` (many hypothesis examples, whole journeys, real
+#: processes); ``test_browser_*`` files are marked ``browser``. CI runs everything; the inner
+#: loop can leave them out: ``pytest -m "not browser and not slow"``.
+SLOW_FILES = frozenset(
+    {
+        "test_engine_properties.py",
+        "test_imports_readers_properties.py",
+        "test_upload_fuzz.py",
+        "test_route_fuzz.py",
+        "test_api_schemathesis.py",
+        "test_first_day_journey.py",
+        "test_worker_real.py",
+        "test_reset_timing.py",
+        "test_races_decisions.py",
+        "test_imports_concurrent.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark browser and slow tests by their file, so no test can forget its marker."""
+    for item in items:
+        name = item.path.name
+        if name.startswith("test_browser_"):
+            item.add_marker(pytest.mark.browser)
+        if name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+
+
 def require_services() -> bool:
     return os.environ.get("TITIKTEMU_REQUIRE_SERVICES") == "1"
 
