@@ -15,6 +15,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Collection, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -274,23 +275,41 @@ def similar_interventions(
             + VILLAGE_WEIGHT * same_village
         )
         hits.append(
-            Similar(
-                kind="intervention",
-                id=item.id,
-                title=item.title,
-                village_code=item.village_code,
-                place_name=item.village.name,
-                who=item.program.code,
-                owner_id=item.facilitator_id,
-                start=item.start_date,
-                end=item.end_date,
+            _as_similar(
+                item,
                 score=round(score, 3),
-                shared_words=tuple(sorted(shared_words)),
+                shared_words=shared_words,
                 shared_skills=(item.category_code,) if same_category else (),
                 same_village=same_village,
             )
         )
     return _rank(hits, limit)
+
+
+def _as_similar(
+    item: Intervention,
+    *,
+    score: float,
+    shared_words: AbstractSet[str],
+    shared_skills: tuple[str, ...],
+    same_village: bool,
+) -> Similar:
+    """A stored intervention as a line of the box, whether it looks alike or would be flagged."""
+    return Similar(
+        kind="intervention",
+        id=item.id,
+        title=item.title,
+        village_code=item.village_code,
+        place_name=item.village.name,
+        who=item.program.code,
+        owner_id=item.facilitator_id,
+        start=item.start_date,
+        end=item.end_date,
+        score=score,
+        shared_words=tuple(sorted(shared_words)),
+        shared_skills=shared_skills,
+        same_village=same_village,
+    )
 
 
 @dataclass(frozen=True)
@@ -359,18 +378,10 @@ def would_flag(session: Session, draft: Draft) -> WouldFlag | None:
     )
     mine_words = words(draft.title)
     others = [
-        Similar(
-            kind="intervention",
-            id=item.id,
-            title=item.title,
-            village_code=item.village_code,
-            place_name=item.village.name,
-            who=item.program.code,
-            owner_id=item.facilitator_id,
-            start=item.start_date,
-            end=item.end_date,
+        _as_similar(
+            item,
             score=1.0,
-            shared_words=tuple(sorted(mine_words & words(item.title))),
+            shared_words=mine_words & words(item.title),
             shared_skills=(item.category_code,),  # its activity: the draft's, or overlapping it
             same_village=True,
         )
