@@ -119,8 +119,8 @@ def child(mode: str, path: str) -> None:
     """Load the file, say ``ready``, do the one thing, say ``done`` with the time and outcome."""
     import openpyxl  # noqa: F401 - imported before ready: its import is not the work
 
-    from titiktemu.services.imports.problems import Problems
-    from titiktemu.services.imports.reading import Upload, read_upload
+    from titiktemu.imports.problems import Problems
+    from titiktemu.imports.reading import Upload, read_upload
     from titiktemu.settings import Settings
 
     settings = Settings.from_env()

@@ -40,11 +40,11 @@ from sqlalchemy.orm import Session
 from benchmarks.messy import messy_workbook
 from tests.conftest import reset_database
 from tests.test_imports_support import csv_bytes
+from titiktemu.exchange.commands import InterventionInput, save_intervention
+from titiktemu.imports import Upload, run_import
 from titiktemu.models import Base, ImportStatus, Intervention, Person, Program, Village
-from titiktemu.services.exchange import InterventionInput, save_intervention
-from titiktemu.services.imports import Upload, run_import
-from titiktemu.services.regions import load_regions, resolve_codes
-from titiktemu.services.taxonomy import load_taxonomy
+from titiktemu.places.regions import load_regions, resolve_codes
+from titiktemu.vocabulary.taxonomy import load_taxonomy
 
 KLATEN = "33.10"
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/titiktemu_bench_imports"

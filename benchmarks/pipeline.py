@@ -51,16 +51,16 @@ from tests.services import (
     wait_until,
     worker_env,
 )
+from titiktemu.demo.seed import seed_demo
+from titiktemu.exchange.commands import NeedInput, save_need
 from titiktemu.extensions import db
+from titiktemu.mail.outbox import queue_email
+from titiktemu.mail.sender import build_message, send_pending
 from titiktemu.models import JobRun, JobStatus, Need, OutboxEmail, OutboxStatus, Person
 from titiktemu.models.base import utcnow
-from titiktemu.services.demo import seed_demo
-from titiktemu.services.exchange import NeedInput, save_need
-from titiktemu.services.mailer import build_message, send_pending
-from titiktemu.services.outbox import queue_email
-from titiktemu.services.regions import load_regions, resolve_codes
-from titiktemu.services.taxonomy import load_taxonomy
+from titiktemu.places.regions import load_regions, resolve_codes
 from titiktemu.settings import Settings
+from titiktemu.vocabulary.taxonomy import load_taxonomy
 from web.app import create_app
 
 KLATEN = "33.10"

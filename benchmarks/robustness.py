@@ -121,9 +121,9 @@ def _login(app: Flask, email: str) -> FlaskClient:
 
 
 def _bearer(app: Flask, email: str) -> dict[str, str]:
+    from titiktemu.accounts.tokens import create_token
     from titiktemu.extensions import db
     from titiktemu.models import Person
-    from titiktemu.services.tokens import create_token
 
     with app.app_context():
         person = db.session.scalars(sa.select(Person).filter_by(email=email)).one()
@@ -663,7 +663,7 @@ def finding_10(app: Flask) -> Result:
         codes.append(client.post("/imports", data=data, content_type="multipart/form-data"))
     limited = sum(c.status_code == 429 for c in codes)
     try:
-        from titiktemu.services.imports.retention import prune_import_files
+        from titiktemu.imports.retention import prune_import_files
     except ImportError:  # the code under test has no retention
         retention = "no retention job"
     else:

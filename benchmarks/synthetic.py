@@ -43,7 +43,7 @@ from graph.records import (
     Program,
     Village,
 )
-from titiktemu.services.taxonomy import Entry, read_taxonomy
+from titiktemu.vocabulary.taxonomy import Entry, read_taxonomy
 
 SEED = 20260101
 KLATEN = "33.10"

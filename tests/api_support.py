@@ -9,12 +9,12 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from titiktemu.accounts.tokens import create_token
+from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR, seed_demo
 from titiktemu.extensions import db
+from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import Person, Proposal, Regency, Role
-from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_FACILITATOR, seed_demo
-from titiktemu.services.matching import rebuild_regency
-from titiktemu.services.regions import load_regions, resolve_codes
-from titiktemu.services.tokens import create_token
+from titiktemu.places.regions import load_regions, resolve_codes
 
 KLATEN, SLEMAN = "33.10", "34.04"
 FOREIGN = "koordinator.sleman@example.org"

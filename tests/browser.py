@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.serving import make_server
 
-from titiktemu.services.demo import DEMO_PASSWORD
+from titiktemu.demo.seed import DEMO_PASSWORD
 
 from .conftest import skip_or_fail
 

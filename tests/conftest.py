@@ -22,9 +22,9 @@ from flask_migrate import upgrade
 from titiktemu.extensions import db
 from titiktemu.jobs import settle
 from titiktemu.models import Base
-from titiktemu.services.regions import load_regions, resolve_codes
-from titiktemu.services.taxonomy import load_taxonomy
+from titiktemu.places.regions import load_regions, resolve_codes
 from titiktemu.settings import Settings
+from titiktemu.vocabulary.taxonomy import load_taxonomy
 from web.app import create_app
 from web.auth.limits import limiter_of
 
@@ -132,7 +132,7 @@ CHEAP_PASSWORD_METHOD = "scrypt:1024:8:1"
 
 @pytest.fixture(scope="session", autouse=True)
 def _cheap_password_hashes() -> Iterator[None]:
-    import titiktemu.services.accounts as accounts
+    import titiktemu.accounts.signin as accounts
 
     full = accounts.PASSWORD_METHOD, accounts._DUMMY_HASH
     accounts.PASSWORD_METHOD = CHEAP_PASSWORD_METHOD
@@ -248,8 +248,8 @@ def make_person(app: Flask):
     It pushes its own short app context: a context left pushed would be shared by the test
     client's requests, and with it ``g`` (CSRF tokens would leak from one request to the next).
     """
+    from titiktemu.accounts.signin import hash_password
     from titiktemu.models import Person, Role
-    from titiktemu.services.accounts import hash_password
 
     def make(
         email: str = "sri@example.org",

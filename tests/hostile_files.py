@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from io import BytesIO
 from typing import Final
 
-from titiktemu.services.imports import COLUMNS
+from titiktemu.imports import COLUMNS
 
 #: The last column a sheet may have (16,384).
 XFD: Final = "XFD"

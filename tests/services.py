@@ -34,10 +34,10 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from titiktemu.exchange.commands import NeedInput, save_need
 from titiktemu.extensions import db
+from titiktemu.jobs.queue import celery_of
 from titiktemu.models import Need
-from titiktemu.queue import celery_of
-from titiktemu.services.exchange import NeedInput, save_need
 from titiktemu.settings import Settings
 from web.app import create_app
 

@@ -9,9 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
+from titiktemu.accounts.tokens import revoke_token
 from titiktemu.extensions import db
 from titiktemu.models import ApiToken, Person, Role
-from titiktemu.services.tokens import revoke_token
 
 from .api_support import assert_problem, bearer
 from .test_security import filled_path

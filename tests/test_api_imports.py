@@ -8,8 +8,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from titiktemu.extensions import db
+from titiktemu.imports import COLUMNS
 from titiktemu.models import ImportRun, Program, Role
-from titiktemu.services.imports import COLUMNS
 
 from .api_support import assert_problem, bearer
 

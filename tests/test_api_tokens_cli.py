@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
+from titiktemu.accounts.tokens import digest
 from titiktemu.extensions import db
 from titiktemu.models import ApiToken
-from titiktemu.services.tokens import digest
 
 
 def test_create_list_revoke(app: Flask, runner: FlaskCliRunner, make_person) -> None:

@@ -15,17 +15,17 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from titiktemu.app import settings_of
-from titiktemu.extensions import db
-from titiktemu.jobs import settle
-from titiktemu.models import AuditEntry, NotifyPreference, OutboxEmail, Person, Role
-from titiktemu.services.accounts import (
+from titiktemu.accounts.passwords import PasswordProblem, common_passwords, password_problem
+from titiktemu.accounts.signin import (
     INVITE_SALT,
     RESET_SALT,
     authenticate,
     link_token,
 )
-from titiktemu.services.passwords import PasswordProblem, common_passwords, password_problem
+from titiktemu.app import settings_of
+from titiktemu.extensions import db
+from titiktemu.jobs import settle
+from titiktemu.models import AuditEntry, NotifyPreference, OutboxEmail, Person, Role
 from web.auth.limits import limiter_of
 
 from .conftest import KLATEN, PASSWORD, AuthActions, csrf_token
@@ -362,7 +362,7 @@ def test_registration_does_not_tell_who_has_an_account(
     admin_id = make_person("admin@example.org", role=Role.ADMIN, regency_code=None)
     make_person("sri@example.org")
     with app.app_context():
-        from titiktemu.services.accounts import set_registration
+        from titiktemu.accounts.signin import set_registration
 
         admin = db.session.get(Person, admin_id)
         assert admin is not None

@@ -11,10 +11,10 @@ import re
 import pytest
 from flask import Flask
 
+from titiktemu.demo.seed import DEMO_COORDINATOR, seed_demo
 from titiktemu.extensions import db
-from titiktemu.services.coverage import kecamatan_of
-from titiktemu.services.demo import DEMO_COORDINATOR, seed_demo
-from titiktemu.services.matching import rebuild_regency
+from titiktemu.matching.rebuild import rebuild_regency
+from titiktemu.places.coverage import kecamatan_of
 
 from .big_regency import add_programs
 from .browser import ARTIFACTS, PHONE, fits_the_phone, live_server, phone_page, screenshot, sign_in

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from titiktemu.demo.seed import DEMO_COORDINATOR, seed_demo
 from titiktemu.extensions import db
-from titiktemu.services.demo import DEMO_COORDINATOR, seed_demo
-from titiktemu.services.matching import rebuild_regency
+from titiktemu.matching.rebuild import rebuild_regency
 
 from .browser import ARTIFACTS, PHONE, fits_the_phone, live_server, phone_page, sign_in
 

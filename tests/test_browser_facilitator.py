@@ -11,11 +11,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from titiktemu.demo.seed import DEMO_FACILITATOR, seed_demo
+from titiktemu.exchange.commands import set_status
 from titiktemu.extensions import db
+from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import ExchangeStatus, Need, Person, Proposal, ProposalStatus
-from titiktemu.services.demo import DEMO_FACILITATOR, seed_demo
-from titiktemu.services.exchange import set_status
-from titiktemu.services.matching import rebuild_regency
 
 from .browser import fits_the_phone, live_server, phone_page, screenshot, sign_in
 

@@ -13,9 +13,9 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from titiktemu.demo.seed import DEMO_COORDINATOR, seed_demo
 from titiktemu.extensions import db
 from titiktemu.models import Program
-from titiktemu.services.demo import DEMO_COORDINATOR, seed_demo
 
 from .browser import fits_the_phone, live_server, phone_page, screenshot, sign_in
 

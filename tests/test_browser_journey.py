@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from flask import Flask
 
 from titiktemu.app import settings_of
+from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR, seed_demo
 from titiktemu.extensions import db
+from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import Need, Person, Proposal
-from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_FACILITATOR, seed_demo
-from titiktemu.services.matching import rebuild_regency
 from titiktemu.settings import Settings
 from web.app import create_app
 

@@ -13,10 +13,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from titiktemu.exchange.commands import InterventionInput, save_intervention
 from titiktemu.extensions import db
 from titiktemu.models import Intervention, OverlapFlag, Person, Program
 from titiktemu.models.programs import FundingSource
-from titiktemu.services.exchange import InterventionInput, save_intervention
 
 from .browser import fits_the_phone, live_server, phone_page, screenshot, sign_in
 from .conftest import PASSWORD

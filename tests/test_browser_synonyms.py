@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from titiktemu.demo.seed import DEMO_COORDINATOR, seed_demo
 from titiktemu.extensions import db
-from titiktemu.services.demo import DEMO_COORDINATOR, seed_demo
 
 from .browser import fits_the_phone, live_server, phone_page, screenshot, sign_in
 

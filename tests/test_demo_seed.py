@@ -11,6 +11,15 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from titiktemu.accounts.signin import authenticate
+from titiktemu.demo.seed import (
+    DEMO_COORDINATOR,
+    DEMO_FACILITATOR,
+    DEMO_PASSWORD,
+    DemoRefused,
+    RegionsNotLoadedError,
+    seed_demo,
+)
 from titiktemu.models import (
     Base,
     ExchangeStatus,
@@ -24,16 +33,7 @@ from titiktemu.models import (
     Program,
     Role,
 )
-from titiktemu.services.accounts import authenticate
-from titiktemu.services.demo import (
-    DEMO_COORDINATOR,
-    DEMO_FACILITATOR,
-    DEMO_PASSWORD,
-    DemoRefused,
-    RegionsNotLoadedError,
-    seed_demo,
-)
-from titiktemu.services.regions import load_regions, resolve_codes
+from titiktemu.places.regions import load_regions, resolve_codes
 
 KLATEN = "33.10"
 

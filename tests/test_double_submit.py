@@ -26,6 +26,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from titiktemu.extensions import db
+from titiktemu.imports import COLUMNS
+from titiktemu.jobs.queue import celery_of
 from titiktemu.models import (
     Base,
     ImportRun,
@@ -39,9 +41,7 @@ from titiktemu.models import (
     SubmissionKey,
 )
 from titiktemu.models.base import utcnow
-from titiktemu.queue import celery_of
-from titiktemu.services.imports import COLUMNS
-from titiktemu.services.submissions import purge
+from titiktemu.submissions import purge
 
 from .api_support import assert_problem, bearer
 from .browser import live_server

@@ -16,12 +16,12 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from titiktemu.demo.seed import DEMO_COORDINATOR, seed_demo
 from titiktemu.extensions import db
+from titiktemu.mail.outbox import queue_email
+from titiktemu.mail.sender import message_id, send_pending
 from titiktemu.models import OutboxEmail, OutboxStatus, Person, Role
 from titiktemu.models.base import utcnow
-from titiktemu.services.demo import DEMO_COORDINATOR, seed_demo
-from titiktemu.services.mailer import message_id, send_pending
-from titiktemu.services.outbox import queue_email
 from titiktemu.settings import Settings
 
 from .conftest import KLATEN
@@ -35,7 +35,7 @@ CRASHING_SENDER = """
 import os, sys
 from titiktemu.app import create_core_app
 from titiktemu.extensions import db
-from titiktemu.services import mailer
+from titiktemu.mail import sender as mailer
 from titiktemu.settings import Settings
 
 stage = sys.argv[1]

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from graph.engine import Result
 from titiktemu.extensions import db
+from titiktemu.matching.results import store_result
 from titiktemu.models import FlagStatus, OverlapFlag, Person, Proposal, ProposalStatus
-from titiktemu.services import overlap_review, review
-from titiktemu.services.engine_results import store_result
+from titiktemu.overlaps import review as overlap_review
+from titiktemu.review import commands as review
 from titiktemu.settings import Settings
 
 from .api_support import seed_klaten

@@ -36,8 +36,8 @@ from graph.records import (
 )
 from graph.scoring import fit
 from graph.world import World
-from titiktemu.services.reason_text import TEXTS, Labels, render
-from titiktemu.services.taxonomy import read_taxonomy
+from titiktemu.matching.reason_text import TEXTS, Labels, render
+from titiktemu.vocabulary.taxonomy import read_taxonomy
 
 FAST = settings(max_examples=60, deadline=None)
 #: TITIKTEMU_PROPERTY_EXAMPLES=2000 for a long hunt before a change to the engine lands.

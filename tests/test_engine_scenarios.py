@@ -27,8 +27,8 @@ from graph.records import (
     Program,
     Village,
 )
-from titiktemu.services.reason_text import Labels, render
-from titiktemu.services.taxonomy import read_taxonomy
+from titiktemu.matching.reason_text import Labels, render
+from titiktemu.vocabulary.taxonomy import read_taxonomy
 
 PRAMBANAN, GANTIWARNO, PEDAN = "33.10.01", "33.10.02", "33.10.12"
 SENGON, CUCUKAN = "33.10.01.2001", "33.10.01.2002"

@@ -14,13 +14,13 @@ import sqlalchemy as sa
 from flask import Flask
 from openpyxl import load_workbook
 
+from titiktemu.demo.seed import DEMO_FACILITATOR
+from titiktemu.exports import hxl, iati
+from titiktemu.exports.tables import Table
+from titiktemu.exports.writers import Sheet, cell, sheet_title, to_csv, to_xlsx
 from titiktemu.extensions import db
 from titiktemu.models import Intervention, Program
 from titiktemu.models.places import under
-from titiktemu.services.demo import DEMO_FACILITATOR
-from titiktemu.services.exports import hxl, iati
-from titiktemu.services.exports.tables import Table
-from titiktemu.services.exports.writers import Sheet, cell, sheet_title, to_csv, to_xlsx
 
 from .test_exports_web import FOREIGN, Demo, csv_rows_any, seeded, signed_in
 

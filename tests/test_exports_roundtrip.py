@@ -7,12 +7,12 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from titiktemu.demo.seed import DEMO_COORDINATOR
+from titiktemu.exports.tables import INTERVENTION_EXTRA
 from titiktemu.extensions import db
+from titiktemu.imports.reading import Upload
+from titiktemu.imports.run import run_import
 from titiktemu.models import Intervention, Need, Offer, Person, Program
-from titiktemu.services.demo import DEMO_COORDINATOR
-from titiktemu.services.exports.tables import INTERVENTION_EXTRA
-from titiktemu.services.imports.reading import Upload
-from titiktemu.services.imports.run import run_import
 
 from .test_exports_web import Demo, seeded, signed_in
 

@@ -16,7 +16,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
+from titiktemu.accounts.signin import hash_password
+from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR, DEMO_PASSWORD
 from titiktemu.extensions import db
+from titiktemu.imports.columns import COLUMNS
 from titiktemu.models import (
     ExchangeStatus,
     FlagStatus,
@@ -32,9 +35,6 @@ from titiktemu.models import (
 )
 from titiktemu.models.base import utcnow
 from titiktemu.models.places import under
-from titiktemu.services.accounts import hash_password
-from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_FACILITATOR, DEMO_PASSWORD
-from titiktemu.services.imports.columns import COLUMNS
 
 from .api_support import FOREIGN as FOREIGN  # "as": test_exports_formats imports it from here
 from .api_support import KLATEN, seed_with_foreign

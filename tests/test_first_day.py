@@ -22,11 +22,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
+from titiktemu.accounts.signin import authenticate
 from titiktemu.extensions import db
 from titiktemu.models import Person, Role
-from titiktemu.services.accounts import authenticate
-from titiktemu.services.taxonomy import read_taxonomy
 from titiktemu.settings import Settings
+from titiktemu.vocabulary.taxonomy import read_taxonomy
 from web.app import create_app
 from web.commands.demo import served_url
 

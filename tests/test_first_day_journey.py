@@ -26,6 +26,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from titiktemu.extensions import db
+from titiktemu.jobs.queue import celery_of
 from titiktemu.models import (
     ImportRun,
     ImportStatus,
@@ -36,7 +37,6 @@ from titiktemu.models import (
     Proposal,
     ProposalStatus,
 )
-from titiktemu.queue import celery_of
 from titiktemu.settings import Settings
 from web.app import create_app
 

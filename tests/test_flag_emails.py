@@ -9,12 +9,12 @@ import sqlalchemy as sa
 from flask import Flask
 
 from titiktemu.app import settings_of
+from titiktemu.demo.seed import DEMO_COORDINATOR, seed_demo
 from titiktemu.extensions import db
+from titiktemu.mail.notifications import FLAGS_ONE_BY_ONE, announce_new_flags
+from titiktemu.matching.reason_text import day, number
+from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import NotifyPreference, OutboxEmail, OverlapFlag, Person
-from titiktemu.services.demo import DEMO_COORDINATOR, seed_demo
-from titiktemu.services.matching import rebuild_regency
-from titiktemu.services.notifications import FLAGS_ONE_BY_ONE, announce_new_flags
-from titiktemu.services.reason_text import day, number
 
 KLATEN = "33.10"
 

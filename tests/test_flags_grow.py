@@ -17,7 +17,13 @@ from flask import Flask
 
 from graph.overlaps import find_overlaps
 from graph.world import World
+from titiktemu.demo.seed import seed_demo
+from titiktemu.exchange.commands import InterventionInput, save_intervention
 from titiktemu.extensions import db
+from titiktemu.matching.config import load_config
+from titiktemu.matching.incremental import check_intervention
+from titiktemu.matching.inputs import load_inputs
+from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import (
     AuditEntry,
     FlagStatus,
@@ -28,13 +34,7 @@ from titiktemu.models import (
     Role,
 )
 from titiktemu.models.programs import FundingSource
-from titiktemu.services import overlap_review
-from titiktemu.services.demo import seed_demo
-from titiktemu.services.engine_config import load_config
-from titiktemu.services.engine_inputs import load_inputs
-from titiktemu.services.exchange import InterventionInput, save_intervention
-from titiktemu.services.incremental import check_intervention
-from titiktemu.services.matching import rebuild_regency
+from titiktemu.overlaps import review as overlap_review
 
 KLATEN = "33.10"
 SENGON = "33.10.01.2001"  # Desa Sengon, Kecamatan Prambanan

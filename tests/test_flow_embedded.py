@@ -12,7 +12,13 @@ import sqlalchemy as sa
 from flask import Flask
 
 from titiktemu.app import settings_of
+from titiktemu.decisions import AlreadyDecided
+from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR, seed_demo
+from titiktemu.exchange.commands import InputError, NeedInput, save_need, set_status
 from titiktemu.extensions import db
+from titiktemu.mail.notifications import remind_expiring_needs, send_digest
+from titiktemu.mail.sender import send_pending
+from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import (
     AuditEntry,
     ExchangeStatus,
@@ -28,13 +34,7 @@ from titiktemu.models import (
     ProposalStatus,
     Role,
 )
-from titiktemu.services.decisions import AlreadyDecided
-from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_FACILITATOR, seed_demo
-from titiktemu.services.exchange import InputError, NeedInput, save_need, set_status
-from titiktemu.services.mailer import send_pending
-from titiktemu.services.matching import rebuild_regency
-from titiktemu.services.notifications import remind_expiring_needs, send_digest
-from titiktemu.services.review import ReviewError, decide
+from titiktemu.review.commands import ReviewError, decide
 
 KLATEN = "33.10"
 
@@ -176,7 +176,7 @@ def test_bad_need_input_names_each_field(ctx: Flask) -> None:
 
 
 def test_unsubscribe_link_sets_the_preference(ctx: Flask) -> None:
-    from titiktemu.services.outbox import unsubscribe_token
+    from titiktemu.mail.outbox import unsubscribe_token
 
     seed_demo(db.session(), KLATEN)
     coordinator = person(DEMO_COORDINATOR)

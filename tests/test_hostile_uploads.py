@@ -29,11 +29,11 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from tests import hostile_files as hostile
 from tests.test_imports_support import NEEDS, csv_bytes, xlsx_bytes
 from titiktemu.extensions import db
+from titiktemu.imports import Upload, UploadRefused, run_import
+from titiktemu.imports.preflight import Damaged, check_xlsx, upload_name
+from titiktemu.imports.problems import Problems
+from titiktemu.imports.reading import MAX_LINE, read_upload
 from titiktemu.models import ImportFile, ImportRun, ImportStatus, Person, Role
-from titiktemu.services.imports import Upload, UploadRefused, run_import
-from titiktemu.services.imports.preflight import Damaged, check_xlsx, upload_name
-from titiktemu.services.imports.problems import Problems
-from titiktemu.services.imports.reading import MAX_LINE, read_upload
 from titiktemu.settings import Settings, SettingsError, UploadLimits
 
 from .api_support import PROBLEM, bearer

@@ -21,10 +21,10 @@ from flask.testing import FlaskClient
 
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
+from titiktemu.imports import TooManyImports, Upload, prune_import_files, run_import
+from titiktemu.jobs.queue import celery_of
 from titiktemu.models import ImportFile, ImportRun, ImportStatus, Person, Role
 from titiktemu.models.base import utcnow
-from titiktemu.queue import celery_of
-from titiktemu.services.imports import TooManyImports, Upload, prune_import_files, run_import
 from titiktemu.settings import Settings, SettingsError
 
 from .api_support import assert_problem, bearer

@@ -27,11 +27,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from titiktemu.exchange.commands import InputError, NeedInput, save_need
 from titiktemu.extensions import db
+from titiktemu.imports import Upload, run_import
 from titiktemu.models import ImportRun, ImportStatus, Need, Offer, Person, Role
 from titiktemu.models.exchange import title_key
-from titiktemu.services.exchange import InputError, NeedInput, save_need
-from titiktemu.services.imports import Upload, run_import
 from titiktemu.settings import Settings
 from web.app import create_app
 

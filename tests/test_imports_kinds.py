@@ -27,6 +27,7 @@ from tests.test_imports_support import (
     xlsx_bytes,
 )
 from titiktemu.extensions import db
+from titiktemu.imports import Upload, run_import, template_csv, template_xlsx
 from titiktemu.models import (
     AuditEntry,
     ExchangeStatus,
@@ -44,7 +45,6 @@ from titiktemu.models import (
     RegencyKind,
     Role,
 )
-from titiktemu.services.imports import Upload, run_import, template_csv, template_xlsx
 
 APPLIED, CHECKED, REJECTED = ImportStatus.APPLIED, ImportStatus.CHECKED, ImportStatus.REJECTED
 
@@ -522,7 +522,7 @@ def test_waiting_rebuild_is_reused(session: Session) -> None:
 
 
 def test_too_many_rows(session: Session) -> None:
-    from titiktemu.services.imports.reading import MAX_ROWS
+    from titiktemu.imports.reading import MAX_ROWS
 
     rows = [[f"P{i}", "n", "a", "apbn", ""] for i in range(MAX_ROWS + 1)]
     run = imported(session, [Upload("programs.csv", csv_bytes("programs", rows))], expect=REJECTED)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from titiktemu.extensions import db
+from titiktemu.imports import Upload, run_import
 from titiktemu.models import (
     ImportStatus,
     Intervention,
@@ -28,7 +29,6 @@ from titiktemu.models import (
     Role,
     Village,
 )
-from titiktemu.services.imports import Upload, run_import
 
 MESSY = Path(__file__).parent / "data" / "messy"
 FILES = [

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from titiktemu.services.imports.parsing import CellError, date, integer, items, text
-from titiktemu.services.imports.places import PlaceIndex, name_key
+from titiktemu.imports.parsing import CellError, date, integer, items, text
+from titiktemu.imports.places import PlaceIndex, name_key
 
 ANY_CELL = st.one_of(
     st.none(),

@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session
 
 from tests.test_imports_support import PROGRAMS, csv_bytes, errors, imported
 from titiktemu.extensions import db
-from titiktemu.models import ImportStatus, Intervention
-from titiktemu.services.imports import COLUMNS, Upload
-from titiktemu.services.imports.parsing import (
+from titiktemu.imports import COLUMNS, Upload
+from titiktemu.imports.parsing import (
     CellError,
     DateOrder,
     count,
@@ -28,9 +27,10 @@ from titiktemu.services.imports.parsing import (
     is_formula_text,
     money,
 )
-from titiktemu.services.imports.places import Place, PlaceIndex
-from titiktemu.services.imports.problems import Problems
-from titiktemu.services.imports.reading import Cell
+from titiktemu.imports.places import Place, PlaceIndex
+from titiktemu.imports.problems import Problems
+from titiktemu.imports.reading import Cell
+from titiktemu.models import ImportStatus, Intervention
 
 HIGH = 10**15
 SIDOWARNO, BENER, JELOBO = "33.10.15.2001", "33.10.15.2002", "33.10.15.2005"

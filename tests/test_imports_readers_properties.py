@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from titiktemu.extensions import db
-from titiktemu.services.imports.parsing import (
+from titiktemu.imports.parsing import (
     MONTHS_EN,
     MONTHS_ID,
     WEEKDAYS_EN,
@@ -27,7 +27,7 @@ from titiktemu.services.imports.parsing import (
     date_order,
     money,
 )
-from titiktemu.services.imports.places import Place, PlaceIndex, name_key
+from titiktemu.imports.places import Place, PlaceIndex, name_key
 
 PROPERTY = settings(max_examples=300, deadline=None)
 AMOUNTS = st.integers(min_value=0, max_value=10**13)

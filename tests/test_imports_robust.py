@@ -28,9 +28,9 @@ from tests.test_imports_support import (
     xlsx_bytes,
 )
 from titiktemu.extensions import db
+from titiktemu.imports import COLUMNS, Upload, run_import
+from titiktemu.imports.columns import REQUIRED
 from titiktemu.models import ImportStatus, Intervention, Village
-from titiktemu.services.imports import COLUMNS, Upload, run_import
-from titiktemu.services.imports.columns import REQUIRED
 
 FUZZ = settings(
     max_examples=30,

@@ -13,12 +13,12 @@ from tests.test_imports_support import (
     person,
     sample_csvs,
 )
+from titiktemu.exports.import_format import BUILDERS
+from titiktemu.exports.tables import Table, interventions_table
+from titiktemu.exports.writers import Sheet, to_csv, to_xlsx
 from titiktemu.extensions import db
+from titiktemu.imports import Upload, kind_of_name
 from titiktemu.models import ImportStatus, Role
-from titiktemu.services.exports.import_format import BUILDERS
-from titiktemu.services.exports.tables import Table, interventions_table
-from titiktemu.services.exports.writers import Sheet, to_csv, to_xlsx
-from titiktemu.services.imports import Upload, kind_of_name
 
 
 def _exported(session: Session) -> list[Table]:

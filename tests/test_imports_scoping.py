@@ -17,7 +17,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from titiktemu.exchange.commands import (
+    InputError,
+    InterventionInput,
+    NeedInput,
+    OfferInput,
+    save_intervention,
+    save_need,
+    save_offer,
+)
 from titiktemu.extensions import db
+from titiktemu.imports import Upload
 from titiktemu.models import (
     ImportStatus,
     Intervention,
@@ -29,17 +39,7 @@ from titiktemu.models import (
     Role,
     Village,
 )
-from titiktemu.services.exchange import (
-    InputError,
-    InterventionInput,
-    NeedInput,
-    OfferInput,
-    save_intervention,
-    save_need,
-    save_offer,
-)
-from titiktemu.services.imports import Upload
-from titiktemu.services.regions import load_regions, resolve_codes
+from titiktemu.places.regions import load_regions, resolve_codes
 
 from .api_support import assert_problem, bearer
 from .conftest import PASSWORD, csrf_token

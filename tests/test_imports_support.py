@@ -10,9 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from titiktemu.exports.cells import escape_formula
+from titiktemu.imports import COLUMNS, Upload, run_import
 from titiktemu.models import Base, ImportRun, ImportStatus, Person, Role
-from titiktemu.services.cells import escape_formula
-from titiktemu.services.imports import COLUMNS, Upload, run_import
 
 KLATEN = "33.10"
 

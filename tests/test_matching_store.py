@@ -7,7 +7,11 @@ import datetime as dt
 import sqlalchemy as sa
 from flask import Flask
 
+from titiktemu.demo.seed import DEMO_FACILITATOR, seed_demo
+from titiktemu.exchange.commands import NeedInput, OfferInput, save_need, save_offer
 from titiktemu.extensions import db
+from titiktemu.matching.config import load_config
+from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import (
     AllowedCombination,
     AuditEntry,
@@ -24,10 +28,6 @@ from titiktemu.models import (
     RegencySettings,
     Village,
 )
-from titiktemu.services.demo import DEMO_FACILITATOR, seed_demo
-from titiktemu.services.engine_config import load_config
-from titiktemu.services.exchange import NeedInput, OfferInput, save_need, save_offer
-from titiktemu.services.matching import rebuild_regency
 
 KLATEN = "33.10"
 

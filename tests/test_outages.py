@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 
 from titiktemu.extensions import db
-from titiktemu.queue import celery_of
+from titiktemu.jobs.queue import celery_of
 from titiktemu.settings import Settings
 from web.app import create_app
 

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR, DEMO_PASSWORD, seed_demo
 from titiktemu.extensions import db
+from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import Intervention, Need, OverlapFlag, Person, Proposal
-from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_FACILITATOR, DEMO_PASSWORD, seed_demo
-from titiktemu.services.matching import rebuild_regency
 
 from .conftest import csrf_token
 

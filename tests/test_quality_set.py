@@ -18,7 +18,7 @@ from benchmarks.quality.labelled import LabelledSet, NeedLabel, SetError, load
 from benchmarks.quality.metrics import Shown, change, judge
 from benchmarks.quality.runs import incumbents, supports_incumbents, unrelated_interventions
 from graph import records as r
-from titiktemu.services.taxonomy import read_taxonomy
+from titiktemu.vocabulary.taxonomy import read_taxonomy
 
 
 @pytest.fixture(scope="module")

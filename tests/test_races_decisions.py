@@ -18,6 +18,13 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from titiktemu.demo.seed import (
+    COORDINATOR_NAME,
+    DEMO_COORDINATOR,
+    DEMO_FACILITATOR,
+    DEMO_PASSWORD,
+    FACILITATOR_NAME,
+)
 from titiktemu.extensions import db
 from titiktemu.models import (
     AuditEntry,
@@ -34,13 +41,6 @@ from titiktemu.models import (
     ProposalKind,
     ProposalStatus,
     Role,
-)
-from titiktemu.services.demo import (
-    COORDINATOR_NAME,
-    DEMO_COORDINATOR,
-    DEMO_FACILITATOR,
-    DEMO_PASSWORD,
-    FACILITATOR_NAME,
 )
 
 from .api_support import assert_problem, bearer, seed_klaten

@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from titiktemu.accounts.signin import RESET_TASK
 from titiktemu.extensions import db
 from titiktemu.jobs import settle
 from titiktemu.models import AuditEntry, JobRun, JobStatus, OutboxEmail
-from titiktemu.services.accounts import RESET_TASK
 from web.auth.limits import limiter_of
 
 from .conftest import csrf_token

@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_PASSWORD, seed_demo
 from titiktemu.extensions import db
+from titiktemu.imports import KINDS
+from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import AuditEntry, ImportRun, ImportStatus
-from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_PASSWORD, seed_demo
-from titiktemu.services.imports import KINDS
-from titiktemu.services.matching import rebuild_regency
 
 from .conftest import csrf_token
 

@@ -36,10 +36,10 @@ from hypothesis import strategies as st
 from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 from wtforms.fields.core import UnboundField
 
+from titiktemu.exchange.commands import InterventionInput, save_intervention
 from titiktemu.extensions import db
 from titiktemu.models import ExchangeStatus, Need, Offer, Person, Program, Role, Skill
 from titiktemu.models.programs import FundingSource
-from titiktemu.services.exchange import InterventionInput, save_intervention
 
 from .api_support import PROBLEM, bearer
 from .conftest import PASSWORD, csrf_token

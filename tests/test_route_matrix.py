@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from titiktemu.accounts.signin import hash_password
+from titiktemu.accounts.tokens import create_token
 from titiktemu.extensions import db
 from titiktemu.jobs import enqueue
 from titiktemu.models import (
@@ -35,8 +37,6 @@ from titiktemu.models import (
     SynonymKind,
     Village,
 )
-from titiktemu.services.accounts import hash_password
-from titiktemu.services.tokens import create_token
 
 from .api_support import KLATEN, seed_with_foreign
 from .conftest import PASSWORD, csrf_token

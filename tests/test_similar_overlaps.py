@@ -15,7 +15,14 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from titiktemu.exchange.commands import InterventionInput, save_intervention
 from titiktemu.extensions import db
+from titiktemu.interventions.similar import (
+    Draft,
+    check_intervention_draft,
+    similar_interventions,
+    would_flag,
+)
 from titiktemu.models import (
     AllowedCombination,
     Intervention,
@@ -25,13 +32,6 @@ from titiktemu.models import (
     Program,
 )
 from titiktemu.models.programs import FundingSource
-from titiktemu.services.exchange import InterventionInput, save_intervention
-from titiktemu.services.similar import (
-    Draft,
-    check_intervention_draft,
-    similar_interventions,
-    would_flag,
-)
 
 from .conftest import PASSWORD, AuthActions, csrf_token
 

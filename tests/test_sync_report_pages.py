@@ -11,8 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
+from titiktemu.demo.seed import DEMO_COORDINATOR
 from titiktemu.extensions import db
-from titiktemu.services.demo import DEMO_COORDINATOR
 from web.exports.report_page import PAGE_ROWS, SECTIONS, page_starts
 
 from .big_regency import LONG_NOTE, add_programs, lengthen_notes

@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session
 from graph.config import EngineConfig
 from graph.world import World
 from titiktemu.extensions import db
+from titiktemu.imports import Upload
+from titiktemu.interventions.similar import title_skills
+from titiktemu.matching.inputs import load_inputs
 from titiktemu.models import (
     AuditEntry,
     ImportRun,
@@ -29,18 +32,15 @@ from titiktemu.models import (
     Role,
     SynonymKind,
 )
-from titiktemu.services.engine_inputs import load_inputs
-from titiktemu.services.imports import Upload
-from titiktemu.services.phrases import PhraseReader, read_program, stems
-from titiktemu.services.regions import load_regions, resolve_codes
-from titiktemu.services.similar import title_skills
-from titiktemu.services.synonyms import (
+from titiktemu.places.regions import load_regions, resolve_codes
+from titiktemu.vocabulary.phrases import PhraseReader, read_program, stems
+from titiktemu.vocabulary.synonyms import (
     SynonymError,
     add_synonym,
     remove_synonym,
     synonyms_of,
 )
-from titiktemu.services.taxonomy import TaxonomyIndex, read_taxonomy
+from titiktemu.vocabulary.taxonomy import TaxonomyIndex, read_taxonomy
 
 from .conftest import PASSWORD, csrf_token
 from .test_imports_support import PROGRAMS, csv_bytes, errors, imported, person

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from titiktemu.models import ActivityCategory, Base, Skill, SkillKind
-from titiktemu.services.taxonomy import (
+from titiktemu.vocabulary.taxonomy import (
     TaxonomyError,
     TaxonomyIndex,
     load_taxonomy,

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from titiktemu.extensions import db
+from titiktemu.imports import COLUMNS, KINDS
 from titiktemu.models import Intervention, Need, Offer, Person, Program, Role
-from titiktemu.services.imports import COLUMNS, KINDS
 
 from .api_support import bearer
 from .conftest import PASSWORD, csrf_token

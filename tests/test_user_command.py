@@ -13,12 +13,12 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
+from titiktemu.accounts.first import SETUP_LINK_MAX_AGE, setup_link
+from titiktemu.accounts.invitations import InvitationError, invite
+from titiktemu.accounts.signin import INVITE_SALT, authenticate, link_token
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
 from titiktemu.models import AuditEntry, Person, Role
-from titiktemu.services.accounts import INVITE_SALT, authenticate, link_token
-from titiktemu.services.first_accounts import SETUP_LINK_MAX_AGE, setup_link
-from titiktemu.services.invitations import InvitationError, invite
 
 from .conftest import KLATEN, PASSWORD, AuthActions, csrf_token
 

@@ -18,7 +18,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR, DEMO_PASSWORD, seed_demo
+from titiktemu.exchange.commands import set_status
 from titiktemu.extensions import db
+from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import (
     AllowedCombination,
     AuditEntry,
@@ -43,12 +46,9 @@ from titiktemu.models import (
     Role,
 )
 from titiktemu.models.base import utcnow
-from titiktemu.services import graph_view
-from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_FACILITATOR, DEMO_PASSWORD, seed_demo
-from titiktemu.services.exchange import set_status
-from titiktemu.services.matching import rebuild_regency
-from titiktemu.services.regions import load_regions, resolve_codes
-from titiktemu.services.review_queue import GAPS_SHOWN, open_gaps
+from titiktemu.places import graph_view
+from titiktemu.places.regions import load_regions, resolve_codes
+from titiktemu.review.queue import GAPS_SHOWN, open_gaps
 
 from .conftest import PASSWORD, AuthActions, csrf_token
 
@@ -554,7 +554,7 @@ def test_overlap_list_and_side_by_side(app: Flask, client: FlaskClient, coordina
 
 
 def graph_level(severity: float) -> str:
-    from titiktemu.services.overlap_review import severity_level
+    from titiktemu.overlaps.review import severity_level
 
     return severity_level(severity)
 

@@ -19,7 +19,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from titiktemu.app import settings_of
+from titiktemu.exchange.commands import (
+    InterventionInput,
+    NeedInput,
+    OfferInput,
+    save_intervention,
+    save_need,
+    save_offer,
+    set_status,
+)
 from titiktemu.extensions import db
+from titiktemu.interventions.similar import similar_interventions, similar_needs, words
 from titiktemu.models import (
     AuditEntry,
     Base,
@@ -43,17 +53,7 @@ from titiktemu.models import (
     Village,
 )
 from titiktemu.models.programs import FundingSource
-from titiktemu.services.exchange import (
-    InterventionInput,
-    NeedInput,
-    OfferInput,
-    save_intervention,
-    save_need,
-    save_offer,
-    set_status,
-)
-from titiktemu.services.review import decide
-from titiktemu.services.similar import similar_interventions, similar_needs, words
+from titiktemu.review.commands import decide
 from web.exchange.forms import parse_amount
 
 from .conftest import KEPT_TABLES, PASSWORD, AuthActions, csrf_token

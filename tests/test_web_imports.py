@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import EnvironBuilder
 
 from titiktemu.extensions import db
+from titiktemu.imports import KINDS
 from titiktemu.models import ImportFile, ImportRun, ImportStatus, JobRun, JobStatus, Program, Role
-from titiktemu.services.imports import KINDS
 
 from .conftest import PASSWORD, csrf_token
 

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from titiktemu.accounts.tokens import create_token, digest, person_for_token, revoke_token
 from titiktemu.extensions import db
 from titiktemu.models import ApiToken, Person
-from titiktemu.services.tokens import create_token, digest, person_for_token, revoke_token
 
 from .conftest import PASSWORD, csrf_token
 

@@ -21,8 +21,12 @@ import sqlalchemy as sa
 from flask import Flask
 
 from titiktemu.app import settings_of
+from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR, seed_demo
+from titiktemu.exchange.commands import NeedInput, save_need
 from titiktemu.extensions import db
 from titiktemu.jobs import RESEND_AFTER, requeue_due
+from titiktemu.mail.sender import message_id, send_pending
+from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import (
     Gap,
     ImportRun,
@@ -38,11 +42,7 @@ from titiktemu.models import (
     ProposalStatus,
 )
 from titiktemu.models.base import utcnow
-from titiktemu.services.demo import DEMO_COORDINATOR, DEMO_FACILITATOR, seed_demo
-from titiktemu.services.exchange import NeedInput, save_need
-from titiktemu.services.mailer import message_id, send_pending
-from titiktemu.services.matching import rebuild_regency
-from titiktemu.services.review import decide
+from titiktemu.review.commands import decide
 from titiktemu.settings import Settings
 
 from .conftest import KLATEN, skip_or_fail

@@ -15,8 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from titiktemu.extensions import db, migrate
-from titiktemu.services.reference_data import ReferenceDataReport, load_reference_data
 from titiktemu.settings import Settings
+from titiktemu.vocabulary.reference_data import ReferenceDataReport, load_reference_data
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 

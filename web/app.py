@@ -13,11 +13,11 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from titiktemu.accounts.signin import session_is_live
 from titiktemu.app import create_core_app
 from titiktemu.extensions import db
+from titiktemu.jobs.queue import celery_init_app
 from titiktemu.models import Person
-from titiktemu.queue import celery_init_app
-from titiktemu.services.accounts import session_is_live
 from titiktemu.settings import Settings
 from web.api.problems import answer_http_error, is_api_request, register_problem_handlers
 from web.auth.limits import init_limiter

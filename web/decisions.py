@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
-from titiktemu.services.decisions import AlreadyDecided
+from titiktemu.decisions import AlreadyDecided
 from web.exchange.shared import status_label
 
 

@@ -1,5 +1,5 @@
 """One-time submission keys on the forms that create: the hidden field that carries one, and the
-two steps a view takes around its save (``titiktemu.services.submissions`` holds the rule).
+two steps a view takes around its save (``titiktemu.submissions`` holds the rule).
 
 A double tap on Save sends the same form twice with the same key: the second POST gets the
 first one's answer (a redirect to what it made), never a second row. A page drawn before keys
@@ -15,7 +15,7 @@ from flask import abort
 from wtforms import HiddenField
 
 from titiktemu.extensions import db
-from titiktemu.services.submissions import claim, new_key, settle, well_formed
+from titiktemu.submissions import claim, new_key, settle, well_formed
 from web.access import me
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from celery import Celery
 
 from titiktemu.app import create_core_app
-from titiktemu.queue import celery_init_app
+from titiktemu.jobs.queue import celery_init_app
 
 
 def make_celery() -> Celery[Any]:

@@ -14,20 +14,20 @@ import sqlalchemy as sa
 from celery import shared_task
 from flask import current_app
 
+from titiktemu.accounts.signin import request_password_reset
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
+from titiktemu.imports import prune_import_files
 from titiktemu.jobs import Progress, enqueue, requeue_due, run_job
+from titiktemu.mail.announce import announce
+from titiktemu.mail.notifications import remind_expiring_needs, send_digest
+from titiktemu.mail.sender import send_pending
+from titiktemu.matching import incremental
+from titiktemu.matching.rebuild import rebuild_regency as rebuild_service
 from titiktemu.models import JobRun, Need, Offer, Person, Regency, Role
 from titiktemu.models.interventions import Intervention
 from titiktemu.models.people import person_villages
-from titiktemu.services import incremental
-from titiktemu.services.accounts import request_password_reset
-from titiktemu.services.announce import announce
-from titiktemu.services.imports import prune_import_files
-from titiktemu.services.mailer import send_pending
-from titiktemu.services.matching import rebuild_regency as rebuild_service
-from titiktemu.services.notifications import remind_expiring_needs, send_digest
-from titiktemu.services.submissions import purge
+from titiktemu.submissions import purge
 
 log = logging.getLogger(__name__)
 

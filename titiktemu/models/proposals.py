@@ -34,7 +34,7 @@ class ProposalStatus(enum.StrEnum):
 
 
 #: A reason as stored: the engine's {"name", "weight", "value", "contribution", "code",
-#: "params"} with its words, "text_id" and "text_en" (titiktemu.services.reason_text).
+#: "params"} with its words, "text_id" and "text_en" (titiktemu.matching.reason_text).
 Reason = dict[str, Any]
 
 

@@ -7,9 +7,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from titiktemu.extensions import db
+from titiktemu.jobs.housekeeping import UNFINISHED, failed_emails, jobs_of, request_rebuild
 from titiktemu.models import JobRun
-from titiktemu.services.regency_admin import UNFINISHED, failed_emails, jobs_of, request_rebuild
-from titiktemu.services.review import may_review
+from titiktemu.review.commands import may_review
 from web.access import coordinator_required, me, my_regency
 from web.admin.forms import RebuildForm
 from web.places.links import template_helpers

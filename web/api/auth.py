@@ -9,9 +9,9 @@ from typing import cast
 
 from flask import g, request
 
+from titiktemu.accounts.tokens import person_for_token
 from titiktemu.extensions import db
 from titiktemu.models import Person
-from titiktemu.services.tokens import person_for_token
 from web.access import is_coordinator
 from web.api.problems import ApiProblem
 

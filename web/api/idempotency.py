@@ -1,6 +1,6 @@
 """``Idempotency-Key`` on the API's creating POSTs: a retry with the same key and the same request
 gets the first answer (status, headers, body) again and creates nothing; the same key with
-another request is refused (422). The rule is ``titiktemu.services.submissions``'.
+another request is refused (422). The rule is ``titiktemu.submissions``'.
 
 The key is taken in the request's transaction before the view runs, and the answer recorded once
 the view is done: a concurrent twin waits for the first to commit and then for its answer. A
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from flask import Response, request
 
 from titiktemu.extensions import db
-from titiktemu.services.submissions import Earlier, claim, settle, wait_for, well_formed
+from titiktemu.submissions import Earlier, claim, settle, wait_for, well_formed
 from web.api.auth import caller
 from web.api.problems import ApiProblem, answer_problem, invalid
 

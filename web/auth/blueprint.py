@@ -20,10 +20,15 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from titiktemu.app import settings_of
-from titiktemu.extensions import db
-from titiktemu.models import Kecamatan, Person, Regency, Role
-from titiktemu.services.accounts import (
+from titiktemu.accounts.invitations import (
+    InvitationError,
+    InviteOutcome,
+    accept,
+    invite,
+    invited_person,
+    register,
+)
+from titiktemu.accounts.signin import (
     INVITE_MAX_AGE,
     RESET_MAX_AGE,
     RESET_SALT,
@@ -38,14 +43,9 @@ from titiktemu.services.accounts import (
     set_registration,
     start_session,
 )
-from titiktemu.services.invitations import (
-    InvitationError,
-    InviteOutcome,
-    accept,
-    invite,
-    invited_person,
-    register,
-)
+from titiktemu.app import settings_of
+from titiktemu.extensions import db
+from titiktemu.models import Kecamatan, Person, Regency, Role
 from web.access import admin_required, coordinator_required, login_required, me
 from web.auth.forms import (
     AcceptInvitationForm,

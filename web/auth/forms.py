@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs lag 3.3
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from titiktemu.services.passwords import MAX_LENGTH, MIN_LENGTH, PasswordProblem, password_problem
+from titiktemu.accounts.passwords import MAX_LENGTH, MIN_LENGTH, PasswordProblem, password_problem
 from web.submissions import SubmissionKeyField
 
 

@@ -26,9 +26,9 @@ from flask.typing import RouteCallable
 from flask_limiter import Limiter, RouteLimit
 from flask_login import current_user
 
+from titiktemu.accounts.signin import normalise_email
 from titiktemu.app import settings_of
-from titiktemu.services.accounts import normalise_email
-from titiktemu.services.health import LIMITS_FALLBACK, LIMITS_MEMORY, LIMITS_REDIS
+from titiktemu.health import LIMITS_FALLBACK, LIMITS_MEMORY, LIMITS_REDIS
 from titiktemu.settings import Settings
 
 LOGIN_FAILURES = "10 per minute"

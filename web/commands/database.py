@@ -14,7 +14,7 @@ import click
 from flask.cli import with_appcontext
 
 from titiktemu.extensions import db
-from titiktemu.services.reference_data import load_reference_data
+from titiktemu.vocabulary.reference_data import load_reference_data
 
 
 def with_reference_data(migrate_group: click.Group) -> click.Group:

@@ -11,16 +11,16 @@ from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
 from titiktemu.app import settings_of, upgrade_database
-from titiktemu.extensions import db
-from titiktemu.services.demo import (
+from titiktemu.demo.seed import (
     DEMO_COORDINATOR,
     DEMO_FACILITATOR,
     DEMO_PASSWORD,
     DemoRefused,
     seed_demo,
 )
-from titiktemu.services.matching import rebuild_regency
-from titiktemu.services.regions import count_places, load_regions, resolve_codes
+from titiktemu.extensions import db
+from titiktemu.matching.rebuild import rebuild_regency
+from titiktemu.places.regions import count_places, load_regions, resolve_codes
 
 KLATEN = "33.10"
 

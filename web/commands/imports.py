@@ -13,11 +13,10 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
+from titiktemu.accounts.signin import normalise_email
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
-from titiktemu.models import ImportRun, ImportStatus, JobRun, JobStatus, Person
-from titiktemu.services.accounts import normalise_email
-from titiktemu.services.imports import (
+from titiktemu.imports import (
     KINDS,
     Upload,
     UploadRefused,
@@ -25,6 +24,7 @@ from titiktemu.services.imports import (
     template_csv,
     template_xlsx,
 )
+from titiktemu.models import ImportRun, ImportStatus, JobRun, JobStatus, Person
 
 POLL = 0.5
 FINISHED = (JobStatus.DONE, JobStatus.DEAD)

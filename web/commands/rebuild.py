@@ -11,9 +11,9 @@ from flask.cli import with_appcontext
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
 from titiktemu.jobs import Progress, enqueue, run_job
+from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import JobRun, JobStatus, Regency
-from titiktemu.services.matching import rebuild_regency
-from titiktemu.services.regions import UnknownRegionError, resolve_codes
+from titiktemu.places.regions import UnknownRegionError, resolve_codes
 
 POLL = 0.5
 

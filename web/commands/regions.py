@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from titiktemu.extensions import db
-from titiktemu.services.regions import UnknownRegionError, count_places, load_regions, resolve_codes
+from titiktemu.places.regions import UnknownRegionError, count_places, load_regions, resolve_codes
 
 
 @click.group(cls=AppGroup)

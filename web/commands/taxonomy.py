@@ -12,8 +12,8 @@ import click
 from flask.cli import AppGroup
 
 from titiktemu.extensions import db
-from titiktemu.services.reference_data import load_reference_data
-from titiktemu.services.taxonomy import TaxonomyError
+from titiktemu.vocabulary.reference_data import load_reference_data
+from titiktemu.vocabulary.taxonomy import TaxonomyError
 
 
 @click.group("taxonomy", cls=AppGroup)

@@ -6,9 +6,9 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from titiktemu.accounts.tokens import TokenNameError, create_token, revoke_token, tokens_of
 from titiktemu.extensions import db
 from titiktemu.models import ApiToken, Person
-from titiktemu.services.tokens import TokenNameError, create_token, revoke_token, tokens_of
 
 
 @click.group("token")

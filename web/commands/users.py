@@ -7,16 +7,16 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from titiktemu.app import settings_of
-from titiktemu.extensions import db
-from titiktemu.models import Regency, Role
-from titiktemu.services.first_accounts import (
+from titiktemu.accounts.first import (
     SETUP_LINK_MAX_AGE,
     AccountSetupError,
     SetupLink,
     create_account,
     renew_setup_link,
 )
+from titiktemu.app import settings_of
+from titiktemu.extensions import db
+from titiktemu.models import Regency, Role
 
 HOURS = int(SETUP_LINK_MAX_AGE.total_seconds() // 3600)
 

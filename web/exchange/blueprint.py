@@ -8,10 +8,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from titiktemu.extensions import db
-from titiktemu.models import Kecamatan, Need, Offer, Proposal, Village
-from titiktemu.services.decisions import AlreadyDecided
-from titiktemu.services.exchange import (
+from titiktemu.accounts.profile import (
+    kecamatan_of,
+    regency_places,
+    skill_groups,
+    villages_by_code,
+    villages_in,
+)
+from titiktemu.decisions import AlreadyDecided
+from titiktemu.exchange.commands import (
     NeedInput,
     OfferInput,
     StatusError,
@@ -19,7 +24,7 @@ from titiktemu.services.exchange import (
     save_need,
     save_offer,
 )
-from titiktemu.services.facilitator import (
+from titiktemu.exchange.facilitator import (
     Access,
     gap_of,
     match_counts,
@@ -29,14 +34,9 @@ from titiktemu.services.facilitator import (
     offer_regency,
     proposals_of,
 )
-from titiktemu.services.profile import (
-    kecamatan_of,
-    regency_places,
-    skill_groups,
-    villages_by_code,
-    villages_in,
-)
-from titiktemu.services.similar import Similar, similar_needs
+from titiktemu.extensions import db
+from titiktemu.interventions.similar import Similar, similar_needs
+from titiktemu.models import Kecamatan, Need, Offer, Proposal, Village
 from web.access import login_required, me, my_regency
 from web.decisions import already_decided_text
 from web.exchange.forms import NeedForm, OfferForm, choices, values

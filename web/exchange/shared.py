@@ -11,6 +11,9 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import Field
 
+from titiktemu.accounts.profile import PlaceGroup, SkillGroup
+from titiktemu.exchange.commands import InputError
+from titiktemu.exchange.facilitator import Access, access_to
 from titiktemu.extensions import db
 from titiktemu.models import (
     ActivityCategory,
@@ -23,16 +26,13 @@ from titiktemu.models import (
     Village,
 )
 from titiktemu.models.proposals import Reason
-from titiktemu.services.exchange import InputError
-from titiktemu.services.facilitator import Access, access_to
-from titiktemu.services.profile import PlaceGroup, SkillGroup
 from web.access import me
 from web.exchange.forms import choices
 
 Row = TypeVar("Row")
 Saved = TypeVar("Saved")
 
-#: The English messages of ``titiktemu.services.exchange`` (longest prefix first) in our words.
+#: The English messages of ``titiktemu.exchange.commands`` (longest prefix first) in our words.
 SERVICE_MESSAGES = (
     ("a title is needed", _l("Please give a title.")),
     ("at most 200 characters", _l("At most 200 characters.")),

@@ -16,18 +16,18 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from titiktemu.extensions import db
-from titiktemu.models import Program, ProposalStatus, Regency, Role
-from titiktemu.services.exports import hxl, iati, sync_report
-from titiktemu.services.exports.import_format import BUILDERS
-from titiktemu.services.exports.tables import (
+from titiktemu.exports import hxl, iati, sync_report
+from titiktemu.exports.import_format import BUILDERS
+from titiktemu.exports.tables import (
     Table,
     flags_table,
     gaps_table,
     interventions_table,
     proposals_table,
 )
-from titiktemu.services.exports.writers import Sheet, table_xlsx, to_csv, to_xlsx
+from titiktemu.exports.writers import Sheet, table_xlsx, to_csv, to_xlsx
+from titiktemu.extensions import db
+from titiktemu.models import Program, ProposalStatus, Regency, Role
 from web.access import coordinator_required, login_required, me, my_regency
 from web.exports.report_page import LABELS, SECTIONS, page_table, paginate, show_value
 from web.overlaps.blueprint import SHOW

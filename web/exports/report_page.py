@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
-from titiktemu.services.exports.tables import Table, Value
+from titiktemu.exports.tables import Table, Value
 
 #: The report's sections, each one table, in the workbook's order; the first opens the report.
 SECTIONS = ("summary_kecamatan", "summary_programs", "3w", "overlaps", "proposals", "gaps")

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
-from titiktemu.services.health import health_report
+from titiktemu.health import health_report
 from web.auth.limits import limits_state
 
 blueprint = Blueprint("health", __name__)

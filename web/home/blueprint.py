@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from titiktemu.extensions import db
 from titiktemu.models import Regency
-from titiktemu.services.stats import regency_counts
+from titiktemu.places.stats import regency_counts
 from web.access import login_required
 
 blueprint = Blueprint("home", __name__)

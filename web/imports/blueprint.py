@@ -21,8 +21,7 @@ from werkzeug.datastructures import FileStorage
 
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
-from titiktemu.models import ImportFile, ImportRun, ImportStatus, JobRun, Person, Role
-from titiktemu.services.imports import (
+from titiktemu.imports import (
     TooManyImports,
     Upload,
     UploadRefused,
@@ -30,9 +29,10 @@ from titiktemu.services.imports import (
     template_csv,
     template_xlsx,
 )
-from titiktemu.services.imports.columns import KINDS
-from titiktemu.services.regency_admin import UNFINISHED
-from titiktemu.services.synonyms import (
+from titiktemu.imports.columns import KINDS
+from titiktemu.jobs.housekeeping import UNFINISHED
+from titiktemu.models import ImportFile, ImportRun, ImportStatus, JobRun, Person, Role
+from titiktemu.vocabulary.synonyms import (
     SynonymError,
     add_synonym,
     may_keep_synonyms,

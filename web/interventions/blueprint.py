@@ -9,10 +9,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from titiktemu.extensions import db
-from titiktemu.models import ActivityCategory, Intervention, Program, Village
-from titiktemu.services.exchange import InterventionInput, save_intervention
-from titiktemu.services.facilitator import (
+from titiktemu.accounts.profile import kecamatan_of, regency_places
+from titiktemu.exchange.commands import InterventionInput, save_intervention
+from titiktemu.exchange.facilitator import (
     Access,
     access_to,
     duplicate_intervention,
@@ -23,8 +22,9 @@ from titiktemu.services.facilitator import (
     regency_interventions,
     severity_level,
 )
-from titiktemu.services.profile import kecamatan_of, regency_places
-from titiktemu.services.similar import Draft, InterventionCheck, check_intervention_draft
+from titiktemu.extensions import db
+from titiktemu.interventions.similar import Draft, InterventionCheck, check_intervention_draft
+from titiktemu.models import ActivityCategory, Intervention, Program, Village
 from web.access import is_coordinator, login_required, me, my_regency
 from web.exchange.forms import choices, parse_amount, values
 from web.exchange.shared import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from flask.typing import ResponseReturnValue
 
+from titiktemu.exchange.facilitator import contact_visible, my_proposal, my_proposals, sides
 from titiktemu.extensions import db
-from titiktemu.services.facilitator import contact_visible, my_proposal, my_proposals, sides
 from web.access import login_required, me
 from web.exchange.shared import template_context
 

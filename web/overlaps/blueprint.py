@@ -7,11 +7,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from titiktemu.decisions import AlreadyDecided
 from titiktemu.extensions import db
 from titiktemu.models import FlagStatus, OverlapFlag, Village
-from titiktemu.services import overlap_review
-from titiktemu.services.decisions import AlreadyDecided
-from titiktemu.services.overlap_review import FlagError
+from titiktemu.overlaps import review as overlap_review
+from titiktemu.overlaps.review import FlagError
 from web.access import coordinator_required, me, my_regency
 from web.decisions import already_decided_text
 from web.overlaps.forms import FlagActionForm

@@ -12,12 +12,12 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from titiktemu.extensions import db
+from titiktemu.matching.incremental import regency_engine
 from titiktemu.models import Person, Program, Village
 from titiktemu.models.places import is_village_code, regency_of
-from titiktemu.services import coverage as cov
-from titiktemu.services import graph_view
-from titiktemu.services.incremental import regency_engine
-from titiktemu.services.overlap_review import severity_level
+from titiktemu.overlaps.review import severity_level
+from titiktemu.places import coverage as cov
+from titiktemu.places import graph_view
 from web.access import is_coordinator, login_required, me, my_regency
 from web.params import arg_int, db_int
 from web.places.links import page_url, template_helpers

@@ -8,10 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import refresh
 
-from titiktemu.extensions import db
-from titiktemu.models import Program
-from titiktemu.services.exchange import InputError
-from titiktemu.services.profile import (
+from titiktemu.accounts.profile import (
     ProfileInput,
     find_villages,
     kecamatan_of,
@@ -20,6 +17,9 @@ from titiktemu.services.profile import (
     villages_by_code,
     villages_in,
 )
+from titiktemu.exchange.commands import InputError
+from titiktemu.extensions import db
+from titiktemu.models import Program
 from web.access import login_required, me, my_regency
 from web.exchange.shared import apply_errors, template_context
 from web.profile.forms import ProfileForm

@@ -6,8 +6,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from titiktemu.accounts.tokens import create_token, revoke_token, tokens_of
 from titiktemu.extensions import db
-from titiktemu.services.tokens import create_token, revoke_token, tokens_of
 from web.access import login_required, me
 from web.profile.blueprint import blueprint
 from web.profile.forms import RevokeTokenForm, TokenForm

@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from titiktemu.app import settings_of
+from titiktemu.decisions import AlreadyDecided
 from titiktemu.extensions import db
 from titiktemu.models import Proposal, ProposalStatus
 from titiktemu.models.base import utcnow
-from titiktemu.services import review_queue
-from titiktemu.services.coverage import kecamatan_of, programs_in
-from titiktemu.services.decisions import AlreadyDecided
-from titiktemu.services.review import (
+from titiktemu.places.coverage import kecamatan_of, programs_in
+from titiktemu.review import queue as review_queue
+from titiktemu.review.commands import (
     OPEN_STATES,
     ReviewError,
     accept_many,

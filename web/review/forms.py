@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import AnyOf, Length, NumberRange, Optional, ValidationError
 
 from titiktemu.models import ProposalKind, ProposalStatus
-from titiktemu.services.review_queue import QueueFilter
+from titiktemu.review.queue import QueueFilter
 from web.params import int_or_400
 
 

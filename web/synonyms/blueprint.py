@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from titiktemu.extensions import db
 from titiktemu.models import Regency, Role
-from titiktemu.services.synonyms import remove_synonym, synonyms_of, targets
+from titiktemu.vocabulary.synonyms import remove_synonym, synonyms_of, targets
 from web.access import coordinator_required, me, my_regency
 from web.synonyms.forms import KIND_LABELS, RemoveForm
 

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import InputRequired, Length
 
-from titiktemu.services.synonyms import MAX_PHRASE, SynonymError
+from titiktemu.vocabulary.synonyms import MAX_PHRASE, SynonymError
 
 
 class KeepForm(FlaskForm):

@@ -6,10 +6,10 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from titiktemu.app import settings_of
+from titiktemu.audit import record
 from titiktemu.extensions import db
+from titiktemu.mail.outbox import person_from_token
 from titiktemu.models import NotifyPreference, Person
-from titiktemu.services.audit import record
-from titiktemu.services.outbox import person_from_token
 
 blueprint = Blueprint("unsubscribe", __name__)
 

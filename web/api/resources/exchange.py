@@ -9,13 +9,13 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from titiktemu.decisions import AlreadyDecided
+from titiktemu.exchange.commands import InputError, StatusError
+from titiktemu.exchange.commands import change_status as service_change_status
+from titiktemu.exchange.facilitator import Access, access_to, need_regency, offer_regency
 from titiktemu.extensions import db
 from titiktemu.models import Need, Offer, Person, Role
-from titiktemu.services.decisions import AlreadyDecided
-from titiktemu.services.exchange import InputError, StatusError
-from titiktemu.services.exchange import change_status as service_change_status
-from titiktemu.services.facilitator import Access, access_to, need_regency, offer_regency
-from titiktemu.services.review import may_review
+from titiktemu.review.commands import may_review
 from web.api.auth import caller
 from web.api.problems import ApiProblem, invalid
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from titiktemu.extensions import db
 from titiktemu.models import Intervention, OverlapFlag, Person, Role
 from titiktemu.models.places import under
-from titiktemu.services.overlap_review import HIGH, MEDIUM, severity_level, visible_flag
+from titiktemu.overlaps.review import HIGH, MEDIUM, severity_level, visible_flag
 from web.api.auth import require_coordinator
 from web.api.pagination import page_of
 from web.api.problems import ApiProblem

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from titiktemu.extensions import db
 from titiktemu.models import Gap, Need, Person, Role
-from titiktemu.services.review import may_review
+from titiktemu.review.commands import may_review
 from web.api.auth import caller
 from web.api.pagination import page_of
 from web.api.registry import operation

@@ -9,8 +9,8 @@ from werkzeug.datastructures import FileStorage
 
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
+from titiktemu.imports import KINDS, TooManyImports, Upload, UploadRefused, run_import
 from titiktemu.models import ImportRun, ImportStatus, JobRun, Person, Role
-from titiktemu.services.imports import KINDS, TooManyImports, Upload, UploadRefused, run_import
 from web.api.auth import require_coordinator
 from web.api.pagination import page_of
 from web.api.problems import ApiProblem, invalid

@@ -6,19 +6,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from titiktemu.extensions import db
-from titiktemu.models import Intervention, Person, Role
-from titiktemu.models.places import regency_of, under
-from titiktemu.services.coverage import can_see
-from titiktemu.services.exchange import InputError, InterventionInput, save_intervention
-from titiktemu.services.facilitator import (
+from titiktemu.exchange.commands import InputError, InterventionInput, save_intervention
+from titiktemu.exchange.facilitator import (
     Access,
     access_to,
     duplicate_intervention,
     flags_touching,
     intervention_regency,
 )
-from titiktemu.services.overlap_review import severity_level
+from titiktemu.extensions import db
+from titiktemu.models import Intervention, Person, Role
+from titiktemu.models.places import regency_of, under
+from titiktemu.overlaps.review import severity_level
+from titiktemu.places.coverage import can_see
 from web.access import is_coordinator
 from web.api.auth import caller, regency_of_caller
 from web.api.pagination import page_of

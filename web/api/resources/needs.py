@@ -5,12 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from titiktemu.exchange.commands import NeedInput, save_need
+from titiktemu.exchange.facilitator import Access
 from titiktemu.extensions import db
 from titiktemu.models import Need, Person
 from titiktemu.models.exchange import need_skills
 from titiktemu.models.places import under
-from titiktemu.services.exchange import NeedInput, save_need
-from titiktemu.services.facilitator import Access
 from web.api.auth import caller, regency_of_caller
 from web.api.pagination import page_of
 from web.api.problems import invalid

@@ -5,12 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from titiktemu.exchange.commands import OfferInput, save_offer
+from titiktemu.exchange.facilitator import Access, access_to, offer_regency
 from titiktemu.extensions import db
 from titiktemu.models import Offer, Person
 from titiktemu.models.exchange import offer_kecamatan, offer_skills, offer_villages
 from titiktemu.models.places import under
-from titiktemu.services.exchange import OfferInput, save_offer
-from titiktemu.services.facilitator import Access, access_to, offer_regency
 from web.api.auth import caller, regency_of_caller
 from web.api.pagination import keep_visible, page_of
 from web.api.problems import invalid

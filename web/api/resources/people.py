@@ -11,7 +11,7 @@ from titiktemu.extensions import db
 from titiktemu.models import Person, Role
 from titiktemu.models.people import person_programs, person_villages
 from titiktemu.models.places import under
-from titiktemu.services.coverage import can_see, may_see_contact
+from titiktemu.places.coverage import can_see, may_see_contact
 from web.api.auth import caller
 from web.api.pagination import page_of
 from web.api.problems import ApiProblem

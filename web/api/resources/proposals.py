@@ -8,12 +8,12 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from titiktemu.app import settings_of
+from titiktemu.decisions import AlreadyDecided
+from titiktemu.exchange.facilitator import contact_visible, my_proposal, my_proposals, sides
 from titiktemu.extensions import db
 from titiktemu.models import Person, Proposal, ProposalKind, ProposalStatus, Role
-from titiktemu.services.decisions import AlreadyDecided
-from titiktemu.services.facilitator import contact_visible, my_proposal, my_proposals, sides
-from titiktemu.services.review import ReviewError, decide, may_review, visible_proposal
-from titiktemu.services.review_queue import in_kecamatan, touching_program
+from titiktemu.review.commands import ReviewError, decide, may_review, visible_proposal
+from titiktemu.review.queue import in_kecamatan, touching_program
 from web.api.auth import caller, require_coordinator
 from web.api.etags import check_if_match, etag_of
 from web.api.pagination import page_of
@@ -87,7 +87,7 @@ def _scope(viewer: Person) -> sa.ColumnElement[bool]:
 
 
 def _filtered(select: sa.Select[Proposal], query: ProposalQuery) -> sa.Select[Proposal]:
-    """The review queue's filters (``titiktemu.services.review_queue``), any status."""
+    """The review queue's filters (``titiktemu.review.queue``), any status."""
     if query.status is not None:
         select = select.where(Proposal.status == query.status)
     if query.kind is not None:

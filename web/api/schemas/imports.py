@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from titiktemu.imports import KINDS
 from titiktemu.models import ImportStatus, JobStatus
-from titiktemu.services.imports import KINDS
 from web.api.pagination import PageQuery
 from web.api.schemas.common import In, Out, Timestamp
 

@@ -1,0 +1,1 @@
+"""Accounts: its commands, queries and their helpers."""

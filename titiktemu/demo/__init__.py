@@ -1,0 +1,1 @@
+"""Demo: its commands, queries and their helpers."""

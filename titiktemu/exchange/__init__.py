@@ -1,0 +1,1 @@
+"""Exchange: its commands, queries and their helpers."""

@@ -1,0 +1,1 @@
+"""Interventions: its commands, queries and their helpers."""

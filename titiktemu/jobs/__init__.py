@@ -1,0 +1,274 @@
+"""Jobs: written with the change that needs them, sent after commit, run once, retried from the DB.
+
+``enqueue`` adds a ``JobRun`` row to the caller's transaction; only when that transaction
+commits is the job sent (a rolled-back submission never runs a task). ``run_job`` claims the row
+with a conditional update, so a job delivered twice runs once; a failure is retried later by the
+sweep (``requeue_due``) with capped exponential backoff, and after ``max_attempts`` it is dead.
+
+A *detached* job (``enqueue(..., detached=True)``) is one whose running time must not show in
+the answer of the request that queued it (a password reset: known and unknown addresses must
+answer alike). With a broker nothing changes; on the embedded default, where other jobs run
+inline after the commit, it runs in this process's job thread a moment after the answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from titiktemu.app import settings_of
+from titiktemu.extensions import db
+from titiktemu.jobs.queue import celery_of
+from titiktemu.models import JobRun, JobStatus
+from titiktemu.models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+#: A queued job not picked up within this time is sent again (broker restarted, message lost).
+RESEND_AFTER = dt.timedelta(seconds=60)
+MAX_BACKOFF = dt.timedelta(hours=1)
+BASE_BACKOFF = dt.timedelta(seconds=15)
+
+_PENDING = "titiktemu.jobs_after_commit"
+_DETACHED = "titiktemu.detached_jobs_after_commit"
+_KICKS = "titiktemu.kicks_after_commit"
+_JOB_THREAD = "titiktemu.job_thread"
+_JOB_THREAD_LOCK = threading.Lock()
+#: On the embedded default a detached job waits this long in the job thread, so the request that
+#: queued it has written its answer before the job competes with it for the interpreter.
+DETACHED_DELAY = 0.05
+
+Progress = Callable[[str, float], None]
+
+
+def enqueue(
+    session: Session,
+    task: str,
+    *args: Any,
+    regency_code: str | None = None,
+    max_attempts: int = 5,
+    send: bool = True,
+    detached: bool = False,
+) -> JobRun:
+    """Add a job to the session's transaction; it is sent only if that transaction commits
+    (``send=False``: the caller runs it itself, e.g. the CLI showing live progress;
+    ``detached``: never run inside the request, even without a broker, see the module doc)."""
+    job = JobRun(
+        task=task,
+        args=list(args),
+        regency_code=regency_code,
+        status=JobStatus.QUEUED,
+        max_attempts=max_attempts,
+        next_attempt_at=utcnow() + RESEND_AFTER,
+    )
+    session.add(job)
+    session.flush()
+    if send:
+        session.info.setdefault(_DETACHED if detached else _PENDING, []).append(job.id)
+    return job
+
+
+def kick(session: Session, task: str) -> None:
+    """Run an untracked sweep task (e.g. the outbox sender) once this transaction commits.
+
+    For work whose durable state is already a row of its own (an outbox email), a job row would
+    only repeat it; the beat sweep catches anything a lost kick misses.
+    """
+    kicks: list[str] = session.info.setdefault(_KICKS, [])
+    if task not in kicks:
+        kicks.append(task)
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    job_ids: list[int] = session.info.pop(_PENDING, [])
+    detached: list[int] = session.info.pop(_DETACHED, [])
+    kicks: list[str] = session.info.pop(_KICKS, [])
+    if (job_ids or detached or kicks) and has_app_context():
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        for job_id in job_ids:
+            dispatch(app, job_id)
+        for job_id in detached:
+            if not settings_of(app).eager:
+                dispatch(app, job_id)
+                continue
+            try:
+                _job_thread(app).submit(_run_detached, app, job_id)
+            except RuntimeError:  # the interpreter is shutting down: the row waits for a sweep
+                log.warning("detached job %s left queued at shutdown", job_id)
+        for task in kicks:
+            _send(app, task, ())
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop(_DETACHED, None)
+    session.info.pop(_KICKS, None)
+
+
+def _job_thread(app: Flask) -> ThreadPoolExecutor:
+    """The app's one job thread (detached jobs on the embedded default run there, in order)."""
+    with _JOB_THREAD_LOCK:
+        executor: ThreadPoolExecutor | None = app.extensions.get(_JOB_THREAD)
+        if executor is None:
+            executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="titiktemu-job")
+            app.extensions[_JOB_THREAD] = executor
+        return executor
+
+
+def _run_detached(app: Flask, job_id: int) -> None:
+    time.sleep(DETACHED_DELAY)
+    try:
+        dispatch(app, job_id)
+    except Exception:  # the row stays queued, and ``requeue_due`` sends it again
+        log.exception("detached job %s could not run", job_id)
+
+
+def settle(app: Flask, timeout: float = 30.0) -> None:
+    """Wait until every detached job this process has queued so far has run (tests wait here
+    before they look for its effects). Nothing to wait for with a broker."""
+    executor: ThreadPoolExecutor | None = app.extensions.get(_JOB_THREAD)
+    if executor is not None:
+        executor.submit(lambda: None).result(timeout)
+
+
+def dispatch(app: Flask, job_id: int) -> None:
+    """Send one job to Celery (or run it now, in a context of its own, when there is no broker).
+
+    Never raises: a job that cannot be sent stays in the table and the sweep sends it later.
+    """
+    with app.app_context():
+        job = db.session.get(JobRun, job_id)
+        if job is None:
+            return
+        task, args = job.task, (*job.args, job.id)
+        db.session.remove()
+    _send(app, task, args)
+
+
+def _send(app: Flask, task: str, args: tuple[Any, ...]) -> None:
+    celery = celery_of(app)
+    try:
+        if settings_of(app).eager:
+            celery.loader.import_default_modules()
+            celery.tasks[task].apply(args=args)
+        else:
+            celery.send_task(task, args=list(args))
+    except Exception:  # the row is the source of truth; the sweep sends it again later
+        log.exception("could not send %s%s", task, args)
+
+
+def lease() -> dt.timedelta:
+    """A running job that has not reported for this long is taken to be lost (worker killed)."""
+    return dt.timedelta(seconds=settings_of(current_app).job_lease_seconds)
+
+
+def run_job(job_id: int, work: Callable[[Progress], None]) -> bool:
+    """Claim the job, do ``work``, record the outcome; False when someone else has it or it's over."""
+    now = utcnow()
+    claimed = db.session.execute(
+        sa.update(JobRun)
+        .where(
+            JobRun.id == job_id,
+            sa.or_(
+                JobRun.status.in_([JobStatus.QUEUED, JobStatus.RETRYING]),
+                sa.and_(JobRun.status == JobStatus.RUNNING, JobRun.next_attempt_at < now),
+            ),
+        )
+        .values(
+            status=JobStatus.RUNNING,
+            attempts=JobRun.attempts + 1,
+            next_attempt_at=now + lease(),
+            stage="start",
+            percent=0.0,
+        )
+    )
+    db.session.commit()
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+
+    def progress(stage: str, percent: float) -> None:
+        _report(job_id, stage, percent)
+
+    try:
+        work(progress)
+    except Exception as exc:  # recorded for retry or as dead; never silently dropped
+        db.session.rollback()
+        _failed(job_id, exc)
+        return True
+    db.session.execute(
+        sa.update(JobRun)
+        .where(JobRun.id == job_id)
+        .values(
+            status=JobStatus.DONE, stage="done", percent=100.0, finished_at=utcnow(), last_error=""
+        )
+    )
+    db.session.commit()
+    return True
+
+
+def _report(job_id: int, stage: str, percent: float) -> None:
+    """Progress on its own connection, so it shows at once without committing the work."""
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.update(JobRun)
+            .where(JobRun.id == job_id)
+            .values(stage=stage[:40], percent=round(percent, 1), next_attempt_at=utcnow() + lease())
+        )
+
+
+def _failed(job_id: int, exc: BaseException) -> None:
+    job = db.session.get(JobRun, job_id)
+    if job is None or job.status != JobStatus.RUNNING:
+        return  # a copy of the job that outlived its lease finished it meanwhile
+    job.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if job.attempts >= job.max_attempts:
+        job.status = JobStatus.DEAD
+        job.finished_at = utcnow()
+        log.error("job %s (%s) is dead after %d attempts: %s", job.id, job.task, job.attempts, exc)
+    else:
+        job.status = JobStatus.RETRYING
+        job.next_attempt_at = utcnow() + backoff(job.attempts)
+        log.warning("job %s (%s) failed, attempt %d: %s", job.id, job.task, job.attempts, exc)
+    db.session.commit()
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """15 s, 30 s, 1 min, 2 min ... capped at an hour."""
+    delay: dt.timedelta = BASE_BACKOFF * (2 ** max(attempts - 1, 0))
+    return min(delay, MAX_BACKOFF)
+
+
+def requeue_due(app: Flask, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Send again every job whose time has come: retries, lost sends, leases run out."""
+    now = now or utcnow()
+    with app.app_context():
+        due = db.session.scalars(
+            sa.select(JobRun.id)
+            .where(
+                JobRun.status.in_([JobStatus.QUEUED, JobStatus.RETRYING, JobStatus.RUNNING]),
+                JobRun.next_attempt_at <= now,
+            )
+            .order_by(JobRun.next_attempt_at, JobRun.id)
+            .limit(limit)
+        ).all()
+        db.session.execute(
+            sa.update(JobRun)
+            .where(JobRun.id.in_(due), JobRun.status != JobStatus.RUNNING)
+            .values(next_attempt_at=now + RESEND_AFTER)
+        )
+        db.session.commit()
+    for job_id in due:
+        dispatch(app, job_id)
+    return len(due)

@@ -1,0 +1,1 @@
+"""Mail: its commands, queries and their helpers."""

@@ -1,0 +1,428 @@
+"""Who hears about what: the emails each event queues, written with the event itself.
+
+Every function adds outbox rows to the caller's transaction and never commits; links are
+absolute, from TITIKTEMU_BASE_URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from titiktemu.mail.outbox import queue_email
+from titiktemu.models import (
+    ExchangeStatus,
+    Intervention,
+    Need,
+    NotifyPreference,
+    OutboxEmail,
+    OverlapFlag,
+    Person,
+    Program,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+    Regency,
+    Role,
+    Village,
+)
+from titiktemu.settings import Settings
+
+EXPIRY_NOTICE = dt.timedelta(days=7)
+#: Proposals gone out of date a digest names at most; the rest are counted.
+DIGEST_RETIRED_LISTED = 30
+
+
+def coordinators(session: Session, regency_code: str | None) -> list[Person]:
+    if regency_code is None:
+        return []
+    return list(
+        session.scalars(
+            sa.select(Person)
+            .where(
+                Person.regency_code == regency_code,
+                Person.role == Role.COORDINATOR,
+                Person.active.is_(True),
+            )
+            .order_by(Person.id)
+        )
+    )
+
+
+def proposal_title(p: Proposal) -> str:
+    """How a proposal is named in lists: what is needed and what or who meets it."""
+    if p.kind == ProposalKind.PROGRAM_SYNERGY:
+        a = p.program_a.code if p.program_a else "?"
+        b = p.program_b.code if p.program_b else "?"
+        return f"{a} + {b}"
+    need = p.need.title if p.need else "?"
+    other = p.offer.title if p.offer else (p.person.name if p.person else "?")
+    return f"{need} ← {other}"
+
+
+def _proposal_item(settings: Settings, p: Proposal) -> dict[str, Any]:
+    return {
+        "title": proposal_title(p),
+        "score": p.score,
+        "reasons": p.reasons,
+        "url": f"{settings.base_url}/review/{p.id}",
+    }
+
+
+def _regency_name(session: Session, code: str) -> str:
+    regency = session.get(Regency, code)
+    return regency.name if regency else code
+
+
+def announce_new_proposals(
+    session: Session, settings: Settings, regency_code: str, proposal_ids: Iterable[int]
+) -> int:
+    """Coordinators who want it immediately get one email listing the new proposals."""
+    ids = sorted(proposal_ids)
+    if not ids:
+        return 0
+    proposals = session.scalars(
+        sa.select(Proposal)
+        .where(Proposal.id.in_(ids), Proposal.status == ProposalStatus.PROPOSED)
+        .order_by(Proposal.score.desc(), Proposal.id)
+    ).all()
+    if not proposals:
+        return 0
+    queued = 0
+    for person in coordinators(session, regency_code):
+        if person.notify != NotifyPreference.IMMEDIATE:
+            continue
+        row = queue_email(
+            session,
+            settings,
+            dedupe_key=f"proposals-new:{person.id}:{ids[0]}-{ids[-1]}:{len(ids)}",
+            person=person,
+            template="proposals_new",
+            context={
+                "proposals": [_proposal_item(settings, p) for p in proposals],
+                "regency_name": _regency_name(session, regency_code),
+                "review_url": f"{settings.base_url}/review",
+            },
+            regency_code=regency_code,
+        )
+        queued += row is not None
+    return queued
+
+
+def send_digest(session: Session, settings: Settings, person: Person, day: dt.date) -> bool:
+    """The daily digest for a coordinator who chose it: proposals awaiting review, and those that
+    went out of date since the previous digest day, each with why. Sent once a person and day."""
+    if person.regency_code is None or person.notify != NotifyPreference.DAILY:
+        return False
+    since = dt.datetime.combine(day, dt.time()) - dt.timedelta(days=1)
+    proposals = session.scalars(
+        sa.select(Proposal)
+        .where(
+            Proposal.regency_code == person.regency_code,
+            Proposal.status == ProposalStatus.PROPOSED,
+            Proposal.created_at >= since,
+        )
+        .order_by(Proposal.score.desc(), Proposal.id)
+    ).all()
+    # Retiring a proposal is its last change (the engine leaves an obsolete one alone unless it
+    # proposes it again), so its ``updated_at`` is when it went out of date.
+    retired_since = sa.and_(
+        Proposal.regency_code == person.regency_code,
+        Proposal.status == ProposalStatus.OBSOLETE,
+        Proposal.updated_at >= since,
+    )
+    retired_total = (
+        session.scalar(sa.select(sa.func.count()).select_from(Proposal).where(retired_since)) or 0
+    )
+    retired = session.scalars(
+        sa.select(Proposal)
+        .where(retired_since)
+        .order_by(Proposal.updated_at.desc(), Proposal.id)
+        .limit(DIGEST_RETIRED_LISTED)
+    ).all()
+    if not proposals and not retired:
+        return False
+    row = queue_email(
+        session,
+        settings,
+        dedupe_key=f"digest:{person.id}:{day.isoformat()}",
+        person=person,
+        template="digest",
+        context={
+            "proposals": [_proposal_item(settings, p) for p in proposals],
+            "retired": [_retired_item(settings, p) for p in retired],
+            "retired_total": retired_total,
+            "regency_name": _regency_name(session, person.regency_code),
+            "review_url": f"{settings.base_url}/review",
+        },
+        regency_code=person.regency_code,
+    )
+    return row is not None
+
+
+def _retired_item(settings: Settings, p: Proposal) -> dict[str, Any]:
+    return {
+        "title": proposal_title(p),
+        "reason": p.retired_reason or {},
+        "url": f"{settings.base_url}/review/{p.id}",
+    }
+
+
+def _contact(person: Person | None) -> dict[str, str]:
+    if person is None:
+        return {"name": "?", "first_name": "?", "email": "", "phone": "", "programs": ""}
+    return {
+        "name": person.name,
+        "first_name": person.name.split()[0],
+        "email": person.email,
+        "phone": person.phone,
+        "programs": ", ".join(p.code for p in person.programs),
+    }
+
+
+def introduce(session: Session, settings: Settings, proposal: Proposal) -> int:
+    """On acceptance, both sides get a warm introduction to the other, with the reasons."""
+    need_owner = proposal.need.person if proposal.need else None
+    other = proposal.offer.person if proposal.offer else proposal.person
+    if need_owner is None or other is None:
+        return 0
+    title = proposal_title(proposal)
+    queued = 0
+    for person, counterpart in ((need_owner, other), (other, need_owner)):
+        row = queue_email(
+            session,
+            settings,
+            dedupe_key=f"intro:{proposal.id}:to:{person.id}",
+            person=person,
+            template="introduction",
+            context={
+                "other": _contact(counterpart),
+                "title": title,
+                "reasons": proposal.reasons,
+                "url": f"{settings.base_url}/matches/{proposal.id}",
+            },
+            regency_code=proposal.regency_code,
+        )
+        queued += row is not None
+    return queued
+
+
+#: Beyond this many new flags for one person in one pass, they get one summary instead of an
+#: email each: an import or a regency's first rebuild can raise hundreds of flags at once.
+FLAGS_ONE_BY_ONE = 3
+#: A summary names the most severe flags; the overlaps page has the rest.
+SUMMARY_LISTS = 20
+
+
+def announce_new_flags(
+    session: Session, settings: Settings, regency_code: str, flag_ids: Iterable[int]
+) -> int:
+    """Coordinators and the facilitators of the interventions involved hear of new flags: an
+    email a flag, or one summary when a pass gives them more than ``FLAGS_ONE_BY_ONE``."""
+    flags = list(
+        session.scalars(
+            sa.select(OverlapFlag)
+            .where(OverlapFlag.id.in_(sorted(flag_ids)))
+            .order_by(OverlapFlag.id)
+        )
+    )
+    if not flags:
+        return 0
+    watching = [
+        c for c in coordinators(session, regency_code) if c.notify == NotifyPreference.IMMEDIATE
+    ]
+    # person id -> (person, is a coordinator, the flags they hear of)
+    audience: dict[int, tuple[Person, bool, list[OverlapFlag]]] = {
+        c.id: (c, True, list(flags)) for c in watching
+    }
+    for flag in flags:
+        for item in flag.interventions:
+            person = item.facilitator
+            if person is None:
+                continue
+            entry = audience.setdefault(person.id, (person, False, []))
+            if flag not in entry[2]:
+                entry[2].append(flag)
+    regency_name = _regency_name(session, regency_code)
+    queued = 0
+    for person, is_coordinator, theirs in audience.values():
+        if len(theirs) <= FLAGS_ONE_BY_ONE:
+            for flag in theirs:
+                queued += _announce_flag(
+                    session, settings, regency_code, regency_name, flag, person, is_coordinator
+                )
+        else:
+            queued += _announce_flags_summary(
+                session, settings, regency_code, regency_name, theirs, person
+            )
+    return queued
+
+
+def _announce_flag(
+    session: Session,
+    settings: Settings,
+    regency_code: str,
+    regency_name: str,
+    flag: OverlapFlag,
+    person: Person,
+    is_coordinator: bool,
+) -> int:
+    village = session.get(Village, flag.village_code)
+    row = queue_email(
+        session,
+        settings,
+        dedupe_key=f"flag:{flag.id}:to:{person.id}",
+        person=person,
+        template="flag_overlap",
+        context={
+            "interventions": _flag_items(session, flag.interventions),
+            "reasons": flag.reasons,
+            "village_name": village.name if village else flag.village_code,
+            "regency_name": regency_name,
+            "url": f"{settings.base_url}/overlaps/{flag.id}",
+            "coordinator": is_coordinator,
+        },
+        regency_code=regency_code,
+    )
+    return row is not None
+
+
+def _announce_flags_summary(
+    session: Session,
+    settings: Settings,
+    regency_code: str,
+    regency_name: str,
+    flags: list[OverlapFlag],
+    person: Person,
+) -> int:
+    """One email naming the most severe of many new flags; keyed by the whole set, so a pass that
+    runs twice sends it once."""
+    ids = sorted(f.id for f in flags)
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+    worst = sorted(flags, key=lambda f: (-f.severity, f.id))[:SUMMARY_LISTS]
+    listed = []
+    for flag in worst:
+        village = session.get(Village, flag.village_code)
+        programs = sorted({_program_code(session, i.program_id) for i in flag.interventions})
+        listed.append(
+            {
+                "village_name": village.name if village else flag.village_code,
+                "programs": programs,
+                "severity": flag.severity,
+                "url": f"{settings.base_url}/overlaps/{flag.id}",
+            }
+        )
+    row = queue_email(
+        session,
+        settings,
+        dedupe_key=f"flags:{digest}:{len(ids)}:to:{person.id}",
+        person=person,
+        template="flags_new",
+        context={
+            "count": len(ids),
+            "flags": listed,
+            "regency_name": regency_name,
+            "url": f"{settings.base_url}/overlaps"
+            if is_reviewer(person)
+            else f"{settings.base_url}/interventions",
+        },
+        regency_code=regency_code,
+    )
+    return row is not None
+
+
+def is_reviewer(person: Person) -> bool:
+    return person.role in (Role.COORDINATOR, Role.ADMIN)
+
+
+def _program_code(session: Session, program_id: int) -> str:
+    program = session.get(Program, program_id)
+    return program.code if program else "?"
+
+
+def _flag_items(session: Session, interventions: Iterable[Intervention]) -> list[dict[str, Any]]:
+    out = []
+    for i in interventions:
+        program = session.get(Program, i.program_id)
+        contact = ""
+        if i.facilitator is not None:
+            contact = f"{i.facilitator.name} ({i.facilitator.email}"
+            contact += f", {i.facilitator.phone})" if i.facilitator.phone else ")"
+        out.append(
+            {
+                "program": program.code if program else "?",
+                "title": i.title,
+                "start": i.start_date,
+                "end": i.end_date,
+                "households": i.households,
+                "budget": i.budget_idr,
+                "contact": contact,
+            }
+        )
+    return out
+
+
+def remind_expiring_needs(session: Session, settings: Settings, today: dt.date) -> int:
+    """Facilitators whose open need ends within a week with nothing accepted get a reminder."""
+    accepted = sa.select(Proposal.need_id).where(
+        Proposal.status == ProposalStatus.ACCEPTED, Proposal.need_id.is_not(None)
+    )
+    needs = session.scalars(
+        sa.select(Need)
+        .where(
+            Need.status == ExchangeStatus.OPEN,
+            Need.needed_until.is_not(None),
+            Need.needed_until >= today,
+            Need.needed_until <= today + EXPIRY_NOTICE,
+            Need.id.not_in(accepted),
+        )
+        .order_by(Need.id)
+    ).all()
+    queued = 0
+    for need in needs:
+        row = queue_email(
+            session,
+            settings,
+            dedupe_key=f"need-expiring:{need.id}:{need.needed_until}",
+            person=need.person,
+            template="need_expiring",
+            context={
+                "title": need.title,
+                "until": need.needed_until,
+                "url": f"{settings.base_url}/needs/{need.id}",
+            },
+            regency_code=need.kecamatan_code[:5],
+        )
+        queued += row is not None
+    return queued
+
+
+def announce_failed_delivery(session: Session, settings: Settings, failed: OutboxEmail) -> int:
+    """Coordinators learn that an email could not be delivered (never about such a notice)."""
+    if failed.template == "delivery_failed":
+        return 0
+    queued = 0
+    for person in coordinators(session, failed.regency_code):
+        if person.email == failed.to_address:
+            continue
+        row = queue_email(
+            session,
+            settings,
+            dedupe_key=f"failed:{failed.id}:to:{person.id}",
+            person=person,
+            template="delivery_failed",
+            context={
+                "failed_to": failed.to_address,
+                "failed_subject": failed.subject,
+                "error": failed.last_error[:300],
+                "url": f"{settings.base_url}/outbox",
+            },
+            regency_code=failed.regency_code,
+        )
+        queued += row is not None
+    return queued

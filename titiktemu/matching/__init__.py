@@ -1,0 +1,1 @@
+"""Matching: its commands, queries and their helpers."""

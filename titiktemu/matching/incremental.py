@@ -1,0 +1,124 @@
+"""Answering for one new or edited need, offer or intervention without a full rebuild.
+
+The engine is built for the item's regency with the primaries already proposed counted against
+capacity, asked its incremental question, and the answer is stored like a rebuild's: upserted
+by key, decisions untouched, stale proposals of that item made obsolete.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from graph.engine import Engine
+from titiktemu.audit import record
+from titiktemu.matching.config import load_config
+from titiktemu.matching.inputs import intervention_record, load_inputs, overlap_inputs
+from titiktemu.matching.reason_text import Labels, with_texts
+from titiktemu.matching.results import StoreReport, reasons_data, store_incremental
+from titiktemu.models import (
+    ExchangeStatus,
+    Gap,
+    Intervention,
+    Need,
+    Offer,
+    Proposal,
+    ProposalStatus,
+)
+from titiktemu.models.places import regency_of
+
+
+def regency_engine(session: Session, regency_code: str) -> Engine:
+    """The regency's engine, with its own settings and its pending proposals as incumbents
+    (see load_inputs): what every question to the engine about a regency starts from."""
+    return Engine(load_inputs(session, regency_code), load_config(session, regency_code))
+
+
+def _obsolete(session: Session, where: sa.ColumnElement[bool], keep: set[str], code: str) -> int:
+    stale = session.scalars(
+        sa.select(Proposal).where(where, Proposal.status == ProposalStatus.PROPOSED)
+    ).all()
+    labels = Labels.load(session)
+    count = 0
+    for row in stale:
+        if row.key not in keep:
+            row.status = ProposalStatus.OBSOLETE
+            row.retired_reason = with_texts({"code": code}, labels)
+            record(session, "proposal.obsolete", "proposal", row.id, key=row.key, why=code)
+            count += 1
+    return count
+
+
+def match_need(session: Session, need_id: int) -> StoreReport:
+    """Propose for one need (or retire its proposals if it is no longer open); caller commits."""
+    need = session.get(Need, need_id)
+    report = StoreReport()
+    if need is None:
+        return report
+    if need.status != ExchangeStatus.OPEN:
+        report.obsoleted = _obsolete(
+            session, Proposal.need_id == need_id, keep=set(), code="retired.need_closed"
+        )
+        session.execute(sa.delete(Gap).where(Gap.need_id == need_id))
+        return report
+    regency = need.kecamatan_code[:5]
+    engine = regency_engine(session, regency)
+    proposals = engine.propose_for_need(engine.needs[need_id])
+    report = store_incremental(session, regency, proposals, retired=engine.retired)
+    report.obsoleted += _obsolete(
+        session,
+        Proposal.need_id == need_id,
+        keep={p.key for p in proposals},
+        code="retired.no_longer_fits",
+    )
+    if not proposals:
+        gap = engine.gap_for(engine.needs[need_id])
+        reasons = reasons_data([gap.reason], Labels.load(session))
+        row = session.scalars(sa.select(Gap).where(Gap.need_id == need_id)).one_or_none()
+        if row is None:
+            session.add(Gap(need_id=need_id, regency_code=regency, reasons=reasons))
+        else:
+            row.reasons = reasons
+    return report
+
+
+def match_offer(session: Session, offer_id: int) -> StoreReport:
+    """Give waiting needs this offer's capacity (or retire its proposals); caller commits."""
+    offer = session.get(Offer, offer_id)
+    report = StoreReport()
+    if offer is None:
+        return report
+    if offer.status != ExchangeStatus.OPEN:
+        report.obsoleted = _obsolete(
+            session, Proposal.offer_id == offer_id, keep=set(), code="retired.offer_gone"
+        )
+        return report
+    regencies = sorted({v.code[:5] for v in offer.villages} | {k.code[:5] for k in offer.kecamatan})
+    for regency in regencies:
+        engine = regency_engine(session, regency)
+        record_ = engine.offers.get(offer_id)
+        if record_ is None:
+            continue
+        proposals = engine.propose_for_offer(record_)
+        part = store_incremental(session, regency, proposals, retired=engine.retired)
+        met = sorted({p.need_id for p in proposals if p.need_id is not None and p.rank == 1})
+        if met:
+            session.execute(sa.delete(Gap).where(Gap.need_id.in_(met)))
+        report.created += part.created
+        report.updated += part.updated
+        report.obsoleted += part.obsoleted
+    return report
+
+
+def check_intervention(session: Session, intervention_id: int) -> StoreReport:
+    """Flag what a new or edited intervention overlaps with; caller commits."""
+    item = session.get(Intervention, intervention_id)
+    if item is None:
+        return StoreReport()
+    regency = regency_of(item.village_code)
+    # Flags never reach across villages: the village's 3W is all the rule reads, and the
+    # "similar interventions" preview asks with the same records (similar.would_flag).
+    engine = Engine(overlap_inputs(session, item.village_code), load_config(session, regency))
+    return store_incremental(
+        session, regency, flags=engine.check_intervention(intervention_record(item))
+    )

@@ -1,0 +1,1 @@
+"""Overlaps: its commands, queries and their helpers."""

@@ -1,0 +1,186 @@
+"""Coordinators' decisions on overlap flags: acknowledge, resolve with a note, or allow the mix.
+
+Plain functions that take the acting person, check the regency, write the audit line in the
+caller's transaction and never commit. Each decision is a conditional write: of two taken at
+once, one wins and the other gets ``AlreadyDecided``. Allowing a combination also queues a
+rebuild of the regency, so other flags of the same program pair clear once the engine has looked
+again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from graph.overlaps import HIGH as HIGH
+from graph.overlaps import MEDIUM as MEDIUM
+from graph.overlaps import severity_level as severity_level
+from titiktemu.audit import record
+from titiktemu.decisions import already_decided, transition
+from titiktemu.jobs import enqueue
+from titiktemu.jobs.housekeeping import REBUILD_TASK
+from titiktemu.models import (
+    AllowedCombination,
+    FlagStatus,
+    Intervention,
+    JobRun,
+    OverlapFlag,
+    Person,
+)
+from titiktemu.models.base import utcnow
+from titiktemu.review.commands import may_review
+
+#: A flag still waiting for someone to act on it.
+UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
+
+
+class FlagError(ValueError):
+    """A decision on a flag that cannot be taken, with a message for the person who tried."""
+
+
+@dataclass
+class Allowed:
+    flag: OverlapFlag
+    #: The combinations this decision added (pairs already allowed are not repeated).
+    added: list[AllowedCombination]
+    job: JobRun
+
+
+def visible_flag(session: Session, person: Person, flag_id: int) -> OverlapFlag | None:
+    """The flag if this person may decide on it, else None (the caller answers 404)."""
+    flag = session.get(OverlapFlag, flag_id)
+    if flag is None or not may_review(person, flag.regency_code):
+        return None
+    return flag
+
+
+def flags_of(
+    session: Session, regency_code: str, statuses: tuple[FlagStatus, ...] = UNRESOLVED
+) -> list[OverlapFlag]:
+    """A regency's flags in these statuses, open first, most severe first."""
+    order = sa.case(
+        {FlagStatus.OPEN.value: 0, FlagStatus.ACKNOWLEDGED.value: 1},
+        value=OverlapFlag.status,
+        else_=2,
+    )
+    return list(
+        session.scalars(
+            sa.select(OverlapFlag)
+            .where(OverlapFlag.regency_code == regency_code, OverlapFlag.status.in_(statuses))
+            .options(
+                selectinload(OverlapFlag.interventions).selectinload(Intervention.program),
+                selectinload(OverlapFlag.interventions).selectinload(Intervention.village),
+            )
+            .order_by(order, OverlapFlag.severity.desc(), OverlapFlag.id)
+        )
+    )
+
+
+def program_pairs(flag: OverlapFlag) -> list[tuple[int, int]]:
+    """Every pair of different programs among the flag's interventions, smaller id first."""
+    ids = sorted({i.program_id for i in flag.interventions})
+    return list(combinations(ids, 2))
+
+
+def _visible(session: Session, person: Person, flag_id: int) -> OverlapFlag:
+    flag = visible_flag(session, person, flag_id)
+    if flag is None:
+        raise LookupError(flag_id)
+    return flag
+
+
+def _decide(
+    session: Session,
+    person: Person,
+    flag: OverlapFlag,
+    status: FlagStatus,
+    note: str,
+    allowed: tuple[FlagStatus, ...] = UNRESOLVED,
+) -> None:
+    """Move the flag out of ``allowed`` by a conditional write, then audit; ``AlreadyDecided``
+    (nothing written) when someone else decided first, so a later acknowledge never overwrites
+    a resolution and its note."""
+    before = transition(
+        session,
+        flag,
+        allowed,
+        {
+            "status": status,
+            "reviewer_id": person.id,
+            "decided_at": utcnow(),
+            "decision_note": note[:2000],
+        },
+    )
+    if not isinstance(before, FlagStatus):
+        raise already_decided(session, flag)
+    record(
+        session,
+        f"flag.{status.value}",
+        "overlap_flag",
+        flag.id,
+        actor_id=person.id,
+        before=before.value,
+        note=note[:2000],
+    )
+
+
+def acknowledge(session: Session, person: Person, flag_id: int, note: str = "") -> OverlapFlag:
+    """Seen, being looked into: the flag stays on the list but no longer reads as new (only an
+    open flag: acknowledging never undoes a decision)."""
+    flag = _visible(session, person, flag_id)
+    _decide(session, person, flag, FlagStatus.ACKNOWLEDGED, note.strip(), (FlagStatus.OPEN,))
+    return flag
+
+
+def resolve(session: Session, person: Person, flag_id: int, note: str) -> OverlapFlag:
+    """Sorted out on the ground (lists merged, one program moved); the note says how."""
+    note = note.strip()
+    if not note:
+        raise FlagError("resolving needs a note")
+    flag = _visible(session, person, flag_id)
+    _decide(session, person, flag, FlagStatus.RESOLVED, note)
+    return flag
+
+
+def allow(session: Session, person: Person, flag_id: int, note: str = "") -> Allowed:
+    """These programs may work together here: allow every pair for the regency and rebuild."""
+    flag = _visible(session, person, flag_id)
+    note = note.strip()
+    _decide(session, person, flag, FlagStatus.ALLOWED, note)  # first: only the winner allows
+    existing = set(
+        session.execute(
+            sa.select(AllowedCombination.program_a_id, AllowedCombination.program_b_id).where(
+                AllowedCombination.regency_code == flag.regency_code
+            )
+        )
+    )
+    added = []
+    for a, b in program_pairs(flag):
+        if (a, b) in existing:
+            continue
+        row = AllowedCombination(
+            regency_code=flag.regency_code,
+            program_a_id=a,
+            program_b_id=b,
+            note=note[:2000],
+            created_by=person.id,
+        )
+        session.add(row)
+        added.append(row)
+    session.flush()
+    for row in added:
+        record(
+            session,
+            "combination.allowed",
+            "allowed_combination",
+            row.id,
+            actor_id=person.id,
+            regency=row.regency_code,
+            programs=[row.program_a_id, row.program_b_id],
+            flag=flag.id,
+        )
+    job = enqueue(session, REBUILD_TASK, flag.regency_code, regency_code=flag.regency_code)
+    return Allowed(flag=flag, added=added, job=job)

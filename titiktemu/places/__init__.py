@@ -1,0 +1,1 @@
+"""Places: its commands, queries and their helpers."""

@@ -1,0 +1,1 @@
+"""Review: its commands, queries and their helpers."""

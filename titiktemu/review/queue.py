@@ -1,0 +1,237 @@
+"""The review queue: a regency's proposals awaiting a coordinator, filtered, paged, overdue marked.
+
+Decisions themselves are ``titiktemu.review.commands``; this module only reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from titiktemu.models import (
+    ExchangeStatus,
+    Gap,
+    Need,
+    Offer,
+    Person,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+    RegencySettings,
+    Village,
+)
+from titiktemu.models.base import utcnow
+from titiktemu.models.people import person_programs
+from titiktemu.review.commands import OPEN_STATES
+
+#: Days a proposal may wait when the regency has not chosen (RegencySettings' own default).
+DEFAULT_DEADLINE_DAYS = 7
+#: Cards per page: keeps the page well under 60 KB on a phone.
+PER_PAGE = 15
+KECAMATAN_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
+#: The statuses the queue can show: awaiting a first look, or marked for the forum.
+QUEUE_STATES = (ProposalStatus.PROPOSED, ProposalStatus.CONVENE)
+#: Gaps the review page lists; the coverage page and the gaps download have every one.
+GAPS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the coordinator narrowed the queue to; every field optional."""
+
+    kecamatan: str | None = None
+    program_id: int | None = None
+    kind: ProposalKind | None = None
+    #: 0..1, as the engine scores.
+    min_score: float = 0.0
+    status: ProposalStatus = ProposalStatus.PROPOSED
+    overdue_only: bool = False
+
+
+@dataclass
+class QueuePage:
+    items: list[Proposal]
+    total: int
+    page: int
+    pages: int
+    deadline_days: int
+    #: Proposals created before this moment are overdue.
+    cutoff: dt.datetime
+    village_names: dict[str, str] = field(default_factory=dict)
+
+    def overdue(self, proposal: Proposal) -> bool:
+        return is_overdue(proposal, self.cutoff)
+
+
+def deadline_days(session: Session, regency_code: str) -> int:
+    """The regency's review deadline in days (7 when it never chose one)."""
+    days = session.scalar(
+        sa.select(RegencySettings.review_deadline_days).where(
+            RegencySettings.regency_code == regency_code
+        )
+    )
+    return int(days) if days is not None else DEFAULT_DEADLINE_DAYS
+
+
+def overdue_cutoff(
+    session: Session, regency_code: str, now: dt.datetime | None = None
+) -> dt.datetime:
+    """Proposals created before this moment have waited longer than the regency allows."""
+    return (now or utcnow()) - dt.timedelta(days=deadline_days(session, regency_code))
+
+
+def is_overdue(proposal: Proposal, cutoff: dt.datetime) -> bool:
+    """Still open and created before the cutoff."""
+    return proposal.status in OPEN_STATES and proposal.created_at < cutoff
+
+
+def in_kecamatan(kecamatan_code: str) -> sa.ColumnElement[bool]:
+    """Proposals of a need there, or synergies naming one of its villages (the queue, the
+    export and the API filter alike)."""
+    needs_there = sa.select(Need.id).where(Need.kecamatan_code == kecamatan_code)
+    # Synergies name villages as a JSON list; its text holds '"33.10.01.' for any of them.
+    villages_there = sa.cast(Proposal.village_codes, sa.String).like(f'%"{kecamatan_code}.%')
+    return sa.or_(
+        Proposal.need_id.in_(needs_there),
+        sa.and_(Proposal.kind == ProposalKind.PROGRAM_SYNERGY, villages_there),
+    )
+
+
+def touching_program(program_id: int) -> sa.ColumnElement[bool]:
+    """Proposals joining the program, or a need, offer or person of one of its members."""
+    members = sa.select(person_programs.c.person_id).where(
+        person_programs.c.program_id == program_id
+    )
+    return sa.or_(
+        Proposal.program_a_id == program_id,
+        Proposal.program_b_id == program_id,
+        Proposal.person_id.in_(members),
+        Proposal.need_id.in_(sa.select(Need.id).where(Need.person_id.in_(members))),
+        Proposal.offer_id.in_(sa.select(Offer.id).where(Offer.person_id.in_(members))),
+    )
+
+
+def filtered(regency_code: str, f: QueueFilter, cutoff: dt.datetime) -> sa.Select[Proposal]:
+    """The queue's query before paging: the proposals export filters exactly like the page."""
+    query = sa.select(Proposal).where(
+        Proposal.regency_code == regency_code, Proposal.status == f.status
+    )
+    if f.kind is not None:
+        query = query.where(Proposal.kind == f.kind)
+    if f.min_score > 0:
+        query = query.where(Proposal.score >= f.min_score)
+    if f.overdue_only:
+        query = query.where(Proposal.created_at < cutoff)
+    if f.kecamatan and KECAMATAN_CODE.match(f.kecamatan):
+        query = query.where(in_kecamatan(f.kecamatan))
+    if f.program_id is not None:
+        query = query.where(touching_program(f.program_id))
+    return query
+
+
+def queue(
+    session: Session,
+    regency_code: str,
+    filters: QueueFilter | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    now: dt.datetime | None = None,
+) -> QueuePage:
+    """One page of the queue, best score first, with what the cards show loaded up front."""
+    f = filters or QueueFilter()
+    cutoff = overdue_cutoff(session, regency_code, now)
+    query = filtered(regency_code, f, cutoff)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    items = list(
+        session.scalars(
+            query.options(*card_loads())
+            .order_by(Proposal.score.desc(), Proposal.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    return QueuePage(
+        items=items,
+        total=total,
+        page=page,
+        pages=pages,
+        deadline_days=deadline_days(session, regency_code),
+        cutoff=cutoff,
+        village_names=village_names(session, items),
+    )
+
+
+def card_loads() -> list[sa.orm.interfaces.LoaderOption]:
+    """Everything a proposal card shows, loaded in a few queries instead of one per card."""
+    return [
+        selectinload(Proposal.need).selectinload(Need.person).selectinload(Person.programs),
+        selectinload(Proposal.need).selectinload(Need.village),
+        selectinload(Proposal.need).selectinload(Need.kecamatan),
+        selectinload(Proposal.offer).selectinload(Offer.person).selectinload(Person.programs),
+        selectinload(Proposal.person).selectinload(Person.programs),
+        selectinload(Proposal.program_a),
+        selectinload(Proposal.program_b),
+    ]
+
+
+def village_names(session: Session, proposals: list[Proposal]) -> dict[str, str]:
+    """Names of the villages the synergies on this page cover, by code."""
+    codes = sorted({c for p in proposals for c in p.village_codes})
+    if not codes:
+        return {}
+    rows = session.execute(sa.select(Village.code, Village.name).where(Village.code.in_(codes)))
+    return {code: name for code, name in rows}
+
+
+def overdue_count(session: Session, regency_code: str, now: dt.datetime | None = None) -> int:
+    """Open proposals (awaiting or marked for the forum) past the regency's deadline."""
+    cutoff = overdue_cutoff(session, regency_code, now)
+    return (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Proposal)
+            .where(
+                Proposal.regency_code == regency_code,
+                Proposal.status.in_(QUEUE_STATES),
+                Proposal.created_at < cutoff,
+            )
+        )
+        or 0
+    )
+
+
+@dataclass(frozen=True)
+class GapList:
+    """The first open needs nobody can meet yet, and how many there are in all."""
+
+    items: list[Gap]
+    total: int
+
+
+def open_gaps(
+    session: Session, regency_code: str, kecamatan: str | None = None, limit: int = GAPS_SHOWN
+) -> GapList:
+    """The regency's open needs that nobody can meet yet (the engine's gaps, with why), newest
+    first; only those of ``kecamatan`` when the queue is narrowed to one."""
+    where = [Gap.regency_code == regency_code, Need.status == ExchangeStatus.OPEN]
+    if kecamatan and KECAMATAN_CODE.match(kecamatan):
+        where.append(Need.kecamatan_code == kecamatan)
+    query = sa.select(Gap).join(Need, Need.id == Gap.need_id).where(*where)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    items = list(
+        session.scalars(
+            query.options(
+                selectinload(Gap.need).selectinload(Need.village),
+                selectinload(Gap.need).selectinload(Need.kecamatan),
+            )
+            .order_by(Gap.created_at.desc(), Gap.id.desc())
+            .limit(limit)
+        )
+    )
+    return GapList(items=items, total=total)

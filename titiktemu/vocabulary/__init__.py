@@ -1,0 +1,1 @@
+"""Vocabulary: its commands, queries and their helpers."""
