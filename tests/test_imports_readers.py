@@ -17,6 +17,7 @@ from tests.test_imports_support import PROGRAMS, csv_bytes, errors, imported
 from titiktemu.extensions import db
 from titiktemu.imports import COLUMNS, Upload
 from titiktemu.imports.parsing import (
+    Cell,
     CellError,
     DateOrder,
     count,
@@ -29,7 +30,6 @@ from titiktemu.imports.parsing import (
 )
 from titiktemu.imports.places import Place, PlaceIndex
 from titiktemu.imports.problems import Problems
-from titiktemu.imports.reading import Cell
 from titiktemu.models import ImportStatus, Intervention
 
 HIGH = 10**15

@@ -21,13 +21,14 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from titiktemu.exports.cells import unescape_formula
 from titiktemu.imports.columns import LIST_SEPARATOR
 
-if TYPE_CHECKING:  # reading.py imports this module (a sheet's date orders): no import cycle
-    from titiktemu.imports.reading import Cell
+#: What a cell can hold: text from a CSV; also numbers and dates from an XLSX. Defined here, where
+#: cells are read as values, so the reader imports it and nothing imports back.
+Cell = str | int | float | bool | dt.date | dt.time | None
 
 FIRST_YEAR: Final = 2000
 LAST_YEAR: Final = 2100

@@ -31,7 +31,7 @@ from titiktemu.imports.headers import (
     is_total_row,
     kecamatan_heading,
 )
-from titiktemu.imports.parsing import DateOrder, date_orders
+from titiktemu.imports.parsing import Cell, DateOrder, date_orders
 from titiktemu.imports.preflight import Damaged, Shape, check_xlsx, refusal
 from titiktemu.imports.problems import Problems
 from titiktemu.settings import UploadLimits
@@ -43,9 +43,6 @@ class Formula(str):
     Kept until the row is known, since a JUMLAH row of SUM formulas is skipped, not refused.
     """
 
-
-#: What a cell can hold: text from a CSV; also numbers and dates from an XLSX.
-Cell = str | int | float | bool | dt.date | dt.time | None
 
 #: Data rows read from one file or sheet at most.
 MAX_ROWS: Final = 50_000

@@ -12,9 +12,9 @@ import re
 from typing import Final
 
 from titiktemu.imports.lookups import Lookups, ReadAs
-from titiktemu.imports.parsing import CellError
+from titiktemu.imports.parsing import Cell, CellError
 from titiktemu.imports.problems import Problems
-from titiktemu.imports.reading import Cell, Sheet
+from titiktemu.imports.reading import Sheet
 
 _YEAR: Final = re.compile(r"\b(20\d{2})\b")
 
