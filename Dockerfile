@@ -26,26 +26,18 @@ RUN groupadd --system --gid 10001 titiktemu \
         --home-dir /var/lib/titiktemu --shell /usr/sbin/nologin titiktemu \
     && install -d -o titiktemu -g titiktemu -m 0750 /var/lib/titiktemu
 
-WORKDIR /app
+WORKDIR /var/lib/titiktemu
 
-# Dependencies in their own layer: it is rebuilt only when pyproject.toml changes, not on every
-# source edit. (tomllib is in the standard library from Python 3.11.)
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# Dependencies in their own layer, exactly as pinned in requirements.lock (nothing resolved at
+# build time; --no-deps because the lock is complete): rebuilt only when the lock changes.
+COPY requirements.lock /tmp/requirements.lock
+RUN pip install --no-deps -r /tmp/requirements.lock && rm /tmp/requirements.lock
 
-# Why an editable install of /app rather than a plain `pip install .`:
-# titiktemu/app.py finds the Alembic scripts at Path(titiktemu.__file__).parent.parent / "migrations",
-# i.e. next to the package in the source tree. A regular install would put the package in
-# site-packages, where ../migrations does not exist and `titiktemu db upgrade` would fail. Installing
-# /app in editable mode keeps titiktemu/ and migrations/ side by side at /app while still
-# registering the package and the `titiktemu` console script. The tree stays owned by root, so the
-# app user can read but never modify its own code.
-COPY . .
-RUN pip install --no-deps -e . \
-    && python -m compileall -q titiktemu web worker graph migrations
+# Then the project as a plain wheel install into site-packages, from the build context mounted
+# for this step only (no source layer in the image). The wheel carries the Alembic scripts as
+# titiktemu/migrations, so `titiktemu db upgrade` works from the installed package; pip compiles
+# the bytecode, and the installed code is owned by root: the app user can read, never modify it.
+RUN --mount=type=bind,source=.,target=/src,rw pip install --no-deps /src
 
 USER 10001:10001
 

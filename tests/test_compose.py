@@ -268,7 +268,7 @@ def test_dockerignore_keeps_what_the_image_needs() -> None:
         if line.strip() and not line.startswith("#")
     }
     assert {".venv", "instance", "artifacts", ".git"} <= patterns
-    # migrations/ is read at run time from next to the package; README.md is pyproject's readme.
+    # The wheel carries migrations/ (as titiktemu/migrations); README.md is pyproject's readme.
     for needed in ("migrations", "README.md", "titiktemu", "web", "worker", "pyproject.toml", "*"):
         assert needed not in patterns, needed
 

@@ -18,7 +18,14 @@ from titiktemu.extensions import db, migrate
 from titiktemu.settings import Settings
 from titiktemu.vocabulary.reference_data import ReferenceDataReport, load_reference_data
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# The Alembic scripts: an installed wheel carries the top-level migrations/ folder inside the
+# package as titiktemu/migrations (setup.py); a source checkout keeps it next to the package.
+MIGRATIONS_DIR = (
+    _PACKAGE_DIR / "migrations"
+    if (_PACKAGE_DIR / "migrations" / "env.py").is_file()
+    else _PACKAGE_DIR.parent / "migrations"
+)
 
 
 def create_core_app(settings: Settings | None = None, import_name: str = "titiktemu") -> Flask:
