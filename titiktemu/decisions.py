@@ -12,15 +12,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from titiktemu.models import AuditEntry, Need, Offer, OverlapFlag, Person, Proposal
+from titiktemu.audit import record
+from titiktemu.errors import Conflict, NotAllowed, NotFound
+from titiktemu.models import AuditEntry, Need, Offer, OverlapFlag, Person, Proposal, Role
+from titiktemu.models.base import utcnow
 
 #: What a decision is taken on.
 Decidable = Proposal | OverlapFlag | Need | Offer
+#: What a coordinator decides on (it carries a reviewer, a decision time and a note).
+Reviewed = TypeVar("Reviewed", Proposal, OverlapFlag)
 
 #: How often to try again when someone moved the row to another status we may still leave
 #: (a proposal convened meanwhile may still be accepted); statuses do not cycle faster.
@@ -28,7 +33,7 @@ ATTEMPTS = 3
 
 
 @dataclass
-class AlreadyDecided(Exception):  # noqa: N818 - says what happened, as a domain error should
+class AlreadyDecided(Conflict):
     """The row is no longer in a status this decision may be taken from: someone decided first
     (or the engine retired it). Carries what it is now, who decided (None: the system or not
     known) and when, so the page and the API can say "already decided by Sri"."""
@@ -72,6 +77,74 @@ def transition(
         if cast(sa.CursorResult[Any], result).rowcount == 1:
             return before
     return None
+
+
+class NotReviewer(NotAllowed):
+    """Only coordinators and admins decide on proposals and flags."""
+
+    def __init__(self) -> None:
+        super().__init__("Only coordinators and admins may use this.")
+
+
+class NotInRegency(NotFound, LookupError):  # noqa: N818 - a refusal, as the reader hears it
+    """No such proposal (flag), or one of a regency the person does not review."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"No such {what} in your regency.")
+
+
+def may_review(person: Person, regency_code: str) -> bool:
+    """A coordinator of the regency, or an admin of it (an admin without one: of every one)."""
+    if person.role == Role.ADMIN:
+        return person.regency_code in (None, regency_code)
+    return person.role == Role.COORDINATOR and person.regency_code == regency_code
+
+
+def reviewable(session: Session, person: Person, model: type[Reviewed], row_id: int) -> Reviewed:
+    """The proposal or flag ``row_id`` if ``person`` may decide on it: ``NotReviewer`` for a
+    facilitator, ``NotInRegency`` when it is missing or another regency's."""
+    if person.role not in (Role.COORDINATOR, Role.ADMIN):
+        raise NotReviewer()
+    row = session.get(model, row_id)
+    if row is None or not may_review(person, row.regency_code):
+        raise NotInRegency("proposal" if model is Proposal else "overlap flag")
+    return row
+
+
+def decide_on(
+    session: Session,
+    reviewer: Person,
+    row: Proposal | OverlapFlag,
+    status: Any,
+    note: str,
+    allowed: Collection[object],
+) -> object:
+    """A reviewer's decision on a proposal or a flag: the conditional write (from ``allowed``),
+    then the audit line; the status it left. ``AlreadyDecided`` (nothing written) when someone
+    else decided first, so a later decision never overwrites an earlier one and its note."""
+    note = note[:2000]
+    values = {
+        "status": status,
+        "reviewer_id": reviewer.id,
+        "decided_at": utcnow(),
+        "decision_note": note,
+    }
+    before = transition(session, row, allowed, values)
+    if before is None:
+        raise already_decided(session, row)
+    what, object_type = ("proposal", "proposal")
+    if isinstance(row, OverlapFlag):
+        what, object_type = ("flag", "overlap_flag")
+    record(
+        session,
+        f"{what}.{status.value}",
+        object_type,
+        row.id,
+        actor_id=reviewer.id,
+        before=getattr(before, "value", before),
+        note=note,
+    )
+    return before
 
 
 def already_decided(session: Session, row: Proposal | OverlapFlag) -> AlreadyDecided:

@@ -14,28 +14,30 @@ from __future__ import annotations
 class DomainError(Exception):
     """A refusal of ours, said in words the API can return as they are (pages translate)."""
 
-    #: The HTTP status the API answers with; pages use it for their own error page.
-    status: int = 400
-    #: The CLI's exit code: 1 for "your input", 2 for "the state of things", as click does.
+    #: The HTTP status the API answers with; pages use it for their own error page. (Not
+    #: ``status``: ``AlreadyDecided.status`` is the status the row has now.)
+    http_status: int = 400
+    #: The CLI's exit code: 1, as click's own refusals; 2 where an error says the command was
+    #: used wrongly (click's usage errors; ``accounts.first`` marks its own).
     exit_code: int = 1
 
 
 class NotAllowed(DomainError):  # noqa: N818 - a refusal, named as the reader hears it
     """The acting person may not do this here (role, regency, ownership)."""
 
-    status = 403
+    http_status = 403
 
 
 class NotFound(DomainError):  # noqa: N818 - a refusal, named as the reader hears it
     """What the command names does not exist (or is not visible to the person)."""
 
-    status = 404
+    http_status = 404
 
 
 class Invalid(DomainError):  # noqa: N818 - a refusal, named as the reader hears it
     """The input does not hold; ``errors`` names each field, when a form can place them."""
 
-    status = 422
+    http_status = 422
 
     def __init__(self, message: str = "", errors: dict[str, str] | None = None) -> None:
         self.errors = dict(errors or {})
@@ -45,16 +47,23 @@ class Invalid(DomainError):  # noqa: N818 - a refusal, named as the reader hears
 class Conflict(DomainError):  # noqa: N818 - a refusal, named as the reader hears it
     """The state moved on (someone decided first, a duplicate exists, a lock is held)."""
 
-    status = 409
-    exit_code = 2
+    http_status = 409
 
 
 class TooMany(DomainError):  # noqa: N818 - a refusal, named as the reader hears it
     """A quota refuses for now; ``retry_after`` seconds tells the reader when to try again."""
 
-    status = 429
-    exit_code = 2
+    http_status = 429
 
     def __init__(self, message: str = "", retry_after: int | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class NotPermitted(NotAllowed, PermissionError):  # noqa: N818 - as the kinds above
+    """``NotAllowed`` said where callers still catch ``PermissionError`` (imports, synonyms,
+    opening registration)."""
+
+
+class Missing(NotFound, LookupError):  # noqa: N818 - as the kinds above
+    """``NotFound`` said where callers still catch ``LookupError``."""

@@ -12,16 +12,25 @@ from flask_babel import Babel, get_locale
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from titiktemu.accounts.signin import session_is_live
 from titiktemu.app import create_core_app
+from titiktemu.errors import DomainError
 from titiktemu.extensions import db
+from titiktemu.i18n import TRANSLATIONS_DIR, language, money
 from titiktemu.jobs.queue import celery_init_app
 from titiktemu.models import Person
 from titiktemu.settings import Settings
-from web.api.problems import answer_http_error, is_api_request, register_problem_handlers
+from web.api.problems import (
+    answer_domain_error,
+    answer_http_error,
+    is_api_request,
+    register_problem_handlers,
+)
 from web.auth.limits import init_limiter
 from web.params import init_params
+from web.reasons import reason_text
 
 LANGUAGES = ("id", "en")
 ERROR_PAGES = (400, 403, 404, 413, 429)
@@ -46,6 +55,11 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def _money(value: float) -> str:
+    """Rupiah in the page reader's language, by the one formatter emails and reasons use."""
+    return money(value, language(get_locale()))
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the web app; ``settings`` default to the environment."""
     app = create_core_app(settings, import_name="web")
@@ -53,6 +67,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(
         BABEL_DEFAULT_LOCALE="id",
         BABEL_DEFAULT_TIMEZONE="Asia/Jakarta",
+        # The one catalog lives in the shared package: the worker's emails read it too.
+        BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS_DIR),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=base_url.startswith("https://"),
@@ -71,10 +87,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     login_manager.session_protection = "strong"
     app.after_request(_security_headers)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["money"] = _money  # "Rp 170.500.000", as emails write it
+    app.jinja_env.globals["reason_text"] = (
+        reason_text  # the engine's reasons, in the reader's words
+    )
     init_params(app)  # bounded <int:...>, <village:...>, and no NUL anywhere: before the rules
 
     from web.admin.blueprint import blueprint as admin
-    from web.api.blueprint import blueprint as api
+    from web.api.resources import blueprint as api
     from web.auth.blueprint import blueprint as auth
     from web.exchange.blueprint import blueprint as exchange
     from web.exports.blueprint import blueprint as exports
@@ -148,6 +168,7 @@ def _register_error_pages(app: Flask) -> None:
     for code in ERROR_PAGES:
         app.register_error_handler(code, _error_page)
     app.register_error_handler(500, _server_error)
+    app.register_error_handler(DomainError, _refused)
     register_problem_handlers(app)  # /api/ answers problem+json, whatever the code
 
 
@@ -165,6 +186,18 @@ def _error_page(error: HTTPException) -> ResponseReturnValue:
     if _wants_json():
         return jsonify(error=error.name), code, headers
     return render_template(f"errors/{code}.html"), code, headers
+
+
+def _refused(error: DomainError) -> ResponseReturnValue:
+    """A command's refusal that its view did not turn into a form message: under /api/ a
+    problem+json of its kind, on a page the error page of its status (403, 404, 409 ...)."""
+    if is_api_request():
+        return answer_domain_error(error)
+    db.session.rollback()
+    code = error.http_status
+    if _wants_json():
+        return jsonify(error=HTTP_STATUS_CODES.get(code, "Error")), code
+    return render_template(f"errors/{code if code in ERROR_PAGES else 400}.html"), code
 
 
 def _server_error(error: HTTPException) -> ResponseReturnValue:

@@ -18,47 +18,51 @@ from sqlalchemy.orm import Session
 
 from titiktemu.accounts.signin import INVITE_SALT, link_token, normalise_email
 from titiktemu.audit import record
+from titiktemu.errors import Conflict, DomainError, Invalid, NotFound
 from titiktemu.models import Person, Regency, Role
 from titiktemu.settings import Settings
 
 SETUP_LINK_MAX_AGE = dt.timedelta(hours=72)
 
 
-class AccountSetupError(ValueError):
+class AccountSetupError(DomainError, ValueError):
     """Why the account or link cannot be made; the message is one line for the operator.
 
-    ``usage`` is True when the command was given something wrong (exit code 2) rather than
-    meeting a state of the database (exit code 1).
+    ``usage`` is True when the command was given something wrong (``exit_code`` 2) rather than
+    meeting a state of the database (1).
     """
 
     usage = False
 
 
-class MalformedEmailError(AccountSetupError):
+class MalformedEmailError(AccountSetupError, Invalid):
     usage = True
+    exit_code = 2
 
 
-class RegencyRequiredError(AccountSetupError):
+class RegencyRequiredError(AccountSetupError, Invalid):
     usage = True
+    exit_code = 2
 
 
-class UnknownRegencyError(AccountSetupError):
+class UnknownRegencyError(AccountSetupError, Invalid):
     usage = True
+    exit_code = 2
 
 
-class RegencyNotLoadedError(AccountSetupError):
+class RegencyNotLoadedError(AccountSetupError, Conflict):
     pass
 
 
-class EmailTakenError(AccountSetupError):
+class EmailTakenError(AccountSetupError, Conflict):
     pass
 
 
-class NoSuchAccountError(AccountSetupError):
+class NoSuchAccountError(AccountSetupError, NotFound):
     pass
 
 
-class HasPasswordError(AccountSetupError):
+class HasPasswordError(AccountSetupError, Conflict):
     pass
 
 

@@ -25,7 +25,9 @@ from titiktemu.accounts.signin import (
     set_password,
 )
 from titiktemu.audit import record
+from titiktemu.errors import NotAllowed
 from titiktemu.jobs import kick
+from titiktemu.jobs.names import TaskName
 from titiktemu.mail.outbox import queue_email
 from titiktemu.models import Person, Regency, Role
 from titiktemu.settings import Settings
@@ -37,7 +39,7 @@ class InviteOutcome(enum.StrEnum):
     HAS_ACCOUNT = "has_account"  # already signs in (or is someone else's, or inactive)
 
 
-class InvitationError(ValueError):
+class InvitationError(NotAllowed, ValueError):
     """The inviter may not invite (anyone, or into this role), or there is no regency to invite
     into."""
 
@@ -165,4 +167,4 @@ def _send_invitation(
         regency_code=person.regency_code,
         essential=True,
     )
-    kick(session, "titiktemu.send_pending_email")
+    kick(session, TaskName.SEND_PENDING_EMAIL)

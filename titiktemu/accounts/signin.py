@@ -16,7 +16,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from titiktemu.accounts.passwords import PasswordProblem, password_problem
 from titiktemu.audit import record
+from titiktemu.errors import Invalid, NotPermitted
 from titiktemu.jobs import enqueue, kick
+from titiktemu.jobs.names import TaskName
 from titiktemu.mail.outbox import queue_email
 from titiktemu.models import LoginSession, Person, Role, SiteSettings
 from titiktemu.models.base import utcnow
@@ -93,7 +95,7 @@ RESET_SALT = "reset"
 RESET_MAX_AGE = dt.timedelta(hours=1)
 
 
-class PasswordPolicyError(ValueError):
+class PasswordPolicyError(Invalid, ValueError):
     """The password breaks the policy; forms check first, so this is the last guard."""
 
     def __init__(self, problem: PasswordProblem) -> None:
@@ -213,7 +215,7 @@ def person_from_link(
 
 
 #: The job behind the reset form (``worker.tasks.password_reset``).
-RESET_TASK = "titiktemu.password_reset"
+RESET_TASK = TaskName.PASSWORD_RESET
 
 
 def ask_for_password_reset(session: Session, email: str) -> None:
@@ -248,7 +250,7 @@ def request_password_reset(session: Session, settings: Settings, email: str) -> 
         essential=True,
     )
     record(session, "person.reset_requested", "person", person.id)
-    kick(session, "titiktemu.send_pending_email")
+    kick(session, TaskName.SEND_PENDING_EMAIL)
     return True
 
 
@@ -277,7 +279,7 @@ def registration_open(session: Session) -> bool:
 def set_registration(session: Session, admin: Person, open_: bool) -> None:
     """Open or close self-registration (admins only), recorded in the audit log."""
     if admin.role != Role.ADMIN:
-        raise PermissionError("only an admin opens or closes registration")
+        raise NotPermitted("only an admin opens or closes registration")
     row = session.get(SiteSettings, SITE_SETTINGS_ID)
     if row is None:
         row = SiteSettings(id=SITE_SETTINGS_ID, registration_open=False)

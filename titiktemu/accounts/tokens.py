@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from titiktemu.audit import record
+from titiktemu.errors import Invalid
 from titiktemu.models import ApiToken, Person
 from titiktemu.models.base import utcnow
 
@@ -24,7 +25,7 @@ MAX_NAME = 80
 TOUCH_EVERY = dt.timedelta(minutes=5)
 
 
-class TokenNameError(ValueError):
+class TokenNameError(Invalid, ValueError):
     """The token's name is empty or too long."""
 
 

@@ -1,11 +1,15 @@
-"""Submitting and editing needs, offers and interventions; each save enqueues its matching job,
-which runs only once the save commits."""
+"""Needs and offers: the commands that post, edit, withdraw, fulfil and reopen them.
+
+Each checks who may (the owner; a coordinator of the regency only reads), validates, writes,
+audits and enqueues its matching job, which runs only once the caller commits; each refusal is a
+``titiktemu.errors`` kind, so the pages, the API and the importer only translate it.
+(Interventions have their own commands: ``titiktemu.interventions.commands``.)"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -13,28 +17,57 @@ from sqlalchemy.orm import Session
 
 from titiktemu.audit import record
 from titiktemu.decisions import already_changed, transition
+from titiktemu.errors import Conflict, NotAllowed, NotFound
+from titiktemu.exchange.facilitator import Access, access_to
+from titiktemu.fields import InputError as InputError
+from titiktemu.fields import check_in_regency, check_window, clean_title
+from titiktemu.interventions.commands import InterventionInput as InterventionInput
+from titiktemu.interventions.commands import save_intervention as save_intervention
 from titiktemu.jobs import enqueue
-from titiktemu.models import (
-    ActivityCategory,
-    ExchangeStatus,
-    Intervention,
-    Kecamatan,
-    Need,
-    Offer,
-    Person,
-    Program,
-    Skill,
-    Village,
-)
+from titiktemu.jobs.names import TaskName
+from titiktemu.models import ExchangeStatus, Kecamatan, Need, Offer, Person, Skill, Village
 from titiktemu.models.exchange import title_key
 
+Item = TypeVar("Item", Need, Offer)
 
-class InputError(ValueError):
-    """Field-level problems, so a form or the API can show each where it belongs."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+class NoSuchItem(NotFound, LookupError):  # noqa: N818 - a refusal, named as the reader hears it
+    """Missing, or not this person's to see: ids reveal nothing, so both read the same."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"No such {what}.")
+
+
+class NotYours(NotAllowed):
+    """They may look (a coordinator of the regency) but only its owner changes it."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"Only its owner may change this {what}.")
+
+
+def find(session: Session, person: Person, model: type[Item], item_id: int, want: Access) -> Item:
+    """The need or offer ``item_id`` if ``person`` has ``want`` access to it: the one answer to
+    "may they?" for the pages and the API. ``NoSuchItem`` when missing or not theirs to see,
+    ``NotYours`` when they may look but ``want`` more."""
+    row = session.get(model, item_id)
+    what = model.__name__.lower()
+    if row is None:
+        raise NoSuchItem(what)
+    require(access_of(person, row), want, what)
+    return row
+
+
+def access_of(person: Person, item: Need | Offer) -> Access:
+    """The owner edits, a reviewer of its regency reads (``access_to``), the rest nothing."""
+    return access_to(person, item.person_id, item.regency_code)
+
+
+def require(access: Access, want: Access, what: str) -> None:
+    """``NoSuchItem`` when ``access`` is none, ``NotYours`` when it is less than ``want``."""
+    if access == Access.NONE:
+        raise NoSuchItem(what)
+    if access < want:
+        raise NotYours(what)
 
 
 @dataclass
@@ -60,18 +93,6 @@ class OfferInput:
     description: str = ""
 
 
-@dataclass
-class InterventionInput:
-    program_id: int
-    village_code: str
-    category_code: str
-    title: str
-    start_date: dt.date
-    end_date: dt.date
-    households: int | None = None  # None: not known, which is not zero
-    budget_idr: int | None = None
-
-
 def _skills(session: Session, codes: list[str], errors: dict[str, str]) -> list[Skill]:
     found = list(
         session.scalars(sa.select(Skill).where(Skill.code.in_(codes)).order_by(Skill.code))
@@ -82,28 +103,6 @@ def _skills(session: Session, codes: list[str], errors: dict[str, str]) -> list[
     elif unknown:
         errors["skills"] = f"unknown skill: {', '.join(unknown)}"
     return found
-
-
-def _window(start: dt.date | None, end: dt.date | None, name: str, errors: dict[str, str]) -> None:
-    if start and end and end < start:
-        errors[name] = "the end comes before the start"
-
-
-def _in_regency(person: Person, codes: list[str], name: str, errors: dict[str, str]) -> None:
-    """What someone records lies in the regency they work in: its owner sees and opens it, so a
-    place elsewhere would let them into another regency (every front end gets this rule)."""
-    regency = person.regency_code
-    if regency is not None and any(code[:5] != regency for code in codes):
-        errors.setdefault(name, "choose a place in your regency")
-
-
-def _title(title: str, errors: dict[str, str]) -> str:
-    title = " ".join(title.split())
-    if not title:
-        errors["title"] = "a title is needed"
-    elif len(title) > 200:
-        errors["title"] = "at most 200 characters"
-    return title
 
 
 #: What a person is told when a title repeats one of theirs (web/exchange/shared.py words it).
@@ -143,12 +142,24 @@ def _flush_keyed(session: Session, model: type[Need] | type[Offer]) -> None:
         raise InputError({"title": TITLE_TAKEN[model.__tablename__]}) from None
 
 
-def save_need(session: Session, person: Person, data: NeedInput, need: Need | None = None) -> Need:
-    """Create or edit a need of ``person`` and enqueue its matching; the caller commits."""
+def save_need(
+    session: Session,
+    person: Person,
+    data: NeedInput,
+    need: Need | None = None,
+    *,
+    regency: str | None = None,
+) -> Need:
+    """Create or edit a need of ``person`` and enqueue its matching; the caller commits.
+
+    ``NotYours`` for someone else's need; ``InputError`` names each field that does not hold
+    (a place outside ``regency``: see ``check_in_regency``)."""
+    if need is not None and need.person_id != person.id:
+        raise NotYours("need")
     errors: dict[str, str] = {}
-    title = _title(data.title, errors)
+    title = clean_title(data.title, errors)
     skills = _skills(session, data.skills, errors)
-    _window(data.needed_from, data.needed_until, "needed_until", errors)
+    check_window(data.needed_from, data.needed_until, "needed_until", errors)
     village = session.get(Village, data.village_code) if data.village_code else None
     kecamatan_code = village.kecamatan_code if village else data.kecamatan_code
     if data.village_code and village is None:
@@ -156,7 +167,7 @@ def save_need(session: Session, person: Person, data: NeedInput, need: Need | No
     elif kecamatan_code is None or session.get(Kecamatan, kecamatan_code) is None:
         errors["village"] = "choose a village or a kecamatan"
     else:
-        _in_regency(person, [kecamatan_code], "village", errors)
+        check_in_regency(person, [kecamatan_code], "village", errors, regency)
     if errors:
         raise InputError(errors)
     assert kecamatan_code is not None
@@ -172,18 +183,26 @@ def save_need(session: Session, person: Person, data: NeedInput, need: Need | No
     record(
         session, "need.created" if created else "need.updated", "need", need.id, actor_id=person.id
     )
-    enqueue(session, "titiktemu.match_need", need.id, regency_code=kecamatan_code[:5])
+    enqueue(session, TaskName.MATCH_NEED, need.id, regency_code=need.regency_code)
     return need
 
 
 def save_offer(
-    session: Session, person: Person, data: OfferInput, offer: Offer | None = None
+    session: Session,
+    person: Person,
+    data: OfferInput,
+    offer: Offer | None = None,
+    *,
+    regency: str | None = None,
 ) -> Offer:
-    """Create or edit an offer of ``person`` and enqueue its matching; the caller commits."""
+    """Create or edit an offer of ``person`` and enqueue its matching; the caller commits
+    (refusals as ``save_need``)."""
+    if offer is not None and offer.person_id != person.id:
+        raise NotYours("offer")
     errors: dict[str, str] = {}
-    title = _title(data.title, errors)
+    title = clean_title(data.title, errors)
     skills = _skills(session, data.skills, errors)
-    _window(data.available_from, data.available_until, "available_until", errors)
+    check_window(data.available_from, data.available_until, "available_until", errors)
     villages = list(session.scalars(sa.select(Village).where(Village.code.in_(data.village_codes))))
     kecamatan = list(
         session.scalars(sa.select(Kecamatan).where(Kecamatan.code.in_(data.kecamatan_codes)))
@@ -195,7 +214,8 @@ def save_offer(
     elif not villages and not kecamatan:
         errors["villages"] = "choose at least one village or kecamatan"
     else:
-        _in_regency(person, [*data.village_codes, *data.kecamatan_codes], "villages", errors)
+        codes = [*data.village_codes, *data.kecamatan_codes]
+        check_in_regency(person, codes, "villages", errors, regency)
     if not 1 <= data.capacity <= 100:
         errors["capacity"] = "between 1 and 100"
     if errors:
@@ -216,8 +236,7 @@ def save_offer(
         offer.id,
         actor_id=person.id,
     )
-    regency = (villages[0].code if villages else kecamatan[0].code)[:5]
-    enqueue(session, "titiktemu.match_offer", offer.id, regency_code=regency)
+    enqueue(session, TaskName.MATCH_OFFER, offer.id, regency_code=offer.regency_code)
     return offer
 
 
@@ -231,22 +250,28 @@ TRANSITIONS = {
     ),
 }
 _FROM = dict(TRANSITIONS.values())
+#: The API's word for an action, where it differs from the page's.
+ACTION_NAMES = {"fulfil": "fulfilled"}
 
 
-class StatusError(ValueError):
+class StatusError(Conflict, ValueError):
     """A status change the item's own data does not allow (reopening after its end date)."""
 
 
 def change_status(session: Session, person: Person, item: Need | Offer, action: str) -> None:
-    """Withdraw, mark fulfilled or reopen, as the page and the API offer it; the caller commits.
+    """Withdraw, mark fulfilled (the API: fulfil) or reopen, as the page and the API offer it;
+    the caller commits.
 
-    ``AlreadyDecided`` when the status no longer allows it (someone, or a double tap, changed it
-    first), ``StatusError`` when the end date has passed for a reopen.
+    ``NotYours`` unless it is theirs; ``AlreadyDecided`` when the status no longer allows it
+    (someone, or a double tap, changed it first), ``StatusError`` when the end date has passed
+    for a reopen.
     """
-    status, _allowed = TRANSITIONS[action]
+    if item.person_id != person.id:
+        raise NotYours("need" if isinstance(item, Need) else "offer")
+    status, _allowed = TRANSITIONS[ACTION_NAMES.get(action, action)]
     until = item.needed_until if isinstance(item, Need) else item.available_until
     if status == ExchangeStatus.OPEN and until is not None and until < dt.date.today():
-        raise StatusError("the end date has passed: change the dates first, then reopen")
+        raise StatusError("The end date has passed: change the dates first, then reopen.")
     set_status(session, person, item, status)
 
 
@@ -263,41 +288,6 @@ def set_status(
     record(
         session, f"{kind}.{status.value}", kind, item.id, actor_id=person.id, before=before.value
     )
-    regency = item.kecamatan_code[:5] if isinstance(item, Need) else None
-    enqueue(session, f"titiktemu.match_{kind}", item.id, regency_code=regency)
-
-
-def save_intervention(
-    session: Session, person: Person, data: InterventionInput, item: Intervention | None = None
-) -> Intervention:
-    """Record or edit an intervention (3W) and enqueue its overlap check; the caller commits."""
-    errors: dict[str, str] = {}
-    title = _title(data.title, errors)
-    if session.get(Program, data.program_id) is None:
-        errors["program"] = "unknown program"
-    if session.get(Village, data.village_code) is None:
-        errors["village"] = f"unknown village {data.village_code!r}"
-    else:
-        _in_regency(person, [data.village_code], "village", errors)
-    if session.get(ActivityCategory, data.category_code) is None:
-        errors["activity"] = f"unknown activity {data.category_code!r}"
-    _window(data.start_date, data.end_date, "end_date", errors)
-    if data.households is not None and data.households < 0:
-        errors["households"] = "cannot be negative"
-    if data.budget_idr is not None and data.budget_idr < 0:
-        errors["budget_idr"] = "cannot be negative"
-    if errors:
-        raise InputError(errors)
-    created = item is None
-    item = item or Intervention(facilitator_id=person.id)
-    item.program_id, item.village_code = data.program_id, data.village_code
-    item.category_code, item.title = data.category_code, title
-    item.start_date, item.end_date = data.start_date, data.end_date
-    item.budget_year = data.start_date.year
-    item.households, item.budget_idr = data.households, data.budget_idr
-    session.add(item)
-    session.flush()
-    action = "intervention.created" if created else "intervention.updated"
-    record(session, action, "intervention", item.id, actor_id=person.id)
-    enqueue(session, "titiktemu.check_intervention", item.id, regency_code=data.village_code[:5])
-    return item
+    regency = item.regency_code if isinstance(item, Need) else None
+    task = TaskName.MATCH_NEED if isinstance(item, Need) else TaskName.MATCH_OFFER
+    enqueue(session, task, item.id, regency_code=regency)

@@ -6,7 +6,6 @@ read-only; everyone else is told it does not exist.
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -15,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, QueryableAttribute, Session, selectinload
 
 from graph.overlaps import severity_level as severity_level
+from titiktemu import visibility
 from titiktemu.models import (
     ExchangeStatus,
     Gap,
@@ -24,15 +24,13 @@ from titiktemu.models import (
     OverlapFlag,
     Person,
     Proposal,
-    ProposalKind,
     ProposalStatus,
 )
 from titiktemu.models.overlaps import overlap_flag_interventions
-from titiktemu.models.places import under
 from titiktemu.review.commands import may_review
 
 #: Proposals that no longer say anything to the people in them.
-HIDDEN = (ProposalStatus.OBSOLETE,)
+HIDDEN = visibility.HIDDEN
 
 Item = TypeVar("Item", Need, Offer)
 
@@ -50,20 +48,6 @@ def access_to(person: Person, owner_id: int | None, regency_code: str | None) ->
     if regency_code is not None and may_review(person, regency_code):
         return Access.READ
     return Access.NONE
-
-
-def need_regency(need: Need) -> str:
-    return need.kecamatan_code[:5]
-
-
-def offer_regency(offer: Offer) -> str | None:
-    """Where the offer reaches (its first place), else where its owner works."""
-    places = [v.code for v in offer.villages] + [k.code for k in offer.kecamatan]
-    return min(places)[:5] if places else offer.person.regency_code
-
-
-def intervention_regency(item: Intervention) -> str:
-    return item.village_code[:5]
 
 
 # Needs and offers ------------------------------------------------------------------------------
@@ -124,19 +108,6 @@ def proposals_of(
 # Matches ---------------------------------------------------------------------------------------
 
 
-def _involving(person_id: int) -> sa.ColumnElement[bool]:
-    my_needs_q = sa.select(Need.id).where(Need.person_id == person_id)
-    my_offers_q = sa.select(Offer.id).where(Offer.person_id == person_id)
-    return sa.and_(
-        Proposal.kind.in_([ProposalKind.NEED_OFFER, ProposalKind.NEED_PERSON]),
-        sa.or_(
-            Proposal.need_id.in_(my_needs_q),
-            Proposal.offer_id.in_(my_offers_q),
-            Proposal.person_id == person_id,
-        ),
-    )
-
-
 def my_proposals(session: Session, person: Person) -> list[Proposal]:
     """Proposals where I own the need or the offer, or am the person proposed; accepted first."""
     order = sa.case(
@@ -147,7 +118,7 @@ def my_proposals(session: Session, person: Person) -> list[Proposal]:
     return list(
         session.scalars(
             sa.select(Proposal)
-            .where(_involving(person.id), Proposal.status.not_in(HIDDEN))
+            .where(visibility.proposals_involving(person.id), Proposal.status.not_in(HIDDEN))
             .options(
                 selectinload(Proposal.need).selectinload(Need.person),
                 selectinload(Proposal.offer).selectinload(Offer.person),
@@ -161,7 +132,9 @@ def my_proposals(session: Session, person: Person) -> list[Proposal]:
 def my_proposal(session: Session, person: Person, proposal_id: int) -> Proposal | None:
     """The proposal if it involves me (obsolete ones too: an old email may link to it)."""
     return session.scalars(
-        sa.select(Proposal).where(Proposal.id == proposal_id, _involving(person.id))
+        sa.select(Proposal).where(
+            Proposal.id == proposal_id, visibility.proposals_involving(person.id)
+        )
     ).first()
 
 
@@ -206,14 +179,23 @@ def _interventions(where: sa.ColumnElement[bool]) -> sa.Select[Intervention]:
 
 def my_interventions(session: Session, person: Person) -> list[Intervention]:
     """Interventions I record, the latest start first."""
-    return list(session.scalars(_interventions(Intervention.facilitator_id == person.id)))
+    return list(session.scalars(_interventions(visibility.interventions(person, mine=True))))
 
 
 def regency_interventions(
-    session: Session, regency_code: str, kecamatan_code: str | None, page: int, per_page: int
+    session: Session,
+    viewer: Person,
+    regency_code: str,
+    kecamatan_code: str | None,
+    page: int,
+    per_page: int,
 ) -> tuple[list[Intervention], int]:
-    """One page of the regency's interventions (or one kecamatan's), and how many there are."""
-    where = under(Intervention.village_code, kecamatan_code or regency_code)
+    """One page of the regency's interventions (or one kecamatan's) the viewer may see, and how
+    many there are."""
+    where = sa.and_(
+        visibility.interventions(viewer),
+        visibility.interventions_in(kecamatan_code or regency_code),
+    )
     total = session.scalar(sa.select(sa.func.count()).select_from(Intervention).where(where)) or 0
     rows = session.scalars(
         _interventions(where).offset((page - 1) * per_page).limit(per_page)
@@ -250,23 +232,3 @@ def flags_touching(session: Session, intervention_id: int) -> list[OverlapFlag]:
             .order_by(OverlapFlag.severity.desc(), OverlapFlag.id)
         )
     )
-
-
-def duplicate_intervention(
-    session: Session,
-    program_id: int,
-    village_code: str,
-    category_code: str,
-    start_date: dt.date,
-    exclude_id: int | None = None,
-) -> Intervention | None:
-    """The intervention already holding this natural key (program, village, activity, start)."""
-    query = sa.select(Intervention).where(
-        Intervention.program_id == program_id,
-        Intervention.village_code == village_code,
-        Intervention.category_code == category_code,
-        Intervention.start_date == start_date,
-    )
-    if exclude_id is not None:
-        query = query.where(Intervention.id != exclude_id)
-    return session.scalars(query).first()

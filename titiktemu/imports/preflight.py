@@ -35,7 +35,8 @@ from pathlib import PurePath
 from typing import Any, Final
 from xml.parsers import expat
 
-from titiktemu.imports.problems import Problems
+from titiktemu.errors import Invalid
+from titiktemu.imports.problems import Problems, problem_text
 from titiktemu.settings import UploadLimits
 
 #: The longest file name kept (``import_files.name`` is 255 characters).
@@ -68,13 +69,14 @@ STATUS: Final[dict[str, int]] = {
 }
 
 
-class UploadRefused(Exception):  # noqa: N818 - a refusal, not an error of ours
+class UploadRefused(Invalid):
     """An upload refused before it is read; ``problem`` is shaped like a run's problems."""
 
     def __init__(self, problem: dict[str, Any]) -> None:
-        super().__init__(problem["text_en"])
+        super().__init__(problem_text(problem, "en"))
         self.problem = problem
         self.status = STATUS[problem["code"]]
+        self.http_status = self.status  # 413 too large, 415 not a spreadsheet, 422 otherwise
 
     @property
     def code(self) -> str:
@@ -82,7 +84,7 @@ class UploadRefused(Exception):  # noqa: N818 - a refusal, not an error of ours
 
     def text(self, language: str) -> str:
         """The message in ``language`` ("id" or "en")."""
-        return str(self.problem["text_id" if language == "id" else "text_en"])
+        return problem_text(self.problem, language)
 
 
 def refusal(

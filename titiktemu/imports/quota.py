@@ -15,15 +15,18 @@ from typing import Final
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from titiktemu.errors import TooMany
 from titiktemu.models import ImportRun, Person
 from titiktemu.models.base import utcnow
 
 WINDOW: Final = dt.timedelta(hours=1)
 
 
-class TooManyImports(Exception):  # noqa: N818 - a refusal, said as the page says it
+class TooManyImports(TooMany):
     """The person has made ``limit`` import runs within the last hour; ``retry_after`` seconds
     from now the oldest of them leaves the window."""
+
+    retry_after: int  # always known here
 
     def __init__(self, limit: int, retry_after: int) -> None:
         super().__init__(f"at most {limit} imports an hour: try again in {retry_after} s")

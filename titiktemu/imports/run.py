@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from titiktemu.audit import record
+from titiktemu.errors import NotPermitted
 from titiktemu.imports import exchange, interventions, people, programs
 from titiktemu.imports.apply import Ids, write
 from titiktemu.imports.columns import GIVES, KINDS
@@ -42,6 +43,7 @@ from titiktemu.models import (
     Program,
     Role,
 )
+from titiktemu.models.places import regency_of
 from titiktemu.settings import UploadLimits
 
 Check = Callable[[RowCheck], Record | None]
@@ -74,7 +76,7 @@ def scope_of(actor: Person | None) -> Scope:
         return Scope(actor.regency_code, admin=True)
     if actor.active and actor.role == Role.COORDINATOR and actor.regency_code is not None:
         return Scope(actor.regency_code, admin=False)
-    raise PermissionError("only coordinators and admins may import")
+    raise NotPermitted("only coordinators and admins may import")
 
 
 def run_import(
@@ -307,17 +309,20 @@ def _regencies(session: Session, plan: dict[str, list[Change]]) -> set[str]:
                 if c.record.kind == "programs":
                     changed_programs.append(c.current.id)
     if changed_programs:
-        regency = sa.func.substr(Intervention.village_code, 1, 5)
-        query = sa.select(regency).where(Intervention.program_id.in_(changed_programs)).distinct()
+        query = (
+            sa.select(Intervention.regency_code)
+            .where(Intervention.program_id.in_(changed_programs))
+            .distinct()
+        )
         found |= set(session.scalars(query))
-    return {code[:5] for code in found if code}
+    return {regency_of(code) for code in found if code}
 
 
 def _places_of(current: Current) -> set[str]:
     codes = {current.values.get(k) for k in ("regency_code", "village_code", "kecamatan_code")}
     for name in ("villages", "kecamatan"):
         codes |= set(current.links.get(name, frozenset()))
-    return {str(c)[:5] for c in codes if c}
+    return {regency_of(str(c)) for c in codes if c}
 
 
 def _rebuild(session: Session, regencies: list[str]) -> list[int]:

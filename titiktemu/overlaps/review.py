@@ -19,7 +19,8 @@ from graph.overlaps import HIGH as HIGH
 from graph.overlaps import MEDIUM as MEDIUM
 from graph.overlaps import severity_level as severity_level
 from titiktemu.audit import record
-from titiktemu.decisions import already_decided, transition
+from titiktemu.decisions import NotInRegency, NotReviewer, decide_on, reviewable
+from titiktemu.errors import Invalid
 from titiktemu.jobs import enqueue
 from titiktemu.jobs.housekeeping import REBUILD_TASK
 from titiktemu.models import (
@@ -30,14 +31,12 @@ from titiktemu.models import (
     OverlapFlag,
     Person,
 )
-from titiktemu.models.base import utcnow
-from titiktemu.review.commands import may_review
 
 #: A flag still waiting for someone to act on it.
 UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 
 
-class FlagError(ValueError):
+class FlagError(Invalid, ValueError):
     """A decision on a flag that cannot be taken, with a message for the person who tried."""
 
 
@@ -51,10 +50,10 @@ class Allowed:
 
 def visible_flag(session: Session, person: Person, flag_id: int) -> OverlapFlag | None:
     """The flag if this person may decide on it, else None (the caller answers 404)."""
-    flag = session.get(OverlapFlag, flag_id)
-    if flag is None or not may_review(person, flag.regency_code):
+    try:
+        return reviewable_flag(session, person, flag_id)
+    except (NotInRegency, NotReviewer):
         return None
-    return flag
 
 
 def flags_of(
@@ -85,53 +84,17 @@ def program_pairs(flag: OverlapFlag) -> list[tuple[int, int]]:
     return list(combinations(ids, 2))
 
 
-def _visible(session: Session, person: Person, flag_id: int) -> OverlapFlag:
-    flag = visible_flag(session, person, flag_id)
-    if flag is None:
-        raise LookupError(flag_id)
-    return flag
-
-
-def _decide(
-    session: Session,
-    person: Person,
-    flag: OverlapFlag,
-    status: FlagStatus,
-    note: str,
-    allowed: tuple[FlagStatus, ...] = UNRESOLVED,
-) -> None:
-    """Move the flag out of ``allowed`` by a conditional write, then audit; ``AlreadyDecided``
-    (nothing written) when someone else decided first, so a later acknowledge never overwrites
-    a resolution and its note."""
-    before = transition(
-        session,
-        flag,
-        allowed,
-        {
-            "status": status,
-            "reviewer_id": person.id,
-            "decided_at": utcnow(),
-            "decision_note": note[:2000],
-        },
-    )
-    if not isinstance(before, FlagStatus):
-        raise already_decided(session, flag)
-    record(
-        session,
-        f"flag.{status.value}",
-        "overlap_flag",
-        flag.id,
-        actor_id=person.id,
-        before=before.value,
-        note=note[:2000],
-    )
+def reviewable_flag(session: Session, person: Person, flag_id: int) -> OverlapFlag:
+    """The flag if ``person`` may decide on it; ``NotReviewer`` for a facilitator,
+    ``NotInRegency`` when it is missing or another regency's."""
+    return reviewable(session, person, OverlapFlag, flag_id)
 
 
 def acknowledge(session: Session, person: Person, flag_id: int, note: str = "") -> OverlapFlag:
     """Seen, being looked into: the flag stays on the list but no longer reads as new (only an
     open flag: acknowledging never undoes a decision)."""
-    flag = _visible(session, person, flag_id)
-    _decide(session, person, flag, FlagStatus.ACKNOWLEDGED, note.strip(), (FlagStatus.OPEN,))
+    flag = reviewable_flag(session, person, flag_id)
+    decide_on(session, person, flag, FlagStatus.ACKNOWLEDGED, note.strip(), (FlagStatus.OPEN,))
     return flag
 
 
@@ -139,17 +102,17 @@ def resolve(session: Session, person: Person, flag_id: int, note: str) -> Overla
     """Sorted out on the ground (lists merged, one program moved); the note says how."""
     note = note.strip()
     if not note:
-        raise FlagError("resolving needs a note")
-    flag = _visible(session, person, flag_id)
-    _decide(session, person, flag, FlagStatus.RESOLVED, note)
+        raise FlagError("resolving needs a note", {"note": "resolving needs a note"})
+    flag = reviewable_flag(session, person, flag_id)
+    decide_on(session, person, flag, FlagStatus.RESOLVED, note, UNRESOLVED)
     return flag
 
 
 def allow(session: Session, person: Person, flag_id: int, note: str = "") -> Allowed:
     """These programs may work together here: allow every pair for the regency and rebuild."""
-    flag = _visible(session, person, flag_id)
+    flag = reviewable_flag(session, person, flag_id)
     note = note.strip()
-    _decide(session, person, flag, FlagStatus.ALLOWED, note)  # first: only the winner allows
+    decide_on(session, person, flag, FlagStatus.ALLOWED, note, UNRESOLVED)  # only the winner allows
     existing = set(
         session.execute(
             sa.select(AllowedCombination.program_a_id, AllowedCombination.program_b_id).where(

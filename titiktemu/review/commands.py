@@ -12,12 +12,19 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from titiktemu.audit import record
-from titiktemu.decisions import AlreadyDecided, already_decided, transition
+from titiktemu.decisions import (
+    AlreadyDecided,
+    NotInRegency,
+    NotReviewer,
+    decide_on,
+    reviewable,
+)
+from titiktemu.decisions import may_review as may_review
+from titiktemu.errors import Invalid
 from titiktemu.jobs import kick
+from titiktemu.jobs.names import TaskName
 from titiktemu.mail.notifications import introduce
-from titiktemu.models import Person, Proposal, ProposalStatus, Role
-from titiktemu.models.base import utcnow
+from titiktemu.models import Person, Proposal, ProposalStatus
 from titiktemu.settings import Settings
 
 DECISIONS = (ProposalStatus.ACCEPTED, ProposalStatus.DECLINED, ProposalStatus.CONVENE)
@@ -31,22 +38,22 @@ FROM_STATES = {
 }
 
 
-class ReviewError(ValueError):
+class ReviewError(Invalid, ValueError):
     """A decision that cannot be taken, with a message for the person who tried."""
-
-
-def may_review(person: Person, regency_code: str) -> bool:
-    if person.role == Role.ADMIN:
-        return person.regency_code in (None, regency_code)
-    return person.role == Role.COORDINATOR and person.regency_code == regency_code
 
 
 def visible_proposal(session: Session, person: Person, proposal_id: int) -> Proposal | None:
     """The proposal if this person may decide on it, else None (the caller answers 404)."""
-    proposal = session.get(Proposal, proposal_id)
-    if proposal is None or not may_review(person, proposal.regency_code):
+    try:
+        return reviewable_proposal(session, person, proposal_id)
+    except (NotInRegency, NotReviewer):
         return None
-    return proposal
+
+
+def reviewable_proposal(session: Session, person: Person, proposal_id: int) -> Proposal:
+    """The proposal if ``person`` may decide on it; ``NotReviewer`` for a facilitator,
+    ``NotInRegency`` when it is missing or another regency's."""
+    return reviewable(session, person, Proposal, proposal_id)
 
 
 def decide(
@@ -59,42 +66,21 @@ def decide(
 ) -> Proposal:
     """Record the decision; on acceptance queue the two introductions. The caller commits.
 
-    A conditional write (``titiktemu.decisions``): when someone else decided first,
-    ``AlreadyDecided`` says who, and nothing is written, audited or mailed.
+    ``NotReviewer`` / ``NotInRegency`` (``reviewable_proposal``) when the reviewer may not;
+    ``ReviewError`` under "reason" for a decline without one. A conditional write
+    (``titiktemu.decisions``): when someone else decided first, ``AlreadyDecided`` says who,
+    and nothing is written, audited or mailed.
     """
-    proposal = visible_proposal(session, reviewer, proposal_id)
-    if proposal is None:
-        raise LookupError(proposal_id)
+    proposal = reviewable_proposal(session, reviewer, proposal_id)
     if decision not in DECISIONS:
         raise ReviewError(f"unknown decision {decision!r}")
     note = note.strip()
     if decision == ProposalStatus.DECLINED and not note:
-        raise ReviewError("a decline needs a reason")
-    before = transition(
-        session,
-        proposal,
-        FROM_STATES[decision],
-        {
-            "status": decision,
-            "reviewer_id": reviewer.id,
-            "decided_at": utcnow(),
-            "decision_note": note[:2000],
-        },
-    )
-    if not isinstance(before, ProposalStatus):
-        raise already_decided(session, proposal)
-    record(
-        session,
-        f"proposal.{decision.value}",
-        "proposal",
-        proposal.id,
-        actor_id=reviewer.id,
-        before=before.value,
-        note=note[:2000],
-    )
+        raise ReviewError("A decline needs a reason.", {"reason": "a decline needs a reason"})
+    decide_on(session, reviewer, proposal, decision, note, FROM_STATES[decision])
     if decision == ProposalStatus.ACCEPTED:
         introduce(session, settings, proposal)
-        kick(session, "titiktemu.send_pending_email")
+        kick(session, TaskName.SEND_PENDING_EMAIL)
     return proposal
 
 
@@ -114,10 +100,10 @@ def accept_many(
     so two bulk accepts lock their rows in the same order and never deadlock."""
     done = BulkAccepted()
     for proposal_id in sorted(set(proposal_ids)):
-        if visible_proposal(session, reviewer, proposal_id) is None:
-            continue
         try:
             decide(session, settings, reviewer, proposal_id, ProposalStatus.ACCEPTED)
+        except NotInRegency:
+            continue
         except AlreadyDecided as exc:
             done.already.append(exc)
         else:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from titiktemu.audit import record
+from titiktemu.errors import Invalid, Missing, NotPermitted
 from titiktemu.models import (
     ActivityCategory,
     ImportRun,
@@ -33,7 +34,7 @@ from titiktemu.vocabulary.taxonomy import TaxonomyIndex, normalise
 MAX_PHRASE: Final = 200
 
 
-class SynonymError(ValueError):
+class SynonymError(Invalid, ValueError):
     """A synonym that cannot be kept; ``code`` says why, ``other`` the code the phrase already
     names (for "taken", "known" and "duplicate").
 
@@ -90,7 +91,7 @@ def add_synonym(
     """
     regency = regency_code or actor.regency_code
     if regency is None or not may_keep_synonyms(actor, regency):
-        raise PermissionError("only the regency's coordinators and admins keep its synonyms")
+        raise NotPermitted("only the regency's coordinators and admins keep its synonyms")
     what = SynonymKind(kind)
     phrase = " ".join(phrase.split())
     key = normalise(phrase)
@@ -141,10 +142,10 @@ def remove_synonym(session: Session, actor: Person, synonym_id: int) -> RegencyS
     exist or belongs to another regency (the page answers 404 for both: ids reveal nothing).
     """
     if actor.role not in (Role.COORDINATOR, Role.ADMIN):
-        raise PermissionError("only coordinators and admins keep synonyms")
+        raise NotPermitted("only coordinators and admins keep synonyms")
     row = session.get(RegencySynonym, synonym_id)
     if row is None or not may_keep_synonyms(actor, row.regency_code):
-        raise LookupError(f"no synonym {synonym_id}")
+        raise Missing(f"no synonym {synonym_id}")
     record(
         session,
         "synonym.removed",

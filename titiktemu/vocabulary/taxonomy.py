@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from titiktemu.errors import Invalid
 from titiktemu.models import ActivityCategory, RegencySynonym, Skill, SkillKind
 from titiktemu.vocabulary.phrases import Labelled, PhraseReader, Reading
 from titiktemu.vocabulary.phrases import normalise as normalise
@@ -29,7 +30,7 @@ _CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 _Row = TypeVar("_Row", Skill, ActivityCategory)
 
 
-class TaxonomyError(ValueError):
+class TaxonomyError(Invalid, ValueError):
     """The taxonomy file is malformed; the message names the entry."""
 
 

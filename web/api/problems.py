@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from titiktemu.errors import DomainError, TooMany
 from titiktemu.extensions import db
 
 PROBLEM_TYPE = "application/problem+json"
@@ -49,6 +50,28 @@ def invalid(errors: Mapping[str, str] | Iterable[tuple[str, str]], detail: str =
     """A 422 naming each field that is wrong."""
     pairs = list(errors.items()) if isinstance(errors, Mapping) else list(errors)
     return ApiProblem(422, detail or "The request has invalid fields.", pairs)
+
+
+def problem_of(error: DomainError, fields: Mapping[str, str] | None = None) -> ApiProblem:
+    """The one translation of a command's refusal: its kind's status, its words as the detail
+    and its field errors under the API's names (``fields`` maps a command's field name to the
+    resource's, e.g. "village" -> "village_code"). Rolls the request's transaction back."""
+    db.session.rollback()
+    fields = fields or {}
+    errors = getattr(error, "errors", None) or {}
+    pairs = [(fields.get(key, key), message) for key, message in errors.items()]
+    detail = str(error)
+    if pairs and (not detail or detail == "; ".join(f"{k}: {v}" for k, v in errors.items())):
+        detail = "The request has invalid fields."  # InputError: the fields say it
+    headers = {}
+    if isinstance(error, TooMany) and error.retry_after is not None:
+        headers["Retry-After"] = str(error.retry_after)
+    return ApiProblem(error.http_status, detail, pairs, headers)
+
+
+def answer_domain_error(error: DomainError) -> Response:
+    """A refusal no API view translated itself (web/app.py registers it for every path)."""
+    return answer_problem(problem_of(error))
 
 
 def problem_response(

@@ -24,6 +24,7 @@ from titiktemu.imports import (
     template_csv,
     template_xlsx,
 )
+from titiktemu.imports.problems import problem_text
 from titiktemu.models import ImportRun, ImportStatus, JobRun, JobStatus, Person
 
 POLL = 0.5
@@ -153,7 +154,7 @@ def _line(problem: dict[str, Any]) -> str:
     value = f" '{problem['value']}'" if problem["value"] and problem["column"] else ""
     hint = f" — did you mean '{problem['suggestion']}'?" if problem["suggestion"] else ""
     prefix = "note: " if problem["level"] == "note" else ""
-    return f"{prefix}{where}{column}{value}: {problem['text_en']}{hint}"
+    return f"{prefix}{where}{column}{value}: {problem_text(problem, 'en')}{hint}"
 
 
 def _follow(run: ImportRun, timeout: int) -> None:

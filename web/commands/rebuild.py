@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
 from titiktemu.jobs import Progress, enqueue, run_job
+from titiktemu.jobs.names import TaskName
 from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import JobRun, JobStatus, Regency
 from titiktemu.places.regions import UnknownRegionError, resolve_codes
@@ -45,7 +46,7 @@ def rebuild(regency_code: str, timeout: int) -> None:
             shown = max(shown, int(percent))
 
         if settings.eager:  # no broker: run here, with a live bar
-            job = enqueue(session, "titiktemu.rebuild_regency", code, regency_code=code, send=False)
+            job = enqueue(session, TaskName.REBUILD_REGENCY, code, regency_code=code, send=False)
             session.commit()
 
             def work(progress: Progress) -> None:
@@ -57,7 +58,7 @@ def rebuild(regency_code: str, timeout: int) -> None:
 
             run_job(job.id, work)
         else:
-            job = enqueue(session, "titiktemu.rebuild_regency", code, regency_code=code)
+            job = enqueue(session, TaskName.REBUILD_REGENCY, code, regency_code=code)
             session.commit()  # sends it to the broker
             deadline = time.monotonic() + timeout
             while True:

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from titiktemu.accounts.tokens import TokenNameError, create_token, revoke_token, tokens_of
 from titiktemu.extensions import db
 from titiktemu.models import ApiToken, Person
+from web.commands.refusals import refused
 
 
 @click.group("token")
@@ -36,8 +37,8 @@ def create(email: str, name: str) -> None:
     person = _person(email)
     try:
         row, plain = create_token(db.session(), person, name)
-    except TokenNameError:
-        raise click.ClickException("the name must be 1 to 80 characters") from None
+    except TokenNameError as exc:
+        raise refused(exc, "the name must be 1 to 80 characters") from None
     db.session.commit()
     click.echo(plain)
     click.echo(

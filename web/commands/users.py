@@ -17,19 +17,9 @@ from titiktemu.accounts.first import (
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
 from titiktemu.models import Regency, Role
+from web.commands.refusals import refused
 
 HOURS = int(SETUP_LINK_MAX_AGE.total_seconds() // 3600)
-
-
-class _WrongUsage(click.ClickException):
-    """A problem with what the command was given: one line, like every refusal, but exit code 2."""
-
-    exit_code = 2
-
-
-def _refused(problem: AccountSetupError) -> click.ClickException:
-    """One line on stderr, "Error: ...", and the exit code the problem calls for."""
-    return _WrongUsage(str(problem)) if problem.usage else click.ClickException(str(problem))
 
 
 @click.group("user", cls=AppGroup)
@@ -53,9 +43,8 @@ def create(email: str, role: str, regency: str | None, name: str) -> None:
         made = create_account(
             db.session(), settings_of(current_app), email, Role(role), regency=regency, name=name
         )
-    except AccountSetupError as exc:
-        db.session.rollback()
-        raise _refused(exc) from None
+    except AccountSetupError as exc:  # one line, "Error: ...", exit code 2 for wrong usage
+        raise refused(exc) from None
     db.session.commit()
     home = db.session.get(Regency, made.person.regency_code or "")
     where = f"{home.name} ({home.code})" if home else "every regency"
@@ -70,8 +59,7 @@ def link(email: str) -> None:
     try:
         made = renew_setup_link(db.session(), settings_of(current_app), email)
     except AccountSetupError as exc:
-        db.session.rollback()
-        raise _refused(exc) from None
+        raise refused(exc) from None
     db.session.commit()
     _print_link(made)
 

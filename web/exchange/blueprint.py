@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -20,7 +21,9 @@ from titiktemu.exchange.commands import (
     NeedInput,
     OfferInput,
     StatusError,
+    access_of,
     change_status,
+    find,
     save_need,
     save_offer,
 )
@@ -30,8 +33,6 @@ from titiktemu.exchange.facilitator import (
     match_counts,
     my_needs,
     my_offers,
-    need_regency,
-    offer_regency,
     proposals_of,
 )
 from titiktemu.extensions import db
@@ -39,11 +40,11 @@ from titiktemu.interventions.similar import Similar, similar_needs
 from titiktemu.models import Kecamatan, Need, Offer, Proposal, Village
 from web.access import login_required, me, my_regency
 from web.decisions import already_decided_text
-from web.exchange.forms import NeedForm, OfferForm, choices, values
-from web.exchange.shared import (
+from web.exchange.forms import NeedForm, OfferForm
+from web.fields import choices, values
+from web.pages import (
     commit_or_show_errors,
     place_choices,
-    row_or_404,
     skill_choices,
     template_context,
 )
@@ -82,7 +83,9 @@ def offers() -> ResponseReturnValue:
 
 
 def _need_or_404(need_id: int, want: Access = Access.READ) -> tuple[Need, Access]:
-    return row_or_404(Need, need_id, want, lambda need: need.person_id, need_regency)
+    """The command's ``find``: its refusal is the 404 (or 403) page (web/app.py ``_refused``)."""
+    need = find(db.session(), me(), Need, need_id, want)
+    return need, access_of(me(), need)
 
 
 @blueprint.route("/needs/new", methods=["GET", "POST"])
@@ -132,16 +135,12 @@ def _need_page(need: Need | None) -> ResponseReturnValue:
             needed_until=form.needed_until.data,
             description=form.description.data or "",
         )
-        key = form.submission_key.posted if need is None else None
-        first = first_result(key, "need")  # a double tap on Save: the need the first one made
-        saved = (
-            first
-            if first is not None
-            else commit_or_show_errors(
-                form,
-                NEED_FIELDS,
-                lambda: created(key, save_need(db.session(), person, data, need)).id,
-            )
+        saved = _saved(
+            form,
+            "need",
+            need,
+            NEED_FIELDS,
+            lambda: save_need(db.session(), person, data, need, regency=regency),
         )
         if saved is not None:  # the match job runs now that this is committed
             flash(_("Your need is saved. We are looking for matches now."), "info")
@@ -160,6 +159,22 @@ def _need_page(need: Need | None) -> ResponseReturnValue:
         ),
         status,
     )
+
+
+def _saved(
+    form: NeedForm | OfferForm,
+    kind: str,
+    item: Need | Offer | None,
+    fields: dict[str, str],
+    save: Callable[[], Need | Offer],
+) -> int | None:
+    """Save through the command and commit: the id saved, or None with its field errors shown
+    in the form. A double tap on Save of a new one gets the id the first tap made."""
+    key = form.submission_key.posted if item is None else None
+    first = first_result(key, kind)
+    if first is not None:
+        return first
+    return commit_or_show_errors(form, fields, lambda: created(key, save()).id)
 
 
 def _similar_needs(form: NeedForm, need: Need | None) -> list[Similar]:
@@ -236,7 +251,8 @@ def need_status(need_id: int, action: str) -> ResponseReturnValue:
 
 
 def _change_status(item: Need | Offer, action: str) -> bool:
-    """Through the service; False, with the reason flashed, when it was refused."""
+    """Through the command; False, with the reason flashed, when the state refused it (other
+    refusals are the error page of their kind)."""
     try:
         change_status(db.session(), me(), item, action)
     except AlreadyDecided as exc:
@@ -261,7 +277,8 @@ def _change_status(item: Need | Offer, action: str) -> bool:
 
 
 def _offer_or_404(offer_id: int, want: Access = Access.READ) -> tuple[Offer, Access]:
-    return row_or_404(Offer, offer_id, want, lambda offer: offer.person_id, offer_regency)
+    offer = find(db.session(), me(), Offer, offer_id, want)
+    return offer, access_of(me(), offer)
 
 
 @blueprint.route("/offers/new", methods=["GET", "POST"])
@@ -314,16 +331,12 @@ def _offer_page(offer: Offer | None) -> ResponseReturnValue:
             capacity=form.capacity.data or 1,
             description=form.description.data or "",
         )
-        key = form.submission_key.posted if offer is None else None
-        first = first_result(key, "offer")  # a double tap on Save: the offer the first one made
-        saved = (
-            first
-            if first is not None
-            else commit_or_show_errors(
-                form,
-                OFFER_FIELDS,
-                lambda: created(key, save_offer(db.session(), person, data, offer)).id,
-            )
+        saved = _saved(
+            form,
+            "offer",
+            offer,
+            OFFER_FIELDS,
+            lambda: save_offer(db.session(), person, data, offer, regency=regency),
         )
         if saved is not None:  # the match job runs now that this is committed
             flash(_("Your offer is saved. We are looking for matches now."), "info")

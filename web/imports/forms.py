@@ -8,7 +8,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import SelectField
 from wtforms.validators import InputRequired
 
-from web.exchange.forms import choices
+from web.fields import choices
 
 KIND_LABELS = {
     "programs": _l("Programs"),

@@ -10,31 +10,34 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from titiktemu.accounts.profile import kecamatan_of, regency_places
-from titiktemu.exchange.commands import InterventionInput, save_intervention
 from titiktemu.exchange.facilitator import (
     Access,
     access_to,
-    duplicate_intervention,
     flag_counts,
     flags_touching,
-    intervention_regency,
     my_interventions,
     regency_interventions,
     severity_level,
 )
 from titiktemu.extensions import db
+from titiktemu.interventions.commands import (
+    DuplicateIntervention,
+    InterventionInput,
+    record_intervention,
+    recordable_programs,
+)
 from titiktemu.interventions.similar import Draft, InterventionCheck, check_intervention_draft
-from titiktemu.models import ActivityCategory, Intervention, Program, Village
+from titiktemu.models import ActivityCategory, Intervention, Village
 from web.access import is_coordinator, login_required, me, my_regency
-from web.exchange.forms import choices, parse_amount, values
-from web.exchange.shared import (
+from web.fields import choices, parse_amount, values
+from web.interventions.forms import InterventionForm
+from web.pages import (
     commit_or_show_errors,
     label,
     place_choices,
     row_or_404,
     template_context,
 )
-from web.interventions.forms import InterventionForm
 from web.params import arg_int
 from web.submissions import created, first_result
 
@@ -62,7 +65,7 @@ def index() -> ResponseReturnValue:
             chosen = ""
         page = arg_int("page", 1, low=1)
         regency_rows, total = regency_interventions(
-            db.session(), regency, chosen or None, page, PER_PAGE
+            db.session(), person, regency, chosen or None, page, PER_PAGE
         )
         pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     flags = flag_counts(db.session(), [i.id for i in [*mine, *regency_rows]])
@@ -82,7 +85,11 @@ def index() -> ResponseReturnValue:
 
 def _intervention_or_404(item_id: int, want: Access = Access.READ) -> tuple[Intervention, Access]:
     return row_or_404(
-        Intervention, item_id, want, lambda item: item.facilitator_id, intervention_regency
+        Intervention,
+        item_id,
+        want,
+        lambda item: item.facilitator_id,
+        lambda item: item.regency_code,
     )
 
 
@@ -101,22 +108,10 @@ def edit(item_id: int) -> ResponseReturnValue:
     return _form_page(item)
 
 
-def _programs(item: Intervention | None) -> list[Program]:
-    """Mine (a coordinator: every program), and the one the intervention already has."""
-    person = me()
-    if is_coordinator(person):
-        programs = list(db.session.scalars(sa.select(Program).order_by(Program.code)))
-    else:
-        programs = list(person.programs)
-    if item is not None and item.program not in programs:
-        programs.append(item.program)
-    return programs
-
-
 def _form_page(item: Intervention | None) -> ResponseReturnValue:
     person = me()
     regency = my_regency()
-    programs = _programs(item)
+    programs = recordable_programs(db.session(), person, item)
     if not programs:
         return render_template("interventions/no_program.html"), 200
     places = regency_places(db.session(), regency)
@@ -155,17 +150,24 @@ def _form_page(item: Intervention | None) -> ResponseReturnValue:
         )
         key = form.submission_key.posted if item is None else None
         first = first_result(key, "intervention")  # a double tap on Save: what the first made
-        if first is None:
-            duplicate = duplicate_intervention(
-                db.session(),
-                data.program_id,
-                data.village_code,
-                data.category_code,
-                data.start_date,
-                exclude_id=item.id if item else None,
+        try:
+            saved = (
+                first
+                if first is not None
+                else commit_or_show_errors(
+                    form,
+                    FIELDS,
+                    lambda: (
+                        created(
+                            key,
+                            record_intervention(db.session(), person, data, item, regency=regency),
+                        ).id
+                    ),
+                )
             )
-        if duplicate is not None:
+        except DuplicateIntervention as exc:
             db.session.rollback()  # nothing is saved: the key is free for the corrected form
+            duplicate = exc.existing
             form.start_date.errors = [
                 *form.start_date.errors,
                 _(
@@ -174,22 +176,13 @@ def _form_page(item: Intervention | None) -> ResponseReturnValue:
                 ),
             ]
         else:
-            saved = (
-                first
-                if first is not None
-                else commit_or_show_errors(
-                    form,
-                    FIELDS,
-                    lambda: created(key, save_intervention(db.session(), person, data, item)).id,
-                )
-            )
             if saved is not None:  # the overlap check runs now that this is committed
                 flash(_("The intervention is saved. We are checking it for overlaps now."), "info")
                 return redirect(url_for(".detail", item_id=saved))
     if request.method == "POST" and check is None:
         status = 400
     duplicate_visible = duplicate is not None and (
-        access_to(person, duplicate.facilitator_id, intervention_regency(duplicate)) > Access.NONE
+        access_to(person, duplicate.facilitator_id, duplicate.regency_code) > Access.NONE
     )
     return (
         render_template(

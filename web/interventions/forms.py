@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, StringField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from web.exchange.forms import (
+from web.fields import (
     TITLE_VALIDATORS,
     Amount,
     DateInput,

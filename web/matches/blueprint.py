@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from titiktemu.exchange.facilitator import contact_visible, my_proposal, my_proposals, sides
 from titiktemu.extensions import db
 from web.access import login_required, me
-from web.exchange.shared import template_context
+from web.pages import template_context
 
 blueprint = Blueprint("matches", __name__)
 blueprint.context_processor(template_context)

@@ -21,7 +21,7 @@ from titiktemu.exchange.commands import InputError
 from titiktemu.extensions import db
 from titiktemu.models import Program
 from web.access import login_required, me, my_regency
-from web.exchange.shared import apply_errors, template_context
+from web.pages import apply_errors, template_context
 from web.profile.forms import ProfileForm
 
 blueprint = Blueprint("profile", __name__)

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from web.exchange.forms import PickMany, PickOne, PickRadio, choices, strip
+from web.fields import PickMany, PickOne, PickRadio, choices, strip
 
 
 class ProfileForm(FlaskForm):

@@ -1,5 +1,5 @@
-"""What the facilitator pages share: labels and reasons in the UI language, service errors placed
-next to their fields, the place and skill choices of the forms, and loading and saving one row."""
+"""What the pages share: labels and reasons in the UI language, domain errors placed next to
+their fields, the place and skill choices of the forms, and loading and saving one row."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Field
 
 from titiktemu.accounts.profile import PlaceGroup, SkillGroup
-from titiktemu.exchange.commands import InputError
+from titiktemu.errors import Invalid
 from titiktemu.exchange.facilitator import Access, access_to
 from titiktemu.extensions import db
 from titiktemu.models import (
@@ -25,9 +25,9 @@ from titiktemu.models import (
     Skill,
     Village,
 )
-from titiktemu.models.proposals import Reason
 from web.access import me
-from web.exchange.forms import choices
+from web.fields import choices
+from web.reasons import reason_text
 
 Row = TypeVar("Row")
 Saved = TypeVar("Saved")
@@ -106,12 +106,6 @@ def apply_errors(form: Any, errors: Mapping[str, str], fields: Mapping[str, str]
             form.form_errors.append(error_text(message))
         else:
             field.errors = [*field.errors, error_text(message)]
-
-
-def reason_text(reason: Reason) -> str:
-    """A reason in the UI language (the other language when that text is missing)."""
-    first, second = ("text_en", "text_id") if lang() == "en" else ("text_id", "text_en")
-    return str(reason.get(first) or reason.get(second) or reason.get("name", ""))
 
 
 def status_label(status: object) -> str:
@@ -207,11 +201,13 @@ def row_or_404(
 def commit_or_show_errors(
     form: Any, fields: Mapping[str, str], save: Callable[[], Saved]
 ) -> Saved | None:
-    """Run a service's ``save`` and commit, which starts the background check; when the service
-    refuses the input, roll back, show its errors under ``fields`` and return None."""
+    """Run a command's ``save`` and commit, which starts the background check; when the command
+    refuses the input (an ``Invalid`` kind), roll back, show its errors under ``fields`` and
+    return None. The pages' one translation of field errors; other kinds go on to the error
+    page of their status (web/app.py) or to the view that catches them."""
     try:
         saved = save()
-    except InputError as exc:
+    except Invalid as exc:
         db.session.rollback()
         apply_errors(form, exc.errors, fields)
         return None
