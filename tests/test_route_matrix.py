@@ -19,6 +19,7 @@ from titiktemu.accounts.signin import hash_password
 from titiktemu.accounts.tokens import create_token
 from titiktemu.extensions import db
 from titiktemu.jobs import enqueue
+from titiktemu.jobs.names import TaskName
 from titiktemu.models import (
     ExchangeStatus,
     ImportRun,
@@ -113,7 +114,7 @@ def world(app: Flask) -> World:
         coordinator = session.get(Person, _login(session, "koordinator@example.org"))
         assert coordinator is not None
         coordinator.password_hash = password
-        job = enqueue(session, "titiktemu.rebuild_regency", KLATEN, regency_code=KLATEN, send=False)
+        job = enqueue(session, TaskName.REBUILD_REGENCY, KLATEN, regency_code=KLATEN, send=False)
         token, _plain = create_token(session, owner, "matrix")
         run = ImportRun(person_id=coordinator.id, status=ImportStatus.CHECKED, dry_run=True)
         session.add(run)

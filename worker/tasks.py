@@ -19,6 +19,7 @@ from titiktemu.app import settings_of
 from titiktemu.extensions import db
 from titiktemu.imports import prune_import_files
 from titiktemu.jobs import Progress, enqueue, requeue_due, run_job
+from titiktemu.jobs.names import TaskName
 from titiktemu.mail.announce import announce
 from titiktemu.mail.notifications import remind_expiring_needs, send_digest
 from titiktemu.mail.sender import send_pending
@@ -27,13 +28,14 @@ from titiktemu.matching.rebuild import rebuild_regency as rebuild_service
 from titiktemu.models import JobRun, Need, Offer, Person, Regency, Role
 from titiktemu.models.interventions import Intervention
 from titiktemu.models.people import person_villages
+from titiktemu.models.places import regency_sql
 from titiktemu.submissions import purge
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(
-    name="titiktemu.rebuild_regency", acks_late=True, reject_on_worker_lost=True, max_retries=0
+    name=TaskName.REBUILD_REGENCY, acks_late=True, reject_on_worker_lost=True, max_retries=0
 )
 def rebuild_regency(regency_code: str, job_id: int) -> None:
     """Graph, proposals, overlaps and gaps for one regency, with progress."""
@@ -45,22 +47,20 @@ def rebuild_regency(regency_code: str, job_id: int) -> None:
     run_job(job_id, work)
 
 
-@shared_task(name="titiktemu.match_need", acks_late=True, reject_on_worker_lost=True, max_retries=0)
+@shared_task(name=TaskName.MATCH_NEED, acks_late=True, reject_on_worker_lost=True, max_retries=0)
 def match_need(need_id: int, job_id: int) -> None:
     """Proposals for one new or edited need."""
     _incremental(job_id, need_id, incremental.match_need, Need)
 
 
-@shared_task(
-    name="titiktemu.match_offer", acks_late=True, reject_on_worker_lost=True, max_retries=0
-)
+@shared_task(name=TaskName.MATCH_OFFER, acks_late=True, reject_on_worker_lost=True, max_retries=0)
 def match_offer(offer_id: int, job_id: int) -> None:
     """Waiting needs one new or edited offer can meet."""
     _incremental(job_id, offer_id, incremental.match_offer, Offer)
 
 
 @shared_task(
-    name="titiktemu.check_intervention", acks_late=True, reject_on_worker_lost=True, max_retries=0
+    name=TaskName.CHECK_INTERVENTION, acks_late=True, reject_on_worker_lost=True, max_retries=0
 )
 def check_intervention(intervention_id: int, job_id: int) -> None:
     """Overlap flags for one new or edited intervention."""
@@ -83,17 +83,13 @@ def _incremental(job_id: int, item_id: int, service: object, model: type) -> Non
 
 
 def _regency_of(row: object) -> str | None:
-    if isinstance(row, Need):
-        return row.kecamatan_code[:5]
-    if isinstance(row, Intervention):
-        return row.village_code[:5]
-    if isinstance(row, Offer):
-        codes = [v.code for v in row.villages] + [k.code for k in row.kecamatan]
-        return min(codes)[:5] if codes else None
+    """The regency whose coordinators hear of the change."""
+    if isinstance(row, Need | Offer | Intervention):
+        return row.regency_code
     return None
 
 
-@shared_task(name="titiktemu.send_pending_email", acks_late=True, max_retries=0)
+@shared_task(name=TaskName.SEND_PENDING_EMAIL, acks_late=True, max_retries=0)
 def send_pending_email() -> int:
     """Send what the outbox holds, batch after batch, until it is empty or the server refuses."""
     settings = settings_of(current_app)
@@ -106,7 +102,7 @@ def send_pending_email() -> int:
 
 
 @shared_task(
-    name="titiktemu.password_reset", acks_late=True, reject_on_worker_lost=True, max_retries=0
+    name=TaskName.PASSWORD_RESET, acks_late=True, reject_on_worker_lost=True, max_retries=0
 )
 def password_reset(email: str, job_id: int) -> None:
     """The reset form's job: a link for the person with this address, if there is one.
@@ -125,7 +121,7 @@ def password_reset(email: str, job_id: int) -> None:
     run_job(job_id, work)
 
 
-@shared_task(name="titiktemu.send_digests", max_retries=0)
+@shared_task(name=TaskName.SEND_DIGESTS, max_retries=0)
 def send_digests() -> int:
     """Daily digests for coordinators who chose them."""
     settings = settings_of(current_app)
@@ -141,7 +137,7 @@ def send_digests() -> int:
     return sent
 
 
-@shared_task(name="titiktemu.remind_expiring_needs", max_retries=0)
+@shared_task(name=TaskName.REMIND_EXPIRING_NEEDS, max_retries=0)
 def remind_expiring() -> int:
     """Reminders for needs that end within a week with nothing accepted."""
     session = db.session()
@@ -153,7 +149,7 @@ def remind_expiring() -> int:
     return queued
 
 
-@shared_task(name="titiktemu.prune_import_files", max_retries=0)
+@shared_task(name=TaskName.PRUNE_IMPORT_FILES, max_retries=0)
 def prune_import_files_task() -> int:
     """Every hour: drop the uploaded files of rejected and replaced checked import runs once a
     day old; applied runs and each person's last check keep theirs."""
@@ -165,7 +161,7 @@ def prune_import_files_task() -> int:
     return removed
 
 
-@shared_task(name="titiktemu.purge_submission_keys", max_retries=0)
+@shared_task(name=TaskName.PURGE_SUBMISSION_KEYS, max_retries=0)
 def purge_submission_keys() -> int:
     """Every hour: forget the one-time submission keys of forms and API clients a day old."""
     session = db.session()
@@ -174,24 +170,24 @@ def purge_submission_keys() -> int:
     return gone
 
 
-@shared_task(name="titiktemu.rebuild_all", max_retries=0)
+@shared_task(name=TaskName.REBUILD_ALL, max_retries=0)
 def rebuild_all() -> int:
     """The nightly rebuild: one job per regency where anyone works, no giant chord."""
     session = db.session()
     with_people = sa.select(Person.regency_code).where(Person.regency_code.is_not(None))
-    covered = sa.select(sa.func.substr(person_villages.c.village_code, 1, 5))
+    covered = sa.select(regency_sql(person_villages.c.village_code))
     codes = session.scalars(
         sa.select(Regency.code)
         .where(sa.or_(Regency.code.in_(with_people), Regency.code.in_(covered)))
         .order_by(Regency.code)
     ).all()
     for code in codes:
-        enqueue(session, "titiktemu.rebuild_regency", code, regency_code=code)
+        enqueue(session, TaskName.REBUILD_REGENCY, code, regency_code=code)
     session.commit()
     return len(codes)
 
 
-@shared_task(name="titiktemu.requeue_jobs", max_retries=0)
+@shared_task(name=TaskName.REQUEUE_JOBS, max_retries=0)
 def requeue_jobs() -> int:
     """Send again the jobs whose retry time came or whose worker went silent."""
     return requeue_due(current_app._get_current_object())  # type: ignore[attr-defined]

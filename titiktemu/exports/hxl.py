@@ -58,7 +58,7 @@ def hxl_table(
     regency = session.get(Regency, regency_code)
     province = session.get(Province, regency_code[:2])
     rows: list[tuple[Value, ...]] = []
-    for i in session.scalars(interventions_query(regency_code, kecamatan)):
+    for i in session.scalars(interventions_query(viewer, regency_code, kecamatan)):
         who = i.facilitator
         rows.append(
             (

@@ -11,10 +11,10 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from titiktemu import visibility
 from titiktemu.exports.tables import Table, Value
 from titiktemu.imports.columns import COLUMNS
 from titiktemu.models import ExchangeStatus, Need, Offer, Person
-from titiktemu.models.places import under
 from titiktemu.places.coverage import may_see_contact, programs_in
 
 
@@ -40,7 +40,9 @@ def people_table(session: Session, viewer: Person, regency_code: str) -> Table:
     """
     found = session.scalars(
         sa.select(Person)
-        .where(Person.regency_code == regency_code, Person.active.is_(True))
+        .where(
+            visibility.people(viewer), visibility.people_in(regency_code), Person.active.is_(True)
+        )
         .options(
             selectinload(Person.programs),
             selectinload(Person.villages),
@@ -105,7 +107,11 @@ def needs_table(session: Session, viewer: Person, regency_code: str) -> Table:
     """Open needs in the regency; ``village`` is the village code, or the kecamatan's."""
     found = session.scalars(
         sa.select(Need)
-        .where(under(Need.kecamatan_code, regency_code), Need.status == ExchangeStatus.OPEN)
+        .where(
+            visibility.needs(viewer),
+            visibility.needs_in(regency_code),
+            Need.status == ExchangeStatus.OPEN,
+        )
         .options(selectinload(Need.person), selectinload(Need.skills))
         .order_by(Need.id)
     )

@@ -106,11 +106,11 @@ def _proposal_programs(p: dict[str, Value]) -> set[str]:
 def build(session: Session, viewer: Person, regency_code: str, language: str = "id") -> SyncReport:
     """Everything the forum syncs on for one regency, as the viewer may see it."""
     interventions = interventions_table(session, viewer, regency_code, language=language)
-    overlaps = flags_table(session, regency_code, tuple(FlagStatus), language)
+    overlaps = flags_table(session, viewer, regency_code, tuple(FlagStatus), language)
     proposals = proposals_table(
-        session, regency_code, statuses=REPORTED_PROPOSALS, language=language
+        session, viewer, regency_code, statuses=REPORTED_PROPOSALS, language=language
     )
-    gaps = gaps_table(session, regency_code, language=language)
+    gaps = gaps_table(session, viewer, regency_code, language=language)
     regency = session.get(Regency, regency_code)
     return SyncReport(
         regency_code=regency_code,

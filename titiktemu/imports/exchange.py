@@ -25,6 +25,7 @@ from titiktemu.models.exchange import (
     offer_villages,
     title_key,
 )
+from titiktemu.models.places import regency_of
 
 OFFERS: Final = "offers"
 NEEDS: Final = "needs"
@@ -83,7 +84,7 @@ def check_offer(row: RowCheck) -> Record | None:
             "villages": frozenset(str(p.village_code) for p in places if p.village_code),
             "kecamatan": frozenset(p.kecamatan_code for p in places if not p.village_code),
         },
-        regencies={p.code[:5] for p in places},
+        regencies={regency_of(p.code) for p in places},
     )
 
 
@@ -114,7 +115,7 @@ def check_need(row: RowCheck) -> Record | None:
             "needed_until": end,
         },
         links={"skills": frozenset(skills)},
-        regencies={place.code[:5]},
+        regencies={regency_of(place.code)},
     )
 
 

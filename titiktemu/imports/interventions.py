@@ -12,6 +12,7 @@ from titiktemu.imports import people
 from titiktemu.imports.plan import Current, chunked
 from titiktemu.imports.rows import Record, RowCheck
 from titiktemu.models import Intervention, Person, Program
+from titiktemu.models.places import regency_of
 
 KIND: Final = "interventions"
 MAX_HOUSEHOLDS: Final = 10_000_000
@@ -63,7 +64,7 @@ def check(row: RowCheck) -> Record | None:
             "facilitator_email": facilitator or None,
             "title": title,
         },
-        regencies={village_code[:5]},
+        regencies={regency_of(village_code)},
     )
 
 

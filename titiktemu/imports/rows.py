@@ -25,6 +25,7 @@ from titiktemu.imports.parsing import (
 from titiktemu.imports.places import KECAMATAN_CODE, VILLAGE_CODE, Place
 from titiktemu.imports.problems import Problems
 from titiktemu.imports.reading import Row, Sheet
+from titiktemu.models.places import regency_of
 
 T = TypeVar("T")
 
@@ -42,7 +43,9 @@ class Scope:
     admin: bool
 
     def allows(self, code: str | None) -> bool:
-        return self.regency_code is None or (code is not None and code[:5] == self.regency_code)
+        return self.regency_code is None or (
+            code is not None and regency_of(code) == self.regency_code
+        )
 
 
 @dataclass

@@ -9,11 +9,12 @@ from typing import Final
 
 import sqlalchemy as sa
 from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from titiktemu.models.base import Base, Timestamped, str_enum
 from titiktemu.models.people import Person
-from titiktemu.models.places import Kecamatan, Village
+from titiktemu.models.places import Kecamatan, Village, regency_of, regency_sql
 from titiktemu.models.taxonomy import Skill
 
 #: Room for a 200-character title whose case folding lengthens it ("ß" -> "ss").
@@ -101,6 +102,39 @@ class Offer(_Titled, Timestamped, Base):
         secondary=offer_kecamatan, order_by=Kecamatan.code
     )
 
+    @property
+    def regency_codes(self) -> frozenset[str]:
+        """Every regency the offer reaches: its villages' and its kecamatan's."""
+        places = [v.code for v in self.villages] + [k.code for k in self.kecamatan]
+        return frozenset(regency_of(code) for code in places)
+
+    @hybrid_property
+    def regency_code(self) -> str | None:
+        """The regency the offer is filed under: the first it reaches, else its owner's."""
+        return min(self.regency_codes, default=None) or self.person.regency_code
+
+    @regency_code.inplace.expression
+    @classmethod
+    def _regency_code_sql(cls) -> sa.ColumnElement[str | None]:
+        village = (
+            sa.select(sa.func.min(offer_villages.c.village_code))
+            .where(offer_villages.c.offer_id == cls.id)
+            .scalar_subquery()
+        )
+        kecamatan = (
+            sa.select(sa.func.min(offer_kecamatan.c.kecamatan_code))
+            .where(offer_kecamatan.c.offer_id == cls.id)
+            .scalar_subquery()
+        )
+        first = sa.case(
+            (village.is_(None), kecamatan),
+            (kecamatan.is_(None), village),
+            (village < kecamatan, village),
+            else_=kecamatan,
+        )
+        owner = sa.select(Person.regency_code).where(Person.id == cls.person_id).scalar_subquery()
+        return sa.func.coalesce(regency_sql(first), owner)
+
 
 class Need(_Titled, Timestamped, Base):
     """Something a facilitator is looking for, in one village or a whole kecamatan."""
@@ -130,3 +164,13 @@ class Need(_Titled, Timestamped, Base):
     skills: Mapped[list[Skill]] = relationship(secondary=need_skills, order_by=Skill.code)
     kecamatan: Mapped[Kecamatan] = relationship()
     village: Mapped[Village | None] = relationship()
+
+    @hybrid_property
+    def regency_code(self) -> str:
+        """The regency of the need's kecamatan (SQL: the same, as an expression)."""
+        return regency_of(self.kecamatan_code)
+
+    @regency_code.inplace.expression
+    @classmethod
+    def _regency_code_sql(cls) -> sa.ColumnElement[str]:
+        return regency_sql(cls.kecamatan_code)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from titiktemu.models.base import Base, Timestamped
 from titiktemu.models.people import Person
-from titiktemu.models.places import Village
+from titiktemu.models.places import Village, regency_of, regency_sql
 from titiktemu.models.programs import Program
 from titiktemu.models.taxonomy import ActivityCategory
 
@@ -43,3 +44,13 @@ class Intervention(Timestamped, Base):
     village: Mapped[Village] = relationship()
     category: Mapped[ActivityCategory] = relationship()
     facilitator: Mapped[Person | None] = relationship()
+
+    @hybrid_property
+    def regency_code(self) -> str:
+        """The regency of the intervention's village (SQL: the same, as an expression)."""
+        return regency_of(self.village_code)
+
+    @regency_code.inplace.expression
+    @classmethod
+    def _regency_code_sql(cls) -> sa.ColumnElement[str]:
+        return regency_sql(cls.village_code)

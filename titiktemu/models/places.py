@@ -84,9 +84,24 @@ def is_village_code(text: str) -> bool:
     return _VILLAGE_CODE.fullmatch(text) is not None
 
 
+#: Length of a regency code ("33.10"), the head of every kecamatan and village code below it.
+REGENCY_CODE_LENGTH: Final = 5
+
+
 def regency_of(code: str) -> str:
-    """The regency part of a kecamatan or village code: "33.10.01.2001" -> "33.10"."""
-    return code[:5]
+    """The regency part of a kecamatan or village code: "33.10.01.2001" -> "33.10".
+
+    The one answer to "which regency?": records ask it through their ``regency_code`` (or an
+    offer's ``regency_codes``), SQL through :func:`regency_sql`.
+    """
+    return code[:REGENCY_CODE_LENGTH]
+
+
+def regency_sql(
+    column: sa.ColumnElement[str] | InstrumentedAttribute[str],
+) -> sa.ColumnElement[str]:
+    """:func:`regency_of` in SQL, for grouping and selecting (filter with :func:`under`)."""
+    return sa.func.substr(column, 1, REGENCY_CODE_LENGTH)
 
 
 def under(

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import QueryableAttribute, Session, selectinload
 
+from titiktemu import visibility
 from titiktemu.models import (
     ActivityCategory,
     ExchangeStatus,
@@ -42,7 +43,7 @@ LIST_LIMIT = 60
 
 def can_see(viewer: Person, regency_code: str | None) -> bool:
     """Places and people of a regency are for the people of that regency (and global admins)."""
-    if viewer.role == Role.ADMIN and viewer.regency_code is None:
+    if visibility.sees_everything(viewer):
         return True
     return regency_code is not None and viewer.regency_code == regency_code
 

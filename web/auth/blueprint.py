@@ -20,6 +20,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from titiktemu import visibility
 from titiktemu.accounts.invitations import (
     InvitationError,
     InviteOutcome,
@@ -190,9 +191,9 @@ def invite_facilitator() -> ResponseReturnValue:
 
 def _invite_page(form: InviteForm, inviter: Person) -> str:
     """The invitation form and the people invited who have not joined yet."""
-    pending = sa.select(Person).where(Person.password_hash.is_(None), Person.active.is_(True))
-    if inviter.role != Role.ADMIN or inviter.regency_code:
-        pending = pending.where(Person.regency_code == inviter.regency_code)
+    pending = sa.select(Person).where(
+        Person.password_hash.is_(None), Person.active.is_(True), visibility.people(inviter)
+    )
     people = db.session.scalars(pending.order_by(Person.created_at.desc()).limit(50)).all()
     return render_template(
         "auth/invite.html",

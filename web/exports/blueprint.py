@@ -16,6 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from titiktemu import visibility
 from titiktemu.exports import hxl, iati, sync_report
 from titiktemu.exports.import_format import BUILDERS
 from titiktemu.exports.tables import (
@@ -27,7 +28,7 @@ from titiktemu.exports.tables import (
 )
 from titiktemu.exports.writers import Sheet, table_xlsx, to_csv, to_xlsx
 from titiktemu.extensions import db
-from titiktemu.models import Program, ProposalStatus, Regency, Role
+from titiktemu.models import Program, ProposalStatus, Regency
 from web.access import coordinator_required, login_required, me, my_regency
 from web.exports.report_page import LABELS, SECTIONS, page_table, paginate, show_value
 from web.overlaps.blueprint import SHOW
@@ -80,7 +81,7 @@ def _regency() -> str:
     """My regency; a global admin may ask for another with ``?regency=``."""
     person = me()
     asked = request.args.get("regency", "")
-    if asked and person.role == Role.ADMIN and person.regency_code is None:
+    if asked and visibility.sees_everything(person):
         if db.session.get(Regency, asked) is None:
             abort(404)
         return asked
@@ -149,7 +150,7 @@ def proposals(fmt: str) -> ResponseReturnValue:
     regency = _regency()
     form = QueueFilterForm(formdata=request.args)
     table = proposals_table(
-        db.session(), regency, form.to_filter(), _proposal_statuses(form), _language()
+        db.session(), me(), regency, form.to_filter(), _proposal_statuses(form), _language()
     )
     return _send(table, regency, fmt)
 
@@ -160,7 +161,8 @@ def overlaps(fmt: str) -> ResponseReturnValue:
     """Overlap flags as the overlaps page shows them (``?show=open|resolved|allowed|all``)."""
     regency = _regency()
     statuses = SHOW.get(request.args.get("show", "open"), SHOW["open"])
-    return _send(flags_table(db.session(), regency, statuses, _language()), regency, fmt)
+    table = flags_table(db.session(), me(), regency, statuses, _language())
+    return _send(table, regency, fmt)
 
 
 @blueprint.route(f"/exports/gaps.<{FORMATS}:fmt>")
@@ -168,7 +170,7 @@ def overlaps(fmt: str) -> ResponseReturnValue:
 def gaps(fmt: str) -> ResponseReturnValue:
     """Open needs nobody can meet (``?kecamatan=`` narrows them), with why."""
     regency = _regency()
-    table = gaps_table(db.session(), regency, _kecamatan(regency), _language())
+    table = gaps_table(db.session(), me(), regency, _kecamatan(regency), _language())
     return _send(table, regency, fmt)
 
 

@@ -19,6 +19,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext, ngettext
 from werkzeug.datastructures import FileStorage
 
+from titiktemu import visibility
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
 from titiktemu.imports import (
@@ -30,8 +31,9 @@ from titiktemu.imports import (
     template_xlsx,
 )
 from titiktemu.imports.columns import KINDS
+from titiktemu.imports.problems import problem_text
 from titiktemu.jobs.housekeeping import UNFINISHED
-from titiktemu.models import ImportFile, ImportRun, ImportStatus, JobRun, Person, Role
+from titiktemu.models import ImportFile, ImportRun, ImportStatus, JobRun, Person
 from titiktemu.vocabulary.synonyms import (
     SynonymError,
     add_synonym,
@@ -44,6 +46,8 @@ from web.imports.forms import KIND_LABELS, ApplyForm, UploadForm
 from web.synonyms.forms import KeepForm, refusal
 
 blueprint = Blueprint("imports", __name__)
+# A problem is a code and its values, written in the reader's language where it is shown.
+blueprint.add_app_template_filter(problem_text, "problem_text")
 
 #: Rows of the change list shown on the page (a phone on a slow line; the CLI lists all).
 SHOWN_CHANGES = 100
@@ -52,27 +56,18 @@ SHOWN_CHANGES = 100
 RECENT = 20
 
 
-def _visible(run: ImportRun, viewer: Person) -> bool:
-    """My own runs, and a coordinator's view of the runs made by people of their regency."""
-    if viewer.role == Role.ADMIN or run.person_id == viewer.id:
-        return True
-    return run.person is not None and run.person.regency_code == viewer.regency_code
-
-
 def _run_or_404(run_id: int) -> ImportRun:
-    run = db.session.get(ImportRun, run_id)
-    if run is None or not _visible(run, me()):
+    """The run if I may see it (as the API decides), else 404."""
+    query = sa.select(ImportRun).where(ImportRun.id == run_id, visibility.import_runs(me()))
+    run = db.session.scalars(query).first()
+    if run is None:
         abort(404)
     return run
 
 
 def _recent(viewer: Person) -> list[ImportRun]:
-    query = sa.select(ImportRun).order_by(ImportRun.id.desc()).limit(RECENT)
-    if viewer.role != Role.ADMIN:
-        query = query.join(Person, ImportRun.person_id == Person.id).where(
-            Person.regency_code == viewer.regency_code
-        )
-    return list(db.session.scalars(query))
+    query = sa.select(ImportRun).where(visibility.import_runs(viewer))
+    return list(db.session.scalars(query.order_by(ImportRun.id.desc()).limit(RECENT)))
 
 
 def _uploads(files: list[FileStorage]) -> list[Upload]:

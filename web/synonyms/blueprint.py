@@ -7,8 +7,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from titiktemu import visibility
 from titiktemu.extensions import db
-from titiktemu.models import Regency, Role
+from titiktemu.models import Regency
 from titiktemu.vocabulary.synonyms import remove_synonym, synonyms_of, targets
 from web.access import coordinator_required, me, my_regency
 from web.synonyms.forms import KIND_LABELS, RemoveForm
@@ -20,7 +21,7 @@ def _regency() -> str:
     """My regency; a global admin may ask for another with ``?regency=`` (as on exports)."""
     person = me()
     asked = request.args.get("regency", "")
-    if asked and person.role == Role.ADMIN and person.regency_code is None:
+    if asked and visibility.sees_everything(person):
         if db.session.get(Regency, asked) is None:
             abort(404)
         return asked

@@ -5,17 +5,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from titiktemu import visibility
 from titiktemu.extensions import db
-from titiktemu.models import Intervention, OverlapFlag, Person, Role
+from titiktemu.models import Intervention, OverlapFlag
 from titiktemu.models.places import under
 from titiktemu.overlaps.review import HIGH, MEDIUM, severity_level, visible_flag
 from web.api.auth import require_coordinator
 from web.api.pagination import page_of
 from web.api.problems import ApiProblem
-from web.api.registry import operation
 from web.api.schemas.common import IdPath, Ref, reasons_of
 from web.api.schemas.flags import FlagOut, FlagPage, FlagQuery
 from web.api.schemas.people import ProgramRef
+from web.api.spec import operation
 
 LEVELS = {
     "high": OverlapFlag.severity >= HIGH,
@@ -43,12 +44,6 @@ def flag_out(row: OverlapFlag) -> FlagOut:
     )
 
 
-def _scope(viewer: Person) -> sa.ColumnElement[bool]:
-    if viewer.role == Role.ADMIN and viewer.regency_code is None:
-        return sa.true()
-    return OverlapFlag.regency_code == viewer.regency_code
-
-
 @operation(
     "GET",
     "/overlap-flags",
@@ -60,7 +55,7 @@ def _scope(viewer: Person) -> sa.ColumnElement[bool]:
 )
 def list_flags(query: FlagQuery) -> FlagPage:
     """Every flag of my regency, whatever its status unless `status` says; by id."""
-    select = sa.select(OverlapFlag).where(_scope(require_coordinator()))
+    select = sa.select(OverlapFlag).where(visibility.flags(require_coordinator()))
     if query.status is not None:
         select = select.where(OverlapFlag.status == query.status)
     if query.kecamatan is not None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from titiktemu import visibility
 from titiktemu.extensions import db
-from titiktemu.models import Gap, Need, Person, Role
-from titiktemu.review.commands import may_review
+from titiktemu.models import Gap, Need
 from web.api.auth import caller
 from web.api.pagination import page_of
-from web.api.registry import operation
 from web.api.schemas.common import Ref, reasons_of
 from web.api.schemas.flags import GapOut, GapPage, GapQuery
+from web.api.spec import operation
 
 
 def gap_out(row: Gap) -> GapOut:
@@ -26,16 +26,6 @@ def gap_out(row: Gap) -> GapOut:
     )
 
 
-def _scope(viewer: Person) -> sa.ColumnElement[bool]:
-    """Whose need it is decides, as the need page shows the gap: the owner and the reviewers."""
-    own = Gap.need_id.in_(sa.select(Need.id).where(Need.person_id == viewer.id))
-    if viewer.role == Role.ADMIN and viewer.regency_code is None:
-        return sa.true()
-    if viewer.regency_code is not None and may_review(viewer, viewer.regency_code):
-        return sa.or_(own, Gap.regency_code == viewer.regency_code)
-    return own
-
-
 @operation(
     "GET",
     "/gaps",
@@ -46,7 +36,7 @@ def _scope(viewer: Person) -> sa.ColumnElement[bool]:
 )
 def list_gaps(query: GapQuery) -> GapPage:
     """The need (id and title) and the engine's reasons; a coordinator sees the regency's."""
-    select = sa.select(Gap).where(_scope(caller()))
+    select = sa.select(Gap).where(visibility.gaps(caller()))
     if query.kecamatan is not None:
         there = sa.select(Need.id).where(Need.kecamatan_code == query.kecamatan)
         select = select.where(Gap.need_id.in_(there))

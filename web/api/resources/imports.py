@@ -3,18 +3,22 @@ re-matching they queue."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask import current_app, request, url_for
 from werkzeug.datastructures import FileStorage
 
+from titiktemu import visibility
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
+from titiktemu.i18n import LANGUAGES
 from titiktemu.imports import KINDS, TooManyImports, Upload, UploadRefused, run_import
-from titiktemu.models import ImportRun, ImportStatus, JobRun, Person, Role
+from titiktemu.imports.problems import problem_text
+from titiktemu.models import ImportRun, ImportStatus, JobRun
 from web.api.auth import require_coordinator
 from web.api.pagination import page_of
 from web.api.problems import ApiProblem, invalid
-from web.api.registry import operation, validated
 from web.api.schemas.common import IdPath
 from web.api.schemas.imports import (
     ImportForm,
@@ -24,6 +28,7 @@ from web.api.schemas.imports import (
     ImportQuery,
     JobProgress,
 )
+from web.api.spec import operation, validated
 
 MULTIPART = "multipart/form-data"
 UPLOAD_SCHEMA = {
@@ -42,6 +47,12 @@ UPLOAD_SCHEMA = {
 }
 
 
+def _problem(problem: dict[str, Any]) -> ImportProblem:
+    """A stored problem with its words in both languages, from the one catalog."""
+    texts = {f"text_{lang}": problem_text(problem, lang) for lang in LANGUAGES}
+    return ImportProblem.model_validate({**problem, **texts})
+
+
 def import_out(row: ImportRun) -> ImportOut:
     jobs = []
     if row.job_ids:
@@ -56,20 +67,12 @@ def import_out(row: ImportRun) -> ImportOut:
         dry_run=row.dry_run,
         files=list(row.files),
         counts=dict(row.counts),
-        problems=[ImportProblem.model_validate(p) for p in row.problems],
+        problems=[_problem(p) for p in row.problems],
         regency_codes=list(row.regency_codes),
         jobs=[JobProgress.model_validate(j) for j in jobs],
         person_id=row.person_id,
         created_at=row.created_at,
     )
-
-
-def _scope(viewer: Person) -> sa.ColumnElement[bool]:
-    """Runs by the people of my regency (a global admin: every run)."""
-    if viewer.role == Role.ADMIN and viewer.regency_code is None:
-        return sa.true()
-    people_here = sa.select(Person.id).where(Person.regency_code == viewer.regency_code)
-    return sa.or_(ImportRun.person_id == viewer.id, ImportRun.person_id.in_(people_here))
 
 
 @operation(
@@ -83,7 +86,7 @@ def _scope(viewer: Person) -> sa.ColumnElement[bool]:
 )
 def list_imports(query: ImportQuery) -> ImportPage:
     """Runs uploaded by the people of my regency, by id."""
-    select = sa.select(ImportRun).where(_scope(require_coordinator()))
+    select = sa.select(ImportRun).where(visibility.import_runs(require_coordinator()))
     if query.status is not None:
         select = select.where(ImportRun.status == query.status)
     rows, cursor = page_of(db.session(), select, ImportRun.id, query)
@@ -103,7 +106,7 @@ def get_import(id: int) -> ImportOut:
     """Counts, problems, and each re-matching job's status and percent."""
     viewer = require_coordinator()
     row = db.session.scalars(
-        sa.select(ImportRun).where(ImportRun.id == id, _scope(viewer))
+        sa.select(ImportRun).where(ImportRun.id == id, visibility.import_runs(viewer))
     ).one_or_none()
     if row is None:
         raise ApiProblem(404, "No such import run.")
@@ -187,5 +190,5 @@ def _problems_as_fields(run: ImportRun) -> list[tuple[str, str]]:
         if p.get("level", "error") != "error":
             continue
         where = ":".join(str(p.get(k)) for k in ("file", "row", "column") if p.get(k) is not None)
-        pairs.append((where or "file", str(p.get("text_en") or p.get("code") or "problem")))
+        pairs.append((where or "file", problem_text(p, "en") or "problem"))
     return pairs

@@ -6,25 +6,25 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from titiktemu.exchange.commands import InputError, InterventionInput, save_intervention
+from titiktemu import visibility
+from titiktemu.errors import DomainError
 from titiktemu.exchange.facilitator import (
     Access,
     access_to,
-    duplicate_intervention,
     flags_touching,
-    intervention_regency,
 )
 from titiktemu.extensions import db
-from titiktemu.models import Intervention, Person, Role
-from titiktemu.models.places import regency_of, under
+from titiktemu.interventions.commands import (
+    InterventionInput,
+    record_intervention,
+)
+from titiktemu.models import Intervention, Person
+from titiktemu.models.places import under
 from titiktemu.overlaps.review import severity_level
 from titiktemu.places.coverage import can_see
-from web.access import is_coordinator
 from web.api.auth import caller, regency_of_caller
 from web.api.pagination import page_of
-from web.api.problems import ApiProblem, invalid
-from web.api.registry import operation
-from web.api.resources.exchange import input_problem, outside
+from web.api.problems import ApiProblem, problem_of
 from web.api.schemas.common import IdPath
 from web.api.schemas.interventions import (
     FlagBrief,
@@ -35,6 +35,7 @@ from web.api.schemas.interventions import (
     InterventionQuery,
 )
 from web.api.schemas.people import ProgramRef
+from web.api.spec import operation
 
 FIELDS = {"program": "program_id", "village": "village_code", "activity": "category_code"}
 
@@ -68,59 +69,26 @@ def intervention_detail(row: Intervention, viewer: Person) -> InterventionDetail
     return InterventionDetail.model_validate({**_fields(row, viewer), "flags": flags})
 
 
-def _scope(viewer: Person) -> sa.ColumnElement[bool]:
-    if viewer.role == Role.ADMIN and viewer.regency_code is None:
-        return sa.true()
-    if viewer.regency_code is None:
-        return Intervention.facilitator_id == viewer.id
-    return sa.or_(
-        under(Intervention.village_code, viewer.regency_code),
-        Intervention.facilitator_id == viewer.id,
-    )
-
-
-def _intervention(item_id: int, edit: bool) -> Intervention:
-    """Readable by the regency (and its recorder); 403 to change someone else's, as the pages."""
+def _intervention(item_id: int) -> Intervention:
+    """Readable by the regency (and its recorder); who may change it, the command says (403)."""
     viewer = caller()
     row = db.session.get(Intervention, item_id)
     access = Access.NONE
     if row is not None:
-        access = access_to(viewer, row.facilitator_id, intervention_regency(row))
-    if row is None or (access == Access.NONE and not can_see(viewer, regency_of(row.village_code))):
+        access = access_to(viewer, row.facilitator_id, row.regency_code)
+    if row is None or (access == Access.NONE and not can_see(viewer, row.regency_code)):
         raise ApiProblem(404, "No such intervention.")
-    if edit and access < Access.EDIT:
-        raise ApiProblem(403, "Only who recorded this intervention may change it.")
     return row
 
 
 def _save(body: InterventionIn, item: Intervention | None) -> Intervention:
-    person = caller()
-    if outside([body.village_code], regency_of_caller()):
-        raise invalid({"village_code": "choose a village in your regency"})
-    allowed = None if is_coordinator(person) else {p.id for p in person.programs}
-    if item is not None and allowed is not None:
-        allowed.add(item.program_id)
-    if allowed is not None and body.program_id not in allowed:
-        raise invalid({"program_id": "record only the programs you work for"})
-    duplicate = duplicate_intervention(
-        db.session(),
-        body.program_id,
-        body.village_code,
-        body.category_code,
-        body.start_date,
-        exclude_id=item.id if item else None,
-    )
-    if duplicate is not None:
-        raise ApiProblem(
-            409,
-            "This program already records this activity in this village starting on this date.",
-            [("start_date", "already recorded")],
-        )
+    """Through the command the page calls (who may, the regency, the program, the duplicate
+    rule); its refusals answer by kind, field errors under the API's names."""
     data = InterventionInput(**body.model_dump())
     try:
-        saved = save_intervention(db.session(), person, data, item)
-    except InputError as exc:
-        raise input_problem(exc, FIELDS) from None
+        saved = record_intervention(db.session(), caller(), data, item, regency=regency_of_caller())
+    except DomainError as exc:
+        raise problem_of(exc, FIELDS) from None
     db.session.commit()  # the overlap check runs once this commits
     return saved
 
@@ -136,8 +104,7 @@ def _save(body: InterventionIn, item: Intervention | None) -> Intervention:
 def list_interventions(query: InterventionQuery) -> InterventionPage:
     """Every intervention of my regency (`mine=true`: those I record), by id."""
     viewer = caller()
-    own = Intervention.facilitator_id == viewer.id
-    select = sa.select(Intervention).where(own if query.mine else _scope(viewer))
+    select = sa.select(Intervention).where(visibility.interventions(viewer, mine=query.mine))
     if query.program is not None:
         select = select.where(Intervention.program_id == query.program)
     if query.kecamatan is not None:
@@ -182,7 +149,7 @@ def create_intervention(body: InterventionIn) -> InterventionDetail:
 )
 def get_intervention(id: int) -> InterventionDetail:
     """An intervention of my regency and the overlap flags it is part of."""
-    return intervention_detail(_intervention(id, edit=False), caller())
+    return intervention_detail(_intervention(id), caller())
 
 
 @operation(
@@ -197,4 +164,4 @@ def get_intervention(id: int) -> InterventionDetail:
 )
 def update_intervention(id: int, body: InterventionIn) -> InterventionDetail:
     """Only who recorded it; overlaps are checked again."""
-    return intervention_detail(_save(body, _intervention(id, edit=True)), caller())
+    return intervention_detail(_save(body, _intervention(id)), caller())

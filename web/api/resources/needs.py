@@ -5,19 +5,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from titiktemu import visibility
 from titiktemu.exchange.commands import NeedInput, save_need
 from titiktemu.exchange.facilitator import Access
 from titiktemu.extensions import db
 from titiktemu.models import Need, Person
 from titiktemu.models.exchange import need_skills
-from titiktemu.models.places import under
 from web.api.auth import caller, regency_of_caller
 from web.api.pagination import page_of
-from web.api.problems import invalid
-from web.api.registry import operation
-from web.api.resources.exchange import change_status, find, outside, save, visible
+from web.api.resources.exchange import change_status, find, save
 from web.api.schemas.common import IdPath
 from web.api.schemas.exchange import ExchangeQuery, NeedIn, NeedOut, NeedPage, Owner, StatusIn
+from web.api.spec import operation
 
 FIELDS = {"village": "village_code"}
 
@@ -40,17 +39,7 @@ def need_out(row: Need, viewer: Person) -> NeedOut:
     )
 
 
-def _scope(viewer: Person, mine: bool) -> sa.ColumnElement[bool]:
-    """Mine; and for a coordinator or admin, every need of the regencies they review."""
-    return visible(
-        viewer, mine, Need.person_id == viewer.id, lambda r: under(Need.kecamatan_code, r)
-    )
-
-
 def _save(body: NeedIn, need: Need | None) -> Need:
-    places = [c for c in (body.village_code, body.kecamatan_code) if c]
-    if outside(places, regency_of_caller()):
-        raise invalid({"village_code": "choose a place in your regency"})
     data = NeedInput(
         title=body.title,
         skills=body.skills,
@@ -60,7 +49,8 @@ def _save(body: NeedIn, need: Need | None) -> Need:
         needed_until=body.needed_until,
         description=body.description,
     )
-    return save(save_need, data, need, FIELDS)
+    regency = regency_of_caller()
+    return save(lambda: save_need(db.session(), caller(), data, need, regency=regency), FIELDS)
 
 
 @operation(
@@ -69,7 +59,7 @@ def _save(body: NeedIn, need: Need | None) -> Need:
 def list_needs(query: ExchangeQuery) -> NeedPage:
     """My needs; a coordinator also sees every need of the regency (`mine=true`: only mine)."""
     viewer = caller()
-    select = sa.select(Need).where(_scope(viewer, query.mine))
+    select = sa.select(Need).where(visibility.needs(viewer, mine=query.mine))
     if query.status is not None:
         select = select.where(Need.status == query.status)
     if query.kecamatan is not None:

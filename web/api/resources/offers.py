@@ -5,19 +5,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from titiktemu import visibility
 from titiktemu.exchange.commands import OfferInput, save_offer
-from titiktemu.exchange.facilitator import Access, access_to, offer_regency
+from titiktemu.exchange.facilitator import Access
 from titiktemu.extensions import db
 from titiktemu.models import Offer, Person
-from titiktemu.models.exchange import offer_kecamatan, offer_skills, offer_villages
-from titiktemu.models.places import under
+from titiktemu.models.exchange import offer_skills
 from web.api.auth import caller, regency_of_caller
-from web.api.pagination import keep_visible, page_of
-from web.api.problems import invalid
-from web.api.registry import operation
-from web.api.resources.exchange import change_status, find, outside, save, visible
+from web.api.pagination import page_of
+from web.api.resources.exchange import change_status, find, save
 from web.api.schemas.common import IdPath
 from web.api.schemas.exchange import ExchangeQuery, OfferIn, OfferOut, OfferPage, Owner, StatusIn
+from web.api.spec import operation
 
 FIELDS = {"villages": "village_codes"}
 
@@ -41,27 +40,7 @@ def offer_out(row: Offer, viewer: Person) -> OfferOut:
     )
 
 
-def _candidates(viewer: Person, mine: bool) -> sa.ColumnElement[bool]:
-    """Offers the caller may see, or a few more: the regency of an offer (its first place) is
-    checked in Python by ``access_to``, as the pages check it."""
-    return visible(viewer, mine, Offer.person_id == viewer.id, _reaching)
-
-
-def _reaching(regency: str) -> sa.ColumnElement[bool]:
-    """Offers with a place in ``regency``, or whose owner works there."""
-    reaching = sa.union(
-        sa.select(offer_villages.c.offer_id).where(under(offer_villages.c.village_code, regency)),
-        sa.select(offer_kecamatan.c.offer_id).where(
-            under(offer_kecamatan.c.kecamatan_code, regency)
-        ),
-    ).subquery()
-    people_here = sa.select(Person.id).where(Person.regency_code == regency)
-    return sa.or_(Offer.id.in_(sa.select(reaching.c[0])), Offer.person_id.in_(people_here))
-
-
 def _save(body: OfferIn, offer: Offer | None) -> Offer:
-    if outside([*body.village_codes, *body.kecamatan_codes], regency_of_caller()):
-        raise invalid({"village_codes": "choose places in your regency"})
     data = OfferInput(
         title=body.title,
         skills=body.skills,
@@ -72,7 +51,8 @@ def _save(body: OfferIn, offer: Offer | None) -> Offer:
         capacity=body.capacity,
         description=body.description,
     )
-    return save(save_offer, data, offer, FIELDS)
+    regency = regency_of_caller()
+    return save(lambda: save_offer(db.session(), caller(), data, offer, regency=regency), FIELDS)
 
 
 @operation(
@@ -82,19 +62,11 @@ def list_offers(query: ExchangeQuery) -> OfferPage:
     """My offers; a coordinator also sees every offer of the regency (`mine=true`: only mine).
     A page may hold fewer than `limit` items; follow `next_cursor` until it is null."""
     viewer = caller()
-    select = sa.select(Offer).where(_candidates(viewer, query.mine))
+    select = sa.select(Offer).where(visibility.offers(viewer, mine=query.mine))
     if query.status is not None:
         select = select.where(Offer.status == query.status)
     if query.kecamatan is not None:
-        there = sa.union(
-            sa.select(offer_villages.c.offer_id).where(
-                under(offer_villages.c.village_code, query.kecamatan)
-            ),
-            sa.select(offer_kecamatan.c.offer_id).where(
-                offer_kecamatan.c.kecamatan_code == query.kecamatan
-            ),
-        ).subquery()
-        select = select.where(Offer.id.in_(sa.select(there.c[0])))
+        select = select.where(visibility.offers_in(query.kecamatan))
     if query.skill is not None:
         with_skill = sa.select(offer_skills.c.offer_id).where(
             offer_skills.c.skill_code == query.skill
@@ -107,10 +79,7 @@ def list_offers(query: ExchangeQuery) -> OfferPage:
         selectinload(Offer.kecamatan),
     )
     rows, cursor = page_of(db.session(), select, Offer.id, query)
-    visible = keep_visible(
-        rows, lambda o: access_to(viewer, o.person_id, offer_regency(o)) != Access.NONE
-    )
-    return OfferPage(items=[offer_out(r, viewer) for r in visible], next_cursor=cursor)
+    return OfferPage(items=[offer_out(r, viewer) for r in rows], next_cursor=cursor)
 
 
 @operation(

@@ -7,17 +7,18 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from titiktemu import visibility
 from titiktemu.extensions import db
-from titiktemu.models import Person, Role
+from titiktemu.models import Person
 from titiktemu.models.people import person_programs, person_villages
 from titiktemu.models.places import under
 from titiktemu.places.coverage import can_see, may_see_contact
 from web.api.auth import caller
 from web.api.pagination import page_of
 from web.api.problems import ApiProblem
-from web.api.registry import operation
 from web.api.schemas.common import IdPath
 from web.api.schemas.people import PersonOut, PersonPage, PersonQuery, ProgramRef
+from web.api.spec import operation
 
 #: The home village's code (nullable: ``under`` leaves out people without one).
 HOME = cast(sa.ColumnElement[str], Person.home_village_code)
@@ -41,15 +42,6 @@ def person_out(row: Person, viewer: Person) -> PersonOut:
     )
 
 
-def _scope(viewer: Person) -> sa.ColumnElement[bool]:
-    """The people ``can_see`` allows: the viewer's regency; everyone for a global admin."""
-    if viewer.role == Role.ADMIN and viewer.regency_code is None:
-        return sa.true()
-    if viewer.regency_code is None:
-        return sa.false()
-    return Person.regency_code == viewer.regency_code
-
-
 @operation(
     "GET",
     "/people",
@@ -62,7 +54,7 @@ def list_people(query: PersonQuery) -> PersonPage:
     """Facilitators, coordinators and admins of my regency; `email` and `phone` are null unless
     I may see them (myself, or I coordinate their regency)."""
     viewer = caller()
-    select = sa.select(Person).where(_scope(viewer))
+    select = sa.select(Person).where(visibility.people(viewer))
     if query.role is not None:
         select = select.where(Person.role == query.role)
     if query.program is not None:

@@ -9,9 +9,9 @@ from titiktemu.extensions import db
 from titiktemu.models import Program
 from web.api.pagination import page_of
 from web.api.problems import ApiProblem
-from web.api.registry import operation
 from web.api.schemas.common import IdPath
 from web.api.schemas.programs import ProgramOut, ProgramPage, ProgramQuery
+from web.api.spec import operation
 
 
 def program_out(row: Program) -> ProgramOut:

@@ -7,18 +7,17 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from titiktemu import visibility
 from titiktemu.app import settings_of
-from titiktemu.decisions import AlreadyDecided
-from titiktemu.exchange.facilitator import contact_visible, my_proposal, my_proposals, sides
+from titiktemu.exchange.facilitator import contact_visible, my_proposal, sides
 from titiktemu.extensions import db
-from titiktemu.models import Person, Proposal, ProposalKind, ProposalStatus, Role
-from titiktemu.review.commands import ReviewError, decide, may_review, visible_proposal
+from titiktemu.models import Person, Proposal, ProposalKind, ProposalStatus
+from titiktemu.review.commands import decide, reviewable_proposal, visible_proposal
 from titiktemu.review.queue import in_kecamatan, touching_program
-from web.api.auth import caller, require_coordinator
+from web.api.auth import caller
 from web.api.etags import check_if_match, etag_of
 from web.api.pagination import page_of
 from web.api.problems import ApiProblem
-from web.api.registry import operation
 from web.api.schemas.common import IdPath, Ref, reasons_of
 from web.api.schemas.proposals import (
     Contact,
@@ -28,6 +27,7 @@ from web.api.schemas.proposals import (
     ProposalPage,
     ProposalQuery,
 )
+from web.api.spec import operation
 
 
 def sides_of(row: Proposal) -> list[Ref]:
@@ -77,15 +77,6 @@ def proposal_out(row: Proposal, viewer: Person) -> ProposalOut:
     )
 
 
-def _scope(viewer: Person) -> sa.ColumnElement[bool]:
-    """A reviewer's regency (a global admin: all); otherwise the live proposals involving me."""
-    if viewer.role == Role.ADMIN and viewer.regency_code is None:
-        return sa.true()
-    if viewer.regency_code is not None and may_review(viewer, viewer.regency_code):
-        return Proposal.regency_code == viewer.regency_code
-    return Proposal.id.in_([p.id for p in my_proposals(db.session(), viewer)])
-
-
 def _filtered(select: sa.Select[Proposal], query: ProposalQuery) -> sa.Select[Proposal]:
     """The review queue's filters (``titiktemu.review.queue``), any status."""
     if query.status is not None:
@@ -122,7 +113,7 @@ def _visible(proposal_id: int) -> Proposal:
 def list_proposals(query: ProposalQuery) -> ProposalPage:
     """A coordinator: every proposal of the regency. A facilitator: the live ones where they
     own the need or the offer or are the person proposed."""
-    select = _filtered(sa.select(Proposal).where(_scope(caller())), query).options(
+    select = _filtered(sa.select(Proposal).where(visibility.proposals(caller())), query).options(
         selectinload(Proposal.need),
         selectinload(Proposal.offer),
         selectinload(Proposal.person),
@@ -148,16 +139,13 @@ def get_proposal(id: int) -> ProposalOut:
 
 
 def _decide(proposal_id: int, decision: ProposalStatus, note: str) -> ProposalOut:
-    reviewer = require_coordinator()
-    proposal = visible_proposal(db.session(), reviewer, proposal_id)
-    if proposal is None:
-        raise ApiProblem(404, "No such proposal in your regency.")
+    """Through the command the page calls; its refusals answer by kind (403 not a coordinator,
+    404 not of their regency, 422 a decline without a reason, 409 someone decided first: who,
+    what and when)."""
+    reviewer = caller()
+    proposal = reviewable_proposal(db.session(), reviewer, proposal_id)
     check_if_match(etag_of(proposal_out(proposal, reviewer).model_dump_json().encode()))
-    try:
-        decide(db.session(), settings_of(current_app), reviewer, proposal.id, decision, note)
-    except (AlreadyDecided, ReviewError) as exc:  # someone decided first: who, what and when
-        db.session.rollback()
-        raise ApiProblem(409, str(exc)) from None
+    decide(db.session(), settings_of(current_app), reviewer, proposal.id, decision, note)
     db.session.commit()  # the introductions go out once this commits
     return proposal_out(proposal, reviewer)
 
@@ -194,8 +182,6 @@ def accept_proposal(id: int, body: DecisionIn) -> ProposalOut:
 )
 def decline_proposal(id: int, body: DeclineIn) -> ProposalOut:
     """The reason is required, as on the page."""
-    if not body.reason.strip():
-        raise ApiProblem(422, "A decline needs a reason.", [("reason", "a decline needs a reason")])
     return _decide(id, ProposalStatus.DECLINED, body.reason)
 
 

@@ -11,8 +11,8 @@ from titiktemu.extensions import db
 from titiktemu.models import Kecamatan, Province, Regency, Village
 from web.api.pagination import page_of
 from web.api.problems import ApiProblem
-from web.api.registry import operation
 from web.api.schemas.places import RegionOut, RegionPage, RegionPath, RegionQuery
+from web.api.spec import operation
 
 Place = Province | Regency | Kecamatan | Village
 #: Length of a code -> its model, and the column naming its parent.
