@@ -1,8 +1,9 @@
 """Reasons as data: what the engine found, as a code and its values, never as words.
 
 The engine knows no language: a reason says ``skill.exact`` with ``skill="bookkeeping"``, and
-the shared package renders it in the reader's language ("keahlian yang sama: Pembukuan"), with
-that language's number and date formats, on the page, in the email, the export and the API.
+the shared package (``titiktemu.matching.reason_text``) renders it through the one catalog in
+the reader's language, with that language's number and date formats, on the page, in the email,
+the export and the API. Nothing here is a sentence, so nothing here needs translating.
 """
 
 from __future__ import annotations

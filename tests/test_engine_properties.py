@@ -36,7 +36,7 @@ from graph.records import (
 )
 from graph.scoring import fit
 from graph.world import World
-from titiktemu.matching.reason_text import TEXTS, Labels, render
+from titiktemu.matching.reason_text import MESSAGES, Labels, render
 from titiktemu.vocabulary.taxonomy import read_taxonomy
 
 FAST = settings(max_examples=60, deadline=None)
@@ -371,7 +371,7 @@ def said(reason: Reason) -> bool:
     """The reason has words in the catalog, and they render in both languages."""
     data = reason.as_dict()
     texts = [render(reason.code, data["params"], lang, LABELS) for lang in ("id", "en")]
-    return reason.code in TEXTS and all(t.strip() and "{" not in t for t in texts)
+    return reason.code in MESSAGES and all(t.strip() and "%(" not in t for t in texts)
 
 
 @FAST

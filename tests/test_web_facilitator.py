@@ -30,6 +30,7 @@ from titiktemu.exchange.commands import (
 )
 from titiktemu.extensions import db
 from titiktemu.interventions.similar import similar_interventions, similar_needs, words
+from titiktemu.matching.reason_text import in_both, labels_for
 from titiktemu.models import (
     AuditEntry,
     Base,
@@ -54,7 +55,7 @@ from titiktemu.models import (
 )
 from titiktemu.models.programs import FundingSource
 from titiktemu.review.commands import decide
-from web.exchange.forms import parse_amount
+from web.fields import parse_amount
 
 from .conftest import KEPT_TABLES, PASSWORD, AuthActions, csrf_token
 
@@ -288,7 +289,8 @@ def test_post_a_need_lists_it_and_runs_matching(
         # The match job ran in process: with nobody to help, the need is a gap.
         gap = db.session.scalars(sa.select(Gap).where(Gap.need_id == need_id)).one()
         assert gap.reasons
-        said = (gap.reasons[0]["text_en"], gap.reasons[0]["text_id"])
+        words = in_both(gap.reasons[0], labels_for(db.session()))
+        said = (words["en"], words["id"])
     assert answer.headers["Location"] == f"/needs/{need_id}"
     detail = text(client.get(f"/needs/{need_id}"))
     assert "Your need is saved" in detail and "Nobody can meet this need yet" in detail
@@ -799,7 +801,8 @@ def test_a_match_that_goes_says_why_and_the_page_explains_the_rule(
         gone = db.session.get(Proposal, proposal_id)
         assert gone is not None and gone.status == ProposalStatus.OBSOLETE
         assert gone.retired_reason is not None
-        why = (gone.retired_reason["text_en"], gone.retired_reason["text_id"])
+        words = in_both(gone.retired_reason, labels_for(db.session()))
+        why = (words["en"], words["id"])
     after = text(client.get(f"/matches/{proposal_id}"))
     assert f"This suggestion is no longer current: {why[0]}" in after
     assert why[0] == "the offer was closed or withdrawn" and why[1] not in after

@@ -14,7 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from titiktemu import visibility
 from titiktemu.imports.columns import COLUMNS
+from titiktemu.matching.reason_text import Labels, labels_for, render_reason
 from titiktemu.models import (
     ExchangeStatus,
     FlagStatus,
@@ -47,11 +49,11 @@ class Table:
     rows: list[tuple[Value, ...]]
 
 
-def reason_texts(reasons: Sequence[Reason], language: str) -> str:
+def reason_texts(reasons: Sequence[Reason], language: str, labels: Labels) -> str:
     """The reasons in words, weighted ones with their weight, ``; ``-joined."""
     parts = []
     for r in reasons:
-        text = r.get("text_en") if language == "en" else r.get("text_id")
+        text = render_reason(r, language, labels)
         if not text:
             continue
         weight = r.get("weight")
@@ -90,11 +92,17 @@ INTERVENTION_EXTRA = (
 )
 
 
-def interventions_query(regency_code: str, kecamatan: str | None = None) -> sa.Select[Any]:
-    """The regency's (or one kecamatan's) interventions with what a row shows, oldest id first."""
+def interventions_query(
+    viewer: Person, regency_code: str, kecamatan: str | None = None
+) -> sa.Select[Any]:
+    """The regency's (or one kecamatan's) interventions the viewer may see, with what a row
+    shows, oldest id first."""
     return (
         sa.select(Intervention)
-        .where(under(Intervention.village_code, kecamatan or regency_code))
+        .where(
+            visibility.interventions(viewer),
+            visibility.interventions_in(kecamatan or regency_code),
+        )
         .options(
             selectinload(Intervention.program),
             selectinload(Intervention.village).selectinload(Village.kecamatan),
@@ -117,7 +125,7 @@ def interventions_table(
     A facilitator's email is written only where the viewer may see contacts, else left empty.
     """
     rows: list[tuple[Value, ...]] = []
-    for i in session.scalars(interventions_query(regency_code, kecamatan)):
+    for i in session.scalars(interventions_query(viewer, regency_code, kecamatan)):
         who = i.facilitator
         email = who.email if who is not None and may_see_contact(viewer, who) else ""
         rows.append(
@@ -181,6 +189,7 @@ PROPOSAL_COLUMNS = (
 
 def _proposals_query(
     session: Session,
+    viewer: Person,
     regency_code: str,
     filters: review_queue.QueueFilter,
     statuses: Sequence[ProposalStatus],
@@ -195,7 +204,9 @@ def _proposals_query(
             for s in statuses
         )
     ).subquery()
-    return sa.select(Proposal).where(Proposal.id.in_(sa.select(ids.c[0])))
+    return sa.select(Proposal).where(
+        Proposal.id.in_(sa.select(ids.c[0])), visibility.proposals(viewer)
+    )
 
 
 def _codes(people: Person | None) -> list[str]:
@@ -204,6 +215,7 @@ def _codes(people: Person | None) -> list[str]:
 
 def proposals_table(
     session: Session,
+    viewer: Person,
     regency_code: str,
     filters: review_queue.QueueFilter | None = None,
     statuses: Sequence[ProposalStatus] | None = None,
@@ -212,7 +224,7 @@ def proposals_table(
     """Proposals as the review queue filters them (all of ``statuses``; by default the filter's
     own), best score first, both sides, reasons in words and the decision."""
     f = filters or review_queue.QueueFilter()
-    query = _proposals_query(session, regency_code, f, statuses or (f.status,))
+    query = _proposals_query(session, viewer, regency_code, f, statuses or (f.status,))
     found = session.scalars(
         query.options(*review_queue.card_loads(), selectinload(Proposal.reviewer)).order_by(
             Proposal.score.desc(), Proposal.id
@@ -253,7 +265,7 @@ def proposals_table(
                 village,
                 villages.get(village, ""),
                 [f"{c} {villages.get(c, '')}".strip() for c in p.village_codes],
-                reason_texts(p.reasons, language),
+                reason_texts(p.reasons, language, labels_for(session)),
                 p.reviewer.name if p.reviewer else "",
                 p.decided_at,
                 p.decision_note,
@@ -286,6 +298,7 @@ FLAG_COLUMNS = (
 
 def flags_table(
     session: Session,
+    viewer: Person,
     regency_code: str,
     statuses: Sequence[FlagStatus] = tuple(FlagStatus),
     language: str = "id",
@@ -293,7 +306,11 @@ def flags_table(
     """Overlap flags in these statuses, as the overlaps page orders them."""
     found = session.scalars(
         sa.select(OverlapFlag)
-        .where(OverlapFlag.regency_code == regency_code, OverlapFlag.status.in_(statuses))
+        .where(
+            visibility.flags(viewer),
+            OverlapFlag.regency_code == regency_code,
+            OverlapFlag.status.in_(statuses),
+        )
         .options(
             selectinload(OverlapFlag.interventions).selectinload(Intervention.program),
             selectinload(OverlapFlag.reviewer),
@@ -326,7 +343,7 @@ def flags_table(
                 [str(i.id) for i in flag.interventions],
                 sorted({i.program.code for i in flag.interventions}),
                 [f"{i.program.code}: {i.title}" for i in flag.interventions],
-                reason_texts(flag.reasons, language),
+                reason_texts(flag.reasons, language, labels_for(session)),
                 flag.reviewer.name if flag.reviewer else "",
                 flag.decided_at,
                 flag.decision_note,
@@ -355,13 +372,21 @@ GAP_COLUMNS = (
 
 
 def gaps_table(
-    session: Session, regency_code: str, kecamatan: str | None = None, language: str = "id"
+    session: Session,
+    viewer: Person,
+    regency_code: str,
+    kecamatan: str | None = None,
+    language: str = "id",
 ) -> Table:
     """Open needs nobody can meet (as the coverage page counts them), with why."""
     query = (
         sa.select(Gap)
         .join(Need, Need.id == Gap.need_id)
-        .where(Gap.regency_code == regency_code, Need.status == ExchangeStatus.OPEN)
+        .where(
+            visibility.gaps(viewer),
+            Gap.regency_code == regency_code,
+            Need.status == ExchangeStatus.OPEN,
+        )
         .options(
             selectinload(Gap.need).selectinload(Need.person).selectinload(Person.programs),
             selectinload(Gap.need).selectinload(Need.skills),
@@ -389,7 +414,7 @@ def gaps_table(
                 [s.code for s in need.skills],
                 need.needed_from,
                 need.needed_until,
-                reason_texts(gap.reasons, language),
+                reason_texts(gap.reasons, language, labels_for(session)),
             )
         )
     return Table("gaps", GAP_COLUMNS, rows)

@@ -14,7 +14,6 @@ from graph.engine import Engine
 from titiktemu.audit import record
 from titiktemu.matching.config import load_config
 from titiktemu.matching.inputs import intervention_record, load_inputs, overlap_inputs
-from titiktemu.matching.reason_text import Labels, with_texts
 from titiktemu.matching.results import StoreReport, reasons_data, store_incremental
 from titiktemu.models import (
     ExchangeStatus,
@@ -25,7 +24,6 @@ from titiktemu.models import (
     Proposal,
     ProposalStatus,
 )
-from titiktemu.models.places import regency_of
 
 
 def regency_engine(session: Session, regency_code: str) -> Engine:
@@ -38,12 +36,11 @@ def _obsolete(session: Session, where: sa.ColumnElement[bool], keep: set[str], c
     stale = session.scalars(
         sa.select(Proposal).where(where, Proposal.status == ProposalStatus.PROPOSED)
     ).all()
-    labels = Labels.load(session)
     count = 0
     for row in stale:
         if row.key not in keep:
             row.status = ProposalStatus.OBSOLETE
-            row.retired_reason = with_texts({"code": code}, labels)
+            row.retired_reason = {"code": code, "params": {}}
             record(session, "proposal.obsolete", "proposal", row.id, key=row.key, why=code)
             count += 1
     return count
@@ -61,7 +58,7 @@ def match_need(session: Session, need_id: int) -> StoreReport:
         )
         session.execute(sa.delete(Gap).where(Gap.need_id == need_id))
         return report
-    regency = need.kecamatan_code[:5]
+    regency = need.regency_code
     engine = regency_engine(session, regency)
     proposals = engine.propose_for_need(engine.needs[need_id])
     report = store_incremental(session, regency, proposals, retired=engine.retired)
@@ -73,7 +70,7 @@ def match_need(session: Session, need_id: int) -> StoreReport:
     )
     if not proposals:
         gap = engine.gap_for(engine.needs[need_id])
-        reasons = reasons_data([gap.reason], Labels.load(session))
+        reasons = reasons_data([gap.reason])
         row = session.scalars(sa.select(Gap).where(Gap.need_id == need_id)).one_or_none()
         if row is None:
             session.add(Gap(need_id=need_id, regency_code=regency, reasons=reasons))
@@ -93,7 +90,7 @@ def match_offer(session: Session, offer_id: int) -> StoreReport:
             session, Proposal.offer_id == offer_id, keep=set(), code="retired.offer_gone"
         )
         return report
-    regencies = sorted({v.code[:5] for v in offer.villages} | {k.code[:5] for k in offer.kecamatan})
+    regencies = sorted(offer.regency_codes)
     for regency in regencies:
         engine = regency_engine(session, regency)
         record_ = engine.offers.get(offer_id)
@@ -115,7 +112,7 @@ def check_intervention(session: Session, intervention_id: int) -> StoreReport:
     item = session.get(Intervention, intervention_id)
     if item is None:
         return StoreReport()
-    regency = regency_of(item.village_code)
+    regency = item.regency_code
     # Flags never reach across villages: the village's 3W is all the rule reads, and the
     # "similar interventions" preview asks with the same records (similar.would_flag).
     engine = Engine(overlap_inputs(session, item.village_code), load_config(session, regency))

@@ -4,7 +4,8 @@ A rerun with the same inputs changes nothing. A coordinator's decision (accepted
 convene; acknowledged, resolved, allowed) is never overwritten; proposals the engine no longer
 makes become obsolete with why (``retired_reason``), never deleted; a flag keeps its identity
 (and its review) as interventions join it; every change is in the audit log. Reasons are stored
-as the engine's code and values with their words in both languages (``reason_text``).
+as the engine's code and values, never as words: each channel renders them in its reader's
+language (``reason_text``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from graph.overlaps import Flag as FlagOut
 from graph.reasons import Reason as ReasonOut
 from titiktemu.audit import record
 from titiktemu.decisions import transition
-from titiktemu.matching.reason_text import Labels, rendered, with_texts
 from titiktemu.models import (
     ExchangeStatus,
     FlagStatus,
@@ -65,20 +65,19 @@ class StoreReport:
         )
 
 
-def reasons_data(reasons: Iterable[ReasonOut], labels: Labels) -> list[dict[str, Any]]:
-    """The engine's reasons as stored: code, values and words in both languages."""
-    return rendered((r.as_dict() for r in reasons), labels)
+def reasons_data(reasons: Iterable[ReasonOut]) -> list[dict[str, Any]]:
+    """The engine's reasons as stored: code and values (no words: those are the reader's)."""
+    return [r.as_dict() for r in reasons]
 
 
 def store_result(session: Session, regency_code: str, result: Result) -> StoreReport:
     """Write a full pass for one regency; the caller commits."""
     report = StoreReport()
-    labels = Labels.load(session)
     _store_proposals(
-        session, regency_code, result.proposals, report, labels, full=True, retired=result.retired
+        session, regency_code, result.proposals, report, full=True, retired=result.retired
     )
-    _store_flags(session, regency_code, result.flags, report, labels, full=True)
-    _store_gaps(session, regency_code, result.gaps, report, labels)
+    _store_flags(session, regency_code, result.flags, report, full=True)
+    _store_gaps(session, regency_code, result.gaps, report)
     return report
 
 
@@ -93,20 +92,17 @@ def store_incremental(
     ``retired``: proposals it no longer makes (other needs' alternatives that lost their room,
     an incumbent that gave way), by key, with why."""
     report = StoreReport()
-    labels = Labels.load(session)
-    _store_proposals(session, regency_code, proposals, report, labels, full=False)
+    _store_proposals(session, regency_code, proposals, report, full=False)
     if retired:
-        retire(session, dict(retired), labels, report)
-    _store_flags(session, regency_code, flags, report, labels, full=False)
+        retire(session, dict(retired), report)
+    _store_flags(session, regency_code, flags, report, full=False)
     need_ids = {p.need_id for p in proposals if p.need_id is not None and p.rank == 1}
     if need_ids:
         session.execute(sa.delete(Gap).where(Gap.need_id.in_(sorted(need_ids))))
     return report
 
 
-def retire(
-    session: Session, reasons: Mapping[str, ReasonOut], labels: Labels, report: StoreReport
-) -> None:
+def retire(session: Session, reasons: Mapping[str, ReasonOut], report: StoreReport) -> None:
     """Make the pending proposals with these keys obsolete, each with its reason."""
     if not reasons:
         return
@@ -116,11 +112,7 @@ def retire(
         )
     )
     for row in rows:
-        _obsolete(session, row, reason_dict(reasons[row.key], labels), report)
-
-
-def reason_dict(reason: ReasonOut, labels: Labels) -> dict[str, Any]:
-    return with_texts(reason.as_dict(), labels)
+        _obsolete(session, row, reasons[row.key].as_dict(), report)
 
 
 def _obsolete(session: Session, row: Proposal, why: dict[str, Any], report: StoreReport) -> None:
@@ -138,7 +130,6 @@ def _store_proposals(
     regency_code: str,
     proposals: Iterable[ProposalOut],
     report: StoreReport,
-    labels: Labels,
     full: bool,
     retired: Mapping[str, ReasonOut] | None = None,
 ) -> None:
@@ -157,7 +148,7 @@ def _store_proposals(
         values = {
             "score": round(item.score, 6),
             "rank": item.rank,
-            "reasons": reasons_data(item.reasons, labels),
+            "reasons": reasons_data(item.reasons),
             "village_codes": list(item.villages),
         }
         if row is None:
@@ -207,9 +198,9 @@ def _store_proposals(
         for row in gone:
             found = (retired or {}).get(row.key)
             why = (
-                reason_dict(found, labels)
+                found.as_dict()
                 if found is not None
-                else with_texts({"code": closed.get(row.id, "retired.no_longer_fits")}, labels)
+                else {"code": closed.get(row.id, "retired.no_longer_fits"), "params": {}}
             )
             _obsolete(session, row, why, report)
 
@@ -230,7 +221,6 @@ def _store_flags(
     regency_code: str,
     flags: Iterable[FlagOut],
     report: StoreReport,
-    labels: Labels,
     full: bool,
 ) -> None:
     """Flags by identity, not by member list: a flag the new cluster shares interventions with
@@ -252,7 +242,7 @@ def _store_flags(
         ids = set(item.intervention_ids)
         row = _same_flag(item, ids, existing, members, claimed)
         severity = round(item.severity, 6)
-        reasons = reasons_data(item.reasons, labels)
+        reasons = reasons_data(item.reasons)
         if row is None:
             row = OverlapFlag(
                 key=item.key,
@@ -284,7 +274,7 @@ def _store_flags(
         report.flags_updated += 1
         record(session, "flag.updated", "overlap_flag", row.id, severity=severity, joined=joined)
         if joined:
-            _note_newcomers(session, row, before, joined, labels)
+            _note_newcomers(session, row, before, joined)
     for row in existing:
         if row.id in claimed or row.status not in (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED):
             continue
@@ -294,11 +284,10 @@ def _store_flags(
         # A flag whose interventions another flag now holds was merged into it, in a full pass
         # and in an incremental check alike: one card per cluster, never two side by side.
         # Why, as a change note in the reader's words; the coordinator's own note stays.
-        note = with_texts(
+        note = (
             {"code": "flag.merged", "params": {"flag": merged}}
             if merged is not None
-            else {"code": "flag.cleared"},
-            labels,
+            else {"code": "flag.cleared", "params": {}}
         )
         clear = {"status": FlagStatus.RESOLVED, "change_note": note}
         if transition(session, row, UNDECIDED_FLAG, clear) is None:
@@ -358,7 +347,7 @@ def _interventions(session: Session, ids: set[int]) -> list[Intervention]:
 
 
 def _note_newcomers(
-    session: Session, row: OverlapFlag, before: set[int], joined: list[int], labels: Labels
+    session: Session, row: OverlapFlag, before: set[int], joined: list[int]
 ) -> None:
     """Say who joined; reopen a decided flag when a newcomer's program is not among those the
     decision was about (the same programs again change nothing that was decided)."""
@@ -370,17 +359,17 @@ def _note_newcomers(
     params = {"title": shown.title, "program": shown.program.code}
     seen = row.status
     decided = seen in (FlagStatus.ACKNOWLEDGED, FlagStatus.RESOLVED, FlagStatus.ALLOWED)
-    reopened = with_texts({"code": "flag.reopened", "params": params}, labels)
+    reopened = {"code": "flag.reopened", "params": params}
     if decided and outside:
         # Reopen the decision this pass saw, not one a coordinator took since.
         if transition(session, row, {seen}, {"status": FlagStatus.OPEN, "change_note": reopened}):
             record(session, "flag.reopened", "overlap_flag", row.id, intervention=shown.id)
     else:
-        row.change_note = with_texts({"code": "flag.grown", "params": params}, labels)
+        row.change_note = {"code": "flag.grown", "params": params}
 
 
 def _store_gaps(
-    session: Session, regency_code: str, gaps: list[GapOut], report: StoreReport, labels: Labels
+    session: Session, regency_code: str, gaps: list[GapOut], report: StoreReport
 ) -> None:
     existing = {
         g.need_id: g
@@ -391,7 +380,7 @@ def _store_gaps(
         if need_id not in wanted:
             session.delete(stale)
     for need_id, item in wanted.items():
-        reasons = reasons_data([item.reason], labels)
+        reasons = reasons_data([item.reason])
         row = existing.get(need_id)
         if row is None:
             session.add(Gap(need_id=need_id, regency_code=item.regency, reasons=reasons))

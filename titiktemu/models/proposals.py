@@ -34,7 +34,7 @@ class ProposalStatus(enum.StrEnum):
 
 
 #: A reason as stored: the engine's {"name", "weight", "value", "contribution", "code",
-#: "params"} with its words, "text_id" and "text_en" (titiktemu.matching.reason_text).
+#: "params"}, no words: each channel renders it for its reader (titiktemu.matching.reason_text).
 Reason = dict[str, Any]
 
 

@@ -7,6 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from titiktemu.extensions import db
+from titiktemu.matching.reason_text import in_both, labels_for
+
 MAX_ID = 2**31 - 1
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -72,17 +75,20 @@ class Reason(Out):
 
 
 def reasons_of(rows: list[dict[str, object]]) -> list[Reason]:
-    """The engine's stored reasons, tolerant of older rows that lack a field."""
+    """The engine's stored reasons (code and values) with their words in both languages, from
+    the one renderer; tolerant of older rows that lack a field."""
+    labels = labels_for(db.session())
     return [
         Reason(
             name=str(row.get("name", "")),
             weight=_number(row.get("weight")),
             value=_number(row.get("value")),
             contribution=_number(row.get("contribution")),
-            text_id=str(row.get("text_id") or ""),
-            text_en=str(row.get("text_en") or ""),
+            text_id=words["id"],
+            text_en=words["en"],
         )
         for row in rows
+        for words in [in_both(row, labels)]
     ]
 
 
