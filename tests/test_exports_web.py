@@ -89,8 +89,8 @@ GAP_REASON = {
     "name": "no_skill",
     "weight": 1.0,
     "value": 1.0,
-    "text_id": "Tidak ada yang menawarkan keahlian ini di sekitar",
-    "text_en": "Nobody nearby offers this skill",
+    "code": "gap.none",
+    "params": {"skills": ["bookkeeping"], "kecamatan": "Prambanan"},
 }
 
 

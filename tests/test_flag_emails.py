@@ -9,12 +9,14 @@ import sqlalchemy as sa
 from flask import Flask
 
 from titiktemu.app import settings_of
-from titiktemu.demo.seed import DEMO_COORDINATOR, seed_demo
+from titiktemu.demo.seed import DEMO_COORDINATOR
 from titiktemu.extensions import db
 from titiktemu.mail.notifications import FLAGS_ONE_BY_ONE, announce_new_flags
 from titiktemu.matching.reason_text import day, number
 from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import NotifyPreference, OutboxEmail, OverlapFlag, Person
+
+from .snapshot import seeded_demo
 
 KLATEN = "33.10"
 
@@ -28,7 +30,7 @@ def _emails(template: str) -> list[OutboxEmail]:
 
 
 def test_many_new_flags_make_one_summary_and_few_make_one_email_each(ctx: Flask) -> None:
-    seed_demo(db.session(), KLATEN)
+    seeded_demo(db.session(), KLATEN)
     coordinator = db.session.scalars(
         sa.select(Person).where(Person.email == DEMO_COORDINATOR)
     ).one()

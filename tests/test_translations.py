@@ -2,7 +2,7 @@
 
 Indonesian is the default UI language, so an untranslated msgid shows English to every user. When
 a test here fails, refresh the catalog as the README's translation steps say (pybabel extract,
-update, translate the new entries in web/translations/id/LC_MESSAGES/messages.po, compile).
+update, translate the new entries in titiktemu/translations/id/LC_MESSAGES/messages.po, compile).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 BABEL_CFG = ROOT / "babel.cfg"
-LC_MESSAGES = ROOT / "web" / "translations" / "id" / "LC_MESSAGES"
+LC_MESSAGES = ROOT / "titiktemu" / "translations" / "id" / "LC_MESSAGES"
 PO_FILE = LC_MESSAGES / "messages.po"
 MO_FILE = LC_MESSAGES / "messages.mo"
 #: The keywords pybabel extract is given (-k _l -k lazy_gettext -k N_) on top of its defaults.
@@ -118,7 +118,7 @@ def test_compiled_mo_matches_the_po(po: Catalog) -> None:
     )
     assert not stale, (
         f"{MO_FILE.relative_to(ROOT)} is older than the .po ({len(stale)} message(s) differ); "
-        "run: pybabel compile -d web/translations\n  " + "\n  ".join(_show(k) for k in stale)
+        "run: pybabel compile -d titiktemu/translations\n  " + "\n  ".join(_show(k) for k in stale)
     )
 
 

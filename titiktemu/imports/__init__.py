@@ -38,7 +38,8 @@ Also:
 - ``scope_of(actor)``: raises PermissionError for anyone who may not import (facilitators).
 
 Each entry of ``ImportRun.problems`` is a dict with ``file, kind, row, column, value, code,
-text_en, text_id, suggestion, level``: ``level`` is "error" for a problem (the run is rejected)
+params, text_en, text_id, suggestion, level`` (shown with ``problems.problem_text(entry, lang)``,
+from the one catalog): ``level`` is "error" for a problem (the run is rejected)
 or "note" for something only worth saying (an ignored extra column, ``code`` "ignored_column").
 ``row`` is the spreadsheet's 1-based row number, 0 for a problem of the whole file.
 """

@@ -1,289 +1,160 @@
-"""The words of every import problem, English and Indonesian, keyed by a short machine code.
+"""The words of every import problem, keyed by a short machine code: msgids of the one catalog.
 
-Templates take ``{value}`` (the cell, shortened) and the named details a check passes along.
+A problem keeps its code and values (``params``); it is rendered in the reader's language where
+it is shown (:func:`titiktemu.imports.problems.problem_text`). Messages take ``%(value)s`` (the
+cell, shortened) and the named details a check passes along: a label kept in both languages
+(``label_en`` and ``label_id``) fills ``%(label)s`` in the reader's; a phrase chosen by the check
+(``hint``, ``found``...) is a msgid too; a date is written out for the reader (problems.py).
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-MESSAGES: Final[dict[str, tuple[str, str]]] = {
+from titiktemu.i18n import N_
+
+MESSAGES: Final[dict[str, str]] = {
     # files
-    "unknown_kind": (
-        "cannot tell what '{value}' holds: name it after one of {kinds} or give the kind",
-        "isi '{value}' tidak dikenali: beri nama salah satu dari {kinds} atau sebutkan jenisnya",
+    "unknown_kind": N_(
+        "cannot tell what '%(value)s' holds: name it after one of %(kinds)s or give the kind"
     ),
-    "not_utf8": (
-        "the file is not UTF-8 text (byte {position}): save it as 'CSV UTF-8'",
-        "berkas bukan teks UTF-8 (byte ke-{position}): simpan sebagai 'CSV UTF-8'",
+    "not_utf8": N_("the file is not UTF-8 text (byte %(position)s): save it as 'CSV UTF-8'"),
+    "unsupported_format": N_("old Excel (.xls) files are not read: save as .xlsx or 'CSV UTF-8'"),
+    "unreadable_csv": N_("the CSV cannot be read near line %(line)s: %(reason)s"),
+    "unreadable_xlsx": N_(
+        "the XLSX workbook cannot be read (%(reason)s): save it again from the spreadsheet"
     ),
-    "unsupported_format": (
-        "old Excel (.xls) files are not read: save as .xlsx or 'CSV UTF-8'",
-        "berkas Excel lama (.xls) tidak dibaca: simpan sebagai .xlsx atau 'CSV UTF-8'",
+    "no_header": N_(
+        "no header row found: the first row that is not a comment must name the columns"
     ),
-    "unreadable_csv": (
-        "the CSV cannot be read near line {line}: {reason}",
-        "CSV tidak dapat dibaca di sekitar baris {line}: {reason}",
-    ),
-    "unreadable_xlsx": (
-        "the XLSX workbook cannot be read ({reason}): save it again from the spreadsheet",
-        "buku kerja XLSX tidak dapat dibaca ({reason}): simpan ulang dari aplikasi lembar kerja",
-    ),
-    "no_header": (
-        "no header row found: the first row that is not a comment must name the columns",
-        "baris judul tidak ditemukan: baris pertama yang bukan komentar harus berisi nama kolom",
-    ),
-    "missing_column": (
-        "the required column '{value}' is missing",
-        "kolom wajib '{value}' tidak ada",
-    ),
-    "duplicate_column": (
-        "the column '{value}' appears twice",
-        "kolom '{value}' muncul dua kali",
-    ),
-    "too_many_rows": (
-        "more than {limit} rows: split the file",
-        "lebih dari {limit} baris: bagi berkas menjadi beberapa",
-    ),
+    "missing_column": N_("the required column '%(value)s' is missing"),
+    "duplicate_column": N_("the column '%(value)s' appears twice"),
+    "too_many_rows": N_("more than %(limit)s rows: split the file"),
     # refused before reading (preflight.py): nothing of the upload is kept
-    "xlsx_too_large": (
-        "the workbook unpacks to {size} MB, more than the {limit} MB that is read: split it, or remove pictures and sheets not imported",
-        "buku kerja ini berukuran {size} MB setelah dibuka, lebih dari batas {limit} MB: bagi menjadi beberapa berkas, atau hapus gambar dan lembar yang tidak diimpor",
+    "xlsx_too_large": N_(
+        "the workbook unpacks to %(size)s MB, more than the %(limit)s MB that is read: "
+        "split it, or remove pictures and sheets not imported"
     ),
-    "xlsx_size_lies": (
-        "the part '{value}' unpacks to more than the {declared} bytes it declares: a damaged file or a zip bomb, not a saved spreadsheet — save it again from the spreadsheet program",
-        "bagian '{value}' berisi lebih dari {declared} byte yang dinyatakannya: berkas rusak atau bom zip, bukan lembar kerja yang disimpan biasa — simpan ulang dari aplikasi lembar kerja",
+    "xlsx_size_lies": N_(
+        "the part '%(value)s' unpacks to more than the %(declared)s bytes it declares: a "
+        "damaged file or a zip bomb, not a saved spreadsheet — save it again from the "
+        "spreadsheet program"
     ),
-    "xlsx_packed_too_tightly": (
-        "the part '{value}' is compressed more than {limit} times, as no spreadsheet is: a zip bomb? Save it again from the spreadsheet program",
-        "bagian '{value}' dimampatkan lebih dari {limit} kali, tidak seperti lembar kerja biasa: bom zip? Simpan ulang dari aplikasi lembar kerja",
+    "xlsx_packed_too_tightly": N_(
+        "the part '%(value)s' is compressed more than %(limit)s times, as no spreadsheet "
+        "is: a zip bomb? Save it again from the spreadsheet program"
     ),
-    "xlsx_too_many_parts": (
-        "the workbook holds {count} parts, more than {limit}: save it again from the spreadsheet program",
-        "buku kerja berisi {count} bagian, lebih dari {limit}: simpan ulang dari aplikasi lembar kerja",
+    "xlsx_too_many_parts": N_(
+        "the workbook holds %(count)s parts, more than %(limit)s: save it again from the "
+        "spreadsheet program"
     ),
-    "too_many_columns": (
-        "a sheet reaches column {value} ({count} columns) but at most {limit} are read: delete the empty columns right of the table and save again",
-        "sebuah lembar sampai ke kolom {value} ({count} kolom), padahal paling banyak {limit} kolom dibaca: hapus kolom kosong di kanan tabel lalu simpan ulang",
+    "too_many_columns": N_(
+        "a sheet reaches column %(value)s (%(count)s columns) but at most %(limit)s are "
+        "read: delete the empty columns right of the table and save again"
     ),
-    "too_many_sheet_rows": (
-        "a sheet reaches row {value} but at most {limit} rows are read: delete the empty rows below the table, or split the file",
-        "sebuah lembar sampai ke baris {value}, padahal paling banyak {limit} baris dibaca: hapus baris kosong di bawah tabel, atau bagi berkasnya",
+    "too_many_sheet_rows": N_(
+        "a sheet reaches row %(value)s but at most %(limit)s rows are read: delete the "
+        "empty rows below the table, or split the file"
     ),
-    "too_many_cells": (
-        "the workbook holds more than {limit} cells (formatted empty cells count too): split it into several files",
-        "buku kerja berisi lebih dari {limit} sel (sel kosong yang diformat ikut dihitung): bagi menjadi beberapa berkas",
+    "too_many_cells": N_(
+        "the workbook holds more than %(limit)s cells (formatted empty cells count too): "
+        "split it into several files"
     ),
-    "too_many_shared_strings": (
-        "the workbook's table of texts holds more than {limit} different texts: split it into several files",
-        "tabel teks buku kerja berisi lebih dari {limit} teks berbeda: bagi menjadi beberapa berkas",
+    "too_many_shared_strings": N_(
+        "the workbook's table of texts holds more than %(limit)s different texts: split "
+        "it into several files"
     ),
-    "csv_too_many_columns": (
-        "this row has {count} columns but at most {limit} are read: is it a CSV of one of our kinds?",
-        "baris ini berisi {count} kolom, padahal paling banyak {limit} kolom dibaca: apakah ini CSV salah satu jenis kita?",
+    "csv_too_many_columns": N_(
+        "this row has %(count)s columns but at most %(limit)s are read: is it a CSV of "
+        "one of our kinds?"
     ),
-    "csv_line_too_long": (
-        "a line is longer than {limit} characters: is this a CSV file?",
-        "ada baris yang lebih panjang dari {limit} karakter: apakah ini berkas CSV?",
-    ),
-    "formula_cell": (
-        "formula cells are not imported; paste as values",
-        "sel berisi rumus tidak diimpor; tempel sebagai nilai (paste values)",
-    ),
-    "ignored_column": (
-        "the column '{value}' is not imported (ignored)",
-        "kolom '{value}' tidak diimpor (diabaikan)",
-    ),
+    "csv_line_too_long": N_("a line is longer than %(limit)s characters: is this a CSV file?"),
+    "formula_cell": N_("formula cells are not imported; paste as values"),
+    "ignored_column": N_("the column '%(value)s' is not imported (ignored)"),
     # a sheet as a clerk keeps it (headers.py, reading.py)
-    "kind_from_header": (
-        "read as {value} from its column names",
-        "dibaca sebagai {value} dari nama kolomnya",
+    "kind_from_header": N_("read as %(value)s from its column names"),
+    "title_skipped": N_("title above the table skipped: %(value)s"),
+    "kecamatan_heading": N_("heading row: the villages below are in Kecamatan %(value)s"),
+    "total_row": N_("totals row skipped (%(value)s)"),
+    "nothing_to_import": N_("row skipped: nothing in the imported columns"),
+    "program_from_title": N_("program read from the title: %(value)s"),
+    "dates_from_title": N_(
+        "no date columns: every row is taken as the year %(value)s, from the title"
     ),
-    "title_skipped": (
-        "title above the table skipped: {value}",
-        "judul di atas tabel dilewati: {value}",
+    "no_program_in_title": N_(
+        "the program column is missing and the title names no single program: add a "
+        "'program' column"
     ),
-    "kecamatan_heading": (
-        "heading row: the villages below are in Kecamatan {value}",
-        "baris judul: desa di bawahnya ada di Kecamatan {value}",
+    "no_year_in_title": N_(
+        "the date columns are missing and the title gives no year: add 'tanggal mulai' "
+        "and 'tanggal selesai'"
     ),
-    "total_row": (
-        "totals row skipped ({value})",
-        "baris jumlah dilewati ({value})",
-    ),
-    "nothing_to_import": (
-        "row skipped: nothing in the imported columns",
-        "baris dilewati: kolom yang diimpor kosong",
-    ),
-    "program_from_title": (
-        "program read from the title: {value}",
-        "program dibaca dari judul: {value}",
-    ),
-    "dates_from_title": (
-        "no date columns: every row is taken as the year {value}, from the title",
-        "tidak ada kolom tanggal: setiap baris dianggap tahun {value}, dari judul",
-    ),
-    "no_program_in_title": (
-        "the program column is missing and the title names no single program: add a 'program' column",
-        "kolom program tidak ada dan judul tidak menyebut satu program: tambahkan kolom 'program'",
-    ),
-    "no_year_in_title": (
-        "the date columns are missing and the title gives no year: add 'tanggal mulai' and 'tanggal selesai'",
-        "kolom tanggal tidak ada dan judul tidak menyebut tahun: tambahkan 'tanggal mulai' dan 'tanggal selesai'",
-    ),
-    "read_as": (
-        "'{value}' read as '{label_en}'",
-        "'{value}' dibaca sebagai '{label_id}'",
-    ),
-    "ignored_sheet": (
-        "the sheet '{value}' is not imported (ignored)",
-        "lembar '{value}' tidak diimpor (diabaikan)",
-    ),
-    "more_problems": (
-        "{value} more problems not listed",
-        "{value} masalah lain tidak ditampilkan",
-    ),
+    "read_as": N_("'%(value)s' read as '%(label)s'"),
+    "ignored_sheet": N_("the sheet '%(value)s' is not imported (ignored)"),
+    "more_problems": N_("%(value)s more problems not listed"),
+    "required": N_("a value is needed"),
     # cells
-    "required": ("a value is needed", "nilai wajib diisi"),
-    "too_long": (
-        "too long: at most {limit} characters (has {length})",
-        "terlalu panjang: paling banyak {limit} karakter (ada {length})",
+    "too_long": N_("too long: at most %(limit)s characters (has %(length)s)"),
+    "bad_date": N_("'%(value)s' is not a date: write 2021-03-01, 01/03/2021 or 1 Maret 2021"),
+    "date_out_of_range": N_("the date %(value)s is out of range (2000-2100)"),
+    "end_before_start": N_("the end %(value)s comes before the start %(start)s"),
+    "bad_number": N_(
+        "'%(value)s' is not a number: write a number such as 240000000, 240.000.000, Rp "
+        "125 juta or 12 KK"
     ),
-    "bad_date": (
-        "'{value}' is not a date: write 2021-03-01, 01/03/2021 or 1 Maret 2021",
-        "'{value}' bukan tanggal: tulis 2021-03-01, 01/03/2021 atau 1 Maret 2021",
-    ),
-    "date_out_of_range": (
-        "the date {value} is out of range (2000-2100)",
-        "tanggal {value} di luar rentang (2000-2100)",
-    ),
-    "end_before_start": (
-        "the end {value} comes before the start {start}",
-        "tanggal akhir {value} sebelum tanggal mulai {start}",
-    ),
-    "bad_number": (
-        "'{value}' is not a number: write a number such as 240000000, 240.000.000, Rp 125 juta or 12 KK",
-        "'{value}' bukan angka: tulis angka seperti 240000000, 240.000.000, Rp 125 juta atau 12 KK",
-    ),
-    "number_out_of_range": (
-        "{value} is out of range ({low} to {high})",
-        "{value} di luar rentang ({low} sampai {high})",
-    ),
-    "bad_email": ("'{value}' is not an email address", "'{value}' bukan alamat email"),
-    "bad_choice": (
-        "'{value}' is not one of {choices}",
-        "'{value}' bukan salah satu dari {choices}",
-    ),
-    "too_many_items": (
-        "too many items: at most {limit}",
-        "terlalu banyak isian: paling banyak {limit}",
-    ),
+    "number_out_of_range": N_("%(value)s is out of range (%(low)s to %(high)s)"),
+    "bad_email": N_("'%(value)s' is not an email address"),
+    "bad_choice": N_("'%(value)s' is not one of %(choices)s"),
+    "too_many_items": N_("too many items: at most %(limit)s"),
     # cell values as clerks write them (parsing.py: numbers and dates; places.py)
-    "formula_text": (
-        "'{value}' is a formula: paste the value, not the formula",
-        "'{value}' adalah rumus: tempel nilainya, bukan rumusnya",
+    "formula_text": N_("'%(value)s' is a formula: paste the value, not the formula"),
+    "not_whole_number": N_("'%(value)s' is not a whole number: %(hint)s"),
+    "wrong_amount_kind": N_("'%(value)s' is %(found)s, but this column needs %(needed)s"),
+    "ambiguous_date": N_(
+        "'%(value)s' can be read two ways: %(readings)s — write the one meant as "
+        "year-month-day, such as %(example)s"
     ),
-    "not_whole_number": (
-        "'{value}' is not a whole number: {hint_en}",
-        "'{value}' bukan bilangan bulat: {hint_id}",
+    "date_weekday_mismatch": N_(
+        "'%(value)s': the day does not match the date (%(day)s) — check which is right"
     ),
-    "wrong_amount_kind": (
-        "'{value}' is {found_en}, but this column needs {needed_en}",
-        "'{value}' adalah {found_id}, padahal kolom ini berisi {needed_id}",
-    ),
-    "ambiguous_date": (
-        "'{value}' can be read two ways: {readings_en} — write the one meant as year-month-day, such as {example}",
-        "'{value}' dapat dibaca dua cara: {readings_id} — tulis yang dimaksud sebagai tahun-bulan-tanggal, misalnya {example}",
-    ),
-    "date_weekday_mismatch": (
-        "'{value}': the day does not match the date ({day_en}) — check which is right",
-        "'{value}': nama hari tidak cocok dengan tanggalnya ({day_id}) — periksa mana yang benar",
-    ),
-    "village_not_in_kecamatan": (
-        "{name} is in Kecamatan {actual}, not Kecamatan {given}",
-        "{name} ada di Kecamatan {actual}, bukan Kecamatan {given}",
-    ),
-    "kecamatan_disagrees": (
-        "'{value}' is Kecamatan {named}, but the kecamatan column says {given}",
-        "'{value}' adalah Kecamatan {named}, tetapi kolom kecamatan menyebut {given}",
+    "village_not_in_kecamatan": N_("%(name)s is in Kecamatan %(actual)s, not Kecamatan %(given)s"),
+    "kecamatan_disagrees": N_(
+        "'%(value)s' is Kecamatan %(named)s, but the kecamatan column says %(given)s"
     ),
     # references
-    "unknown_village": (
-        "unknown village '{name}' in kecamatan {kecamatan}",
-        "desa '{name}' tidak dikenal di kecamatan {kecamatan}",
+    "unknown_village": N_("unknown village '%(name)s' in kecamatan %(kecamatan)s"),
+    "unknown_village_name": N_("unknown village '%(value)s'"),
+    "unknown_village_code": N_("unknown village code '%(value)s' (is its regency loaded?)"),
+    "unknown_kecamatan": N_("unknown kecamatan '%(value)s'"),
+    "ambiguous_village": N_(
+        "there are several villages named '%(value)s': add the kecamatan ('%(value)s, Kecamatan')"
     ),
-    "unknown_village_name": (
-        "unknown village '{value}'",
-        "desa '{value}' tidak dikenal",
-    ),
-    "unknown_village_code": (
-        "unknown village code '{value}' (is its regency loaded?)",
-        "kode desa '{value}' tidak dikenal (sudah dimuat kabupatennya?)",
-    ),
-    "unknown_kecamatan": (
-        "unknown kecamatan '{value}'",
-        "kecamatan '{value}' tidak dikenal",
-    ),
-    "ambiguous_village": (
-        "there are several villages named '{value}': add the kecamatan ('{value}, Kecamatan')",
-        "ada beberapa desa bernama '{value}': tambahkan kecamatannya ('{value}, Kecamatan')",
-    ),
-    "ambiguous_kecamatan": (
-        "there are several kecamatan named '{value}': use its code",
-        "ada beberapa kecamatan bernama '{value}': gunakan kodenya",
-    ),
-    "kecamatan_not_allowed": (
-        "'{value}' is a kecamatan: name a village here",
-        "'{value}' adalah kecamatan: sebutkan desa di sini",
-    ),
-    "unknown_skill": ("unknown skill '{value}'", "keahlian '{value}' tidak dikenal"),
-    "unknown_activity": ("unknown activity '{value}'", "kegiatan '{value}' tidak dikenal"),
-    "unknown_program": ("unknown program '{value}'", "program '{value}' tidak dikenal"),
+    "ambiguous_kecamatan": N_("there are several kecamatan named '%(value)s': use its code"),
+    "kecamatan_not_allowed": N_("'%(value)s' is a kecamatan: name a village here"),
+    "unknown_skill": N_("unknown skill '%(value)s'"),
+    "unknown_activity": N_("unknown activity '%(value)s'"),
+    "unknown_program": N_("unknown program '%(value)s'"),
     # a clerk's phrase that fits several entries (phrases.py, lookups.py; regency synonyms)
-    "ambiguous_skill": (
-        "'{value}' fits several skills: {options_en} — choose one",
-        "'{value}' cocok dengan beberapa keahlian: {options_id} — pilih salah satu",
+    "ambiguous_skill": N_("'%(value)s' fits several skills: %(options)s — choose one"),
+    "ambiguous_activity": N_("'%(value)s' fits several activities: %(options)s — choose one"),
+    "ambiguous_program": N_("'%(value)s' fits several programs: %(options)s — choose one"),
+    "unknown_person": N_(
+        "nobody with the email '%(value)s' is known: add them in the people sheet"
     ),
-    "ambiguous_activity": (
-        "'{value}' fits several activities: {options_en} — choose one",
-        "'{value}' cocok dengan beberapa kegiatan: {options_id} — pilih salah satu",
+    "person_refused": N_(
+        "'%(value)s' is refused in %(other_file)s row %(other)s: fix that row first"
     ),
-    "ambiguous_program": (
-        "'{value}' fits several programs: {options_en} — choose one",
-        "'{value}' cocok dengan beberapa program: {options_id} — pilih salah satu",
-    ),
-    "unknown_person": (
-        "nobody with the email '{value}' is known: add them in the people sheet",
-        "tidak ada orang dengan email '{value}': tambahkan di lembar people",
-    ),
-    "person_refused": (
-        "'{value}' is refused in {other_file} row {other}: fix that row first",
-        "'{value}' ditolak di {other_file} baris {other}: perbaiki baris itu dulu",
-    ),
-    "duplicate_key": (
-        "the same {what} as row {other} of {other_file}",
-        "{what} sama dengan baris {other} di {other_file}",
-    ),
+    "duplicate_key": N_("the same %(what)s as row %(other)s of %(other_file)s"),
     # scope
-    "out_of_scope": (
-        "'{value}' is outside your regency {regency}",
-        "'{value}' di luar kabupaten Anda {regency}",
+    "out_of_scope": N_("'%(value)s' is outside your regency %(regency)s"),
+    "other_regency": N_(
+        "'%(value)s' %(where)s, not in regency %(regency)s where this row is: name people "
+        "of that regency only"
     ),
-    "other_regency": (
-        "'{value}' {where_en}, not in regency {regency} where this row is: name people of that regency only",
-        "'{value}' {where_id}, bukan di kabupaten {regency} tempat baris ini: sebutkan orang dari kabupaten itu saja",
-    ),
-    "role_not_allowed": (
-        "only an admin may make someone an admin",
-        "hanya admin yang dapat menjadikan seseorang admin",
-    ),
-    "program_shared": (
-        "program '{value}' is shared by every regency: only an admin may change it",
-        "program '{value}' dipakai semua kabupaten: hanya admin yang dapat mengubahnya",
+    "role_not_allowed": N_("only an admin may make someone an admin"),
+    "program_shared": N_(
+        "program '%(value)s' is shared by every regency: only an admin may change it"
     ),
     # writing
-    "write_failed": (
-        "the database refused the import, nothing was written: {reason}",
-        "basis data menolak impor, tidak ada yang ditulis: {reason}",
-    ),
+    "write_failed": N_("the database refused the import, nothing was written: %(reason)s"),
 }

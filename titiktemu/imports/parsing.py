@@ -24,6 +24,7 @@ from fractions import Fraction
 from typing import Final
 
 from titiktemu.exports.cells import unescape_formula
+from titiktemu.i18n import N_
 from titiktemu.imports.columns import LIST_SEPARATOR
 
 #: What a cell can hold: text from a CSV; also numbers and dates from an XLSX. Defined here, where
@@ -177,8 +178,9 @@ _EXPONENTS: Final[dict[str, int]] = {
 _NUMBER_BODY = re.compile(r"^[0-9][0-9., ]*$")
 _ASCII_DIGITS = re.compile(r"^[0-9]+$")
 
-_MONEY_EN, _MONEY_ID = "an amount of money", "jumlah uang"
-_COUNT_EN, _COUNT_ID = "a number of households or people", "jumlah KK atau orang"
+#: What a wrongly kind amount is, and what the column wants: phrases of the one catalog.
+_MONEY = N_("an amount of money")
+_COUNT = N_("a number of households or people")
 
 
 def count(cell: Cell, *, high: int) -> int | None:
@@ -332,17 +334,13 @@ def _wrong_kind(*, found_money: bool) -> CellError:
     if found_money:
         return CellError(
             "wrong_amount_kind",
-            found_en=_MONEY_EN,
-            found_id=_MONEY_ID,
-            needed_en=f"{_COUNT_EN}, such as 12 or 12 KK",
-            needed_id=f"{_COUNT_ID}, misalnya 12 atau 12 KK",
+            found=_MONEY,
+            needed=N_("a number of households or people, such as 12 or 12 KK"),
         )
     return CellError(
         "wrong_amount_kind",
-        found_en=_COUNT_EN,
-        found_id=_COUNT_ID,
-        needed_en="rupiah, such as 240.000.000 or Rp 125 juta",
-        needed_id="rupiah, misalnya 240.000.000 atau Rp 125 juta",
+        found=_COUNT,
+        needed=N_("rupiah, such as 240.000.000 or Rp 125 juta"),
     )
 
 
@@ -350,13 +348,11 @@ def _not_whole(*, money: bool) -> CellError:
     if money:
         return CellError(
             "not_whole_number",
-            hint_en="write whole rupiah, or add juta or miliar (1,5 juta)",
-            hint_id="tulis rupiah utuh, atau tambahkan juta atau miliar (1,5 juta)",
+            hint=N_("write whole rupiah, or add juta or miliar (1,5 juta)"),
         )
     return CellError(
         "not_whole_number",
-        hint_en="households and people are counted whole",
-        hint_id="KK dan orang dihitung utuh",
+        hint=N_("households and people are counted whole"),
     )
 
 
@@ -586,8 +582,9 @@ def _day_or_month_first(found: re.Match[str], order: DateOrder) -> dt.date | Non
         raise CellError(
             "ambiguous_date",
             suggestion=f"{day_first.isoformat()}; {month_first.isoformat()}",
-            readings_en=f"{_spoken(day_first, MONTHS_EN)} or {_spoken(month_first, MONTHS_EN)}",
-            readings_id=f"{_spoken(day_first, MONTHS_ID)} atau {_spoken(month_first, MONTHS_ID)}",
+            readings=N_("%(first)s or %(second)s"),
+            first=day_first.isoformat(),
+            second=month_first.isoformat(),
             example=day_first.isoformat(),
         )
     return day_first or month_first
@@ -629,13 +626,6 @@ def _check_weekday(value: dt.date, weekday: int | None) -> dt.date:
     """A written weekday must be the date's: if not, one of the two is wrong and a person asks."""
     if weekday is None or value.weekday() == weekday:
         return value
-    actual = value.weekday()
     raise CellError(
-        "date_weekday_mismatch",
-        day_en=f"{_spoken(value, MONTHS_EN)} is a {WEEKDAYS_EN[actual]}",
-        day_id=f"{_spoken(value, MONTHS_ID)} adalah hari {WEEKDAYS_ID[actual]}",
+        "date_weekday_mismatch", day=N_("%(date)s is a %(weekday)s"), date=value.isoformat()
     )
-
-
-def _spoken(value: dt.date, months: tuple[str, ...]) -> str:
-    return f"{value.day} {months[value.month - 1]} {value.year}"

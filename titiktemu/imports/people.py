@@ -16,11 +16,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from titiktemu.accounts.signin import normalise_email
+from titiktemu.i18n import N_
 from titiktemu.imports.lookups import KnownPerson
 from titiktemu.imports.plan import Current, chunked
 from titiktemu.imports.rows import Record, RowCheck
 from titiktemu.models import Language, Person, Program, Role
 from titiktemu.models.people import person_programs, person_skills, person_villages
+from titiktemu.models.places import regency_of
 from titiktemu.vocabulary.taxonomy import normalise
 
 KIND: Final = "people"
@@ -62,20 +64,16 @@ def works_in(
     here would see into this one. A global admin (no regency) sees everything anyway."""
     if known is None or (known.regency_code is None and known.role is Role.ADMIN):
         return
-    for regency in sorted({code[:5] for code in regencies}):
+    for regency in sorted({regency_of(code) for code in regencies}):
         if known.regency_code != regency:
             other = known.regency_code
-            nowhere = ("has no regency", "belum terdaftar di kabupaten mana pun")
-            where_en, where_id = (
-                (f"works in regency {other}", f"bekerja di kabupaten {other}") if other else nowhere
-            )
             row.fail(
                 column,
                 "other_regency",
                 address,
                 regency=regency,
-                where_en=where_en,
-                where_id=where_id,
+                where=N_("works in regency %(other)s") if other else N_("has no regency"),
+                other=other or "",
             )
             return
 
@@ -102,7 +100,7 @@ def check(row: RowCheck) -> Record | None:
     if not row.ok:
         return None
     first = home or (villages[0] if villages else None)
-    regency = first.code[:5] if first else row.scope.regency_code
+    regency = regency_of(first.code) if first else row.scope.regency_code
     values: dict[str, object] = {
         "email": address,
         "name": name,

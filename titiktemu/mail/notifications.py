@@ -396,7 +396,7 @@ def remind_expiring_needs(session: Session, settings: Settings, today: dt.date) 
                 "until": need.needed_until,
                 "url": f"{settings.base_url}/needs/{need.id}",
             },
-            regency_code=need.kecamatan_code[:5],
+            regency_code=need.regency_code,
         )
         queued += row is not None
     return queued

@@ -6,45 +6,57 @@ transaction, so the email exists exactly when the event that causes it does.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import sqlalchemy as sa
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from titiktemu.matching.reason_text import day, number
+from titiktemu.i18n import N_, day, gettext, language, money, number, percent, translations
+from titiktemu.matching.reason_text import labels_for, render_reason
 from titiktemu.models import NotifyPreference, OutboxEmail, OutboxStatus, Person
 from titiktemu.settings import Settings
 
-FOOTER = {
-    "id": "Anda menerima email ini sebagai pengguna Titik Temu.",
-    "en": "You receive this email as a Titik Temu user.",
-}
-UNSUBSCRIBE = {"id": "Berhenti menerima email", "en": "Stop these emails"}
-
-
-def percent(score: float, lang: str) -> str:
-    """A 0..1 score as the pages show it: "85%"."""
-    return f"{number(round(score * 100), lang)}%"
+#: The footer of every email, in the catalog like every other sentence.
+FOOTER = N_("You receive this email as a Titik Temu user.")
+UNSUBSCRIBE = N_("Stop these emails")
 
 
 @cache
-def _env(html: bool) -> Environment:
-    """The email templates, escaping for HTML (the html block and the layout) or not at all
-    (the subject and the plain-text part: a name with ``<b>`` or ``"`` reads as typed there)."""
+def _env(html: bool, lang: str) -> Environment:
+    """The email templates in ``lang``, escaping for HTML (the body's HTML part and the layout) or
+    not at all (the subject and the plain-text part: a name with ``<b>`` or ``"`` reads as typed
+    there). ``_()`` and ``ngettext()`` read the one catalog; the filters write numbers, money,
+    dates and scores in the reader's language."""
     env = Environment(
         loader=PackageLoader("titiktemu", "templates/email"),
         autoescape=html,  # noqa: S701 - off only for the subject and the plain-text part
         undefined=StrictUndefined,
-        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,  # an included part ends its paragraph
+        extensions=["jinja2.ext.i18n"],
     )
-    # Dates, numbers and money in the reader's language (Babel): {{ until|day(lang) }}.
-    env.filters.update(day=day, number=number, percent=percent)
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(
+        number=partial(number, lang=lang),
+        money=partial(money, lang=lang),
+        day=partial(day, lang=lang),
+        percent=partial(percent, lang=lang),
+    )
     return env
+
+
+def _tidy(text: str) -> str:
+    """The plain-text part as written: no trailing blanks, paragraphs one blank line apart."""
+    lines = "\n".join(line.rstrip() for line in text.splitlines())
+    return re.sub(r"\n{3,}", "\n\n", lines).strip()
 
 
 @dataclass(frozen=True)
@@ -72,31 +84,49 @@ def unsubscribe_url(settings: Settings, person_id: int) -> str:
 
 
 def render(settings: Settings, template: str, person: Person, context: dict[str, Any]) -> Rendered:
-    """Subject, plain text and HTML of ``template`` in the person's language."""
-    lang = "en" if str(person.language) == "en" else "id"
+    """Subject, plain text and HTML of ``template`` in the person's language.
+
+    An email's body is written once (``<template>.j2``) and rendered twice: with the HTML
+    building blocks and escaping (``_html.j2``), and with the plain-text ones (``_text.j2``).
+    """
+    lang = language(person.language)
+    labels = labels_for(object_session(person))
+
+    def reason_text(reason: Mapping[str, Any] | None) -> str:
+        return render_reason(reason, lang, labels)
 
     def block(name: str, *, html: bool) -> str:
-        # The same template file, compiled with escaping (html) or without (subject, text).
-        # Blocks are rendered one by one, which skips a template's own imports: the macros
-        # come in through the context instead.
-        tmpl = _env(html).get_template(f"{template}.{lang}.j2")
-        macros = _env(html).get_template("_macros.j2").module
-        ctx = tmpl.new_context({**context, "person": person, "lang": lang, "m": macros})
+        # Blocks are rendered one by one, which skips a template's own imports: the building
+        # blocks come in through the context instead.
+        env = _env(html, lang)
+        tmpl = env.get_template(f"{template}.j2")
+        macros = env.get_template("_html.j2" if html else "_text.j2")
+        ctx = tmpl.new_context(
+            {
+                **context,
+                "person": person,
+                "lang": lang,
+                "reason_text": reason_text,
+                "m": macros.make_module({"reason_text": reason_text}),
+            }
+        )
         return "".join(tmpl.blocks[name](ctx)).strip()
 
     subject = " ".join(block("subject", html=False).split())
-    layout = _env(True).get_template("_layout.html.j2")
-    html = layout.render(
-        lang=lang,
-        body=Markup(block("html", html=True)),  # noqa: S704 - rendered escaping, just above
-        footer=FOOTER[lang],
-        unsubscribe_url=unsubscribe_url(settings, person.id),
-        unsubscribe_label=UNSUBSCRIBE[lang],
+    footer, unsubscribe = gettext(FOOTER, lang), gettext(UNSUBSCRIBE, lang)
+    link = unsubscribe_url(settings, person.id)
+    html = (
+        _env(True, lang)
+        .get_template("_layout.html.j2")
+        .render(
+            lang=lang,
+            body=Markup(block("body", html=True)),  # noqa: S704 - rendered escaping, just above
+            footer=footer,
+            unsubscribe_url=link,
+            unsubscribe_label=unsubscribe,
+        )
     )
-    text = (
-        f"{block('text', html=False)}\n\n-- \n{FOOTER[lang]}\n{UNSUBSCRIBE[lang]}: "
-        f"{unsubscribe_url(settings, person.id)}\n"
-    )
+    text = f"{_tidy(block('body', html=False))}\n\n-- \n{footer}\n{unsubscribe}: {link}\n"
     return Rendered(subject=subject[:300], text=text, html=html)
 
 

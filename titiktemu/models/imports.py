@@ -34,8 +34,10 @@ class ImportRun(Timestamped, Base):
     files: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     #: {"interventions": {"new": 3, "updated": 1, "unchanged": 20}, ...}
     counts: Mapped[dict[str, dict[str, int]]] = mapped_column(sa.JSON, default=dict)
-    #: [{"file", "kind", "row", "column", "value", "code", "text_en", "text_id", "suggestion",
-    #: "level"}, ...]; level "error" blocks the import, "note" only informs (an ignored column).
+    #: [{"file", "kind", "row", "column", "value", "code", "params", "text_en", "text_id",
+    #: "suggestion", "level"}, ...]; level "error" blocks the import, "note" only informs (an
+    #: ignored column). Shown through ``imports.problems.problem_text`` (code and params, in the
+    #: reader's language); ``text_*`` are the words as written then.
     problems: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     #: What would change or changed, row by row (new and updated only, unchanged rows are
     #: counted): [{"kind", "file", "row", "status", "what", "fields"}, ...], the first 1,000.
