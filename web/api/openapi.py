@@ -1,25 +1,26 @@
-"""The OpenAPI 3.1 document, built only from the registry: adding an operation documents it.
+"""The published OpenAPI 3.1 document: spectree's, finished with what only we know.
 
-Pydantic gives JSON Schema 2020-12, which OpenAPI 3.1 takes as it is; request models are
-rendered in validation mode, response models in serialisation mode.
+spectree finds the operations on the app, writes their request bodies and puts every pydantic
+model in ``components.schemas`` (request models in validation mode, response models in
+serialisation mode). This adds the mount point, bearer security, path and query parameters
+as the models say (a missing query parameter is left out, not null), the ``Idempotency-Key``
+header, the ETag and 304 of GETs, and the problem answers each operation can give.
 """
 
 from __future__ import annotations
 
 import copy
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
 
 from web.api import idempotency
-from web.api.registry import JSON, OPERATIONS, Operation
+from web.api.blueprint import blueprint
 from web.api.schemas.common import Problem
+from web.api.spec import OPERATIONS, Operation, spec
 
 REF = "#/components/schemas/{model}"
 PROBLEM = "application/problem+json"
-Mode = Literal["validation", "serialization"]
-Refs = dict[tuple[Any, Mode], dict[str, Any]]
 DESCRIPTIONS = {
     200: "OK",
     201: "Created",
@@ -65,33 +66,26 @@ INFO = {
 }
 
 
-def _models() -> list[tuple[type[BaseModel], Mode]]:
-    wanted: dict[tuple[type[BaseModel], Mode], None] = {(Problem, "serialization"): None}
-    for op in OPERATIONS:
-        for model in (op.path_params, op.query, op.body):
-            if model is not None:
-                wanted[(model, "validation")] = None
-        if op.response is not None:
-            wanted[(op.response, "serialization")] = None
-    return list(wanted)
-
-
 def build_document() -> dict[str, Any]:
-    """The whole document, as a plain dict ready for JSON."""
-    refs, defs = models_json_schema(_models(), ref_template=REF)
-    schemas: dict[str, Any] = defs.get("$defs", {})
+    """The whole document, as a plain dict ready for JSON (inside an app context)."""
+    generated = copy.deepcopy(spec.spec)
+    schemas: dict[str, Any] = generated["components"]["schemas"]
+    found: list[tuple[Operation, str, str, dict[str, Any]]] = []
+    for full_path, item in generated["paths"].items():
+        path = full_path.removeprefix(blueprint.url_prefix or "")
+        for method, made in item.items():
+            op = OPERATIONS[made["operationId"]]
+            found.append((op, path, method, _operation(op, made, schemas)))
+    found.sort(key=lambda entry: _tag_rank(entry[0]))
     paths: dict[str, dict[str, Any]] = {}
-    for op in sorted(OPERATIONS, key=_tag_rank):
-        item = _operation(op, refs, schemas)
-        paths.setdefault(op.path, {})[op.method.lower()] = item
-    problem_ref = refs[(Problem, "serialization")]
+    for _op, path, method, item in found:
+        paths.setdefault(path, {})[method] = item
+    tags = dict.fromkeys(op.tag for op, *_ in found)
     return {
         "openapi": "3.1.0",
         "info": INFO,
-        "servers": [{"url": "/api/v1"}],
-        "tags": [
-            {"name": t} for t in dict.fromkeys(op.tag for op in sorted(OPERATIONS, key=_tag_rank))
-        ],
+        "servers": [{"url": blueprint.url_prefix}],
+        "tags": [{"name": t} for t in tags],
         "paths": paths,
         "components": {
             "schemas": schemas,
@@ -105,7 +99,7 @@ def build_document() -> dict[str, Any]:
             "responses": {
                 str(code): {
                     "description": text,
-                    "content": {PROBLEM: {"schema": problem_ref}},
+                    "content": {PROBLEM: {"schema": {"$ref": REF.format(model=Problem.__name__)}}},
                 }
                 for code, text in DESCRIPTIONS.items()
                 if code >= 400
@@ -118,35 +112,29 @@ def _tag_rank(op: Operation) -> int:
     return TAG_ORDER.index(op.tag) if op.tag in TAG_ORDER else len(TAG_ORDER)
 
 
-def _operation(
-    op: Operation,
-    refs: Refs,
-    schemas: dict[str, Any],
-) -> dict[str, Any]:
+def _operation(op: Operation, made: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    """One operation: spectree's summary, description and request body, and ours."""
     item: dict[str, Any] = {
-        "operationId": op.endpoint,
+        "operationId": made["operationId"],
         "tags": [op.tag],
-        "summary": op.summary,
-        "description": op.description,
+        "summary": made["summary"],
+        "description": made["description"],
         "security": [] if op.public else [{"bearer": []}],
     }
     parameters = []
     for model, where in ((op.path_params, "path"), (op.query, "query")):
         if model is not None:
-            parameters += _parameters(refs[(model, "validation")], schemas, where)
+            parameters += _parameters(model, schemas, where)
     if op.idempotent:
         parameters.append(idempotency_parameter())
     if parameters:
         item["parameters"] = parameters
     if op.body is not None:
-        item["requestBody"] = {
-            "required": op.body_required,
-            "content": {JSON: {"schema": refs[(op.body, "validation")]}},
-        }
+        item["requestBody"] = {**made["requestBody"], "required": op.body_required}
     elif op.raw_body is not None:
         media, schema = op.raw_body
         item["requestBody"] = {"required": True, "content": {media: {"schema": schema}}}
-    item["responses"] = _responses(op, refs)
+    item["responses"] = _responses(op)
     return item
 
 
@@ -161,10 +149,16 @@ def idempotency_parameter() -> dict[str, Any]:
     }
 
 
-def _parameters(ref: dict[str, Any], schemas: dict[str, Any], where: str) -> list[dict[str, Any]]:
+def _parameters(
+    model_class: type[BaseModel], schemas: dict[str, Any], where: str
+) -> list[dict[str, Any]]:
     """Each field of a path or query model as a parameter (null is how absence is modelled in
-    Python; in a query string a parameter is simply left out)."""
-    model = schemas[ref["$ref"].rsplit("/", 1)[1]]
+    Python; in a query string a parameter is simply left out). A path model is a component
+    too, as spectree makes the query models."""
+    model = model_class.model_json_schema(ref_template=REF)
+    for name, schema in model.pop("$defs", {}).items():
+        schemas.setdefault(name, schema)
+    schemas.setdefault(model_class.__name__, model)
     required = set(model.get("required", ()))
     found = []
     for name, prop in model.get("properties", {}).items():
@@ -191,10 +185,12 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _responses(op: Operation, refs: Refs) -> dict[str, Any]:
+def _responses(op: Operation) -> dict[str, Any]:
     success: dict[str, Any] = {"description": DESCRIPTIONS.get(op.status, "OK")}
     if op.response is not None:
-        success["content"] = {op.response_media: {"schema": refs[(op.response, "serialization")]}}
+        success["content"] = {
+            op.response_media: {"schema": {"$ref": REF.format(model=op.response.__name__)}}
+        }
     if op.method == "GET":
         success["headers"] = {
             "ETag": {"description": "Strong tag of this body", "schema": {"type": "string"}}

@@ -1,5 +1,7 @@
-"""One module per resource; importing this package registers every operation."""
+"""One module per resource; importing this package registers every operation on the API
+blueprint, which it hands to the app."""
 
+from web.api.blueprint import blueprint
 from web.api.resources import (  # noqa: F401
     docs,
     flags,
@@ -13,3 +15,5 @@ from web.api.resources import (  # noqa: F401
     proposals,
     regions,
 )
+
+__all__ = ["blueprint"]

@@ -9,12 +9,12 @@ from flask import Response, jsonify, render_template
 
 from web.api.docs_view import grouped, rich, type_text
 from web.api.openapi import build_document
-from web.api.registry import operation
+from web.api.spec import operation
 
 
 @cache
 def document() -> dict[str, Any]:
-    """Built once per process: the registry does not change after start-up."""
+    """Built once per process: the operations do not change after start-up."""
     return build_document()
 
 
