@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from titiktemu.demo.seed import DEMO_COORDINATOR, seed_demo
+from titiktemu.demo.seed import DEMO_COORDINATOR
 from titiktemu.extensions import db
 from titiktemu.mail.outbox import queue_email
 from titiktemu.mail.sender import message_id, send_pending
@@ -26,36 +26,54 @@ from titiktemu.settings import Settings
 
 from .conftest import KLATEN
 from .services import ROOT, SmtpServer, free_port, smtp_server, worker_env
+from .snapshot import seeded_demo
 
 EMAILS = 6
 
-#: The sender in a process of its own, dying with ``os._exit(1)`` at the named checkpoint: no
-#: cleanup, no rollback, no SMTP QUIT, as when the machine or the OOM killer ends it.
+#: The sender in a process of its own, dying with ``os._exit(1)`` at the named stage: no cleanup,
+#: no rollback, no SMTP QUIT, as when the machine or the OOM killer ends it. The fault comes in at
+#: the database seam, SQLAlchemy's transaction events, watched from outside the send path:
+#: "claimed" right after the claim commits (the first commit, before any SMTP), "accepted" when
+#: a commit is about to mark an email sent (the server has said 250 for it), "marked" right after
+#: that commit.
 CRASHING_SENDER = """
 import os, sys
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from titiktemu.app import create_core_app
 from titiktemu.extensions import db
-from titiktemu.mail import sender as mailer
+from titiktemu.mail.sender import send_pending
+from titiktemu.models import OutboxEmail, OutboxStatus
 from titiktemu.settings import Settings
 
 stage = sys.argv[1]
-
-def checkpoint(name: str) -> None:
-    if name == stage:
-        os._exit(1)
-
-mailer.checkpoint = checkpoint
 settings = Settings.from_env()
 app = create_core_app(settings)
+marking = False
+
+def before_commit(session: Session) -> None:
+    global marking
+    marking = any(
+        isinstance(row, OutboxEmail) and row.status == OutboxStatus.SENT for row in session.dirty
+    )
+    if marking and stage == "accepted":
+        os._exit(1)
+
+def after_commit(session: Session) -> None:
+    if stage == "claimed" or (marking and stage == "marked"):
+        os._exit(1)
+
 with app.app_context():
-    mailer.send_pending(db.session(), settings)
+    event.listen(Session, "before_commit", before_commit)
+    event.listen(Session, "after_commit", after_commit)
+    send_pending(db.session(), settings)
 """
 
 
 @pytest.fixture
 def people(ctx: Flask) -> list[Person]:
     """Demo facilitators of Klaten (none a coordinator), to write to."""
-    seed_demo(db.session(), KLATEN)
+    seeded_demo(db.session(), KLATEN)
     return list(
         db.session.scalars(
             sa.select(Person)
@@ -95,7 +113,7 @@ def rows() -> list[OutboxEmail]:
 
 
 def leases_run_out() -> None:
-    """What five minutes do to a dead sender's claim (the lease is ``mailer.LEASE``)."""
+    """What five minutes do to a dead sender's claim (the lease is ``sender.LEASE``)."""
     db.session.execute(
         sa.update(OutboxEmail)
         .where(OutboxEmail.status == OutboxStatus.SENDING)

@@ -1,9 +1,11 @@
 """Jobs: written with the change that needs them, sent after commit, run once, retried from the DB.
 
-``enqueue`` adds a ``JobRun`` row to the caller's transaction; only when that transaction
-commits is the job sent (a rolled-back submission never runs a task). ``run_job`` claims the row
-with a conditional update, so a job delivered twice runs once; a failure is retried later by the
-sweep (``requeue_due``) with capped exponential backoff, and after ``max_attempts`` it is dead.
+``enqueue`` adds a ``JobRun`` row (its task a :class:`~titiktemu.jobs.names.TaskName`) to the
+caller's transaction; only when that transaction commits is the job sent (a rolled-back
+submission never runs a task). ``run_job`` claims the row with a conditional update, so a job
+delivered twice runs once; a failure is retried later by the sweep (``requeue_due``) with capped
+exponential backoff, and after ``max_attempts`` it is dead. The claim, lease, backoff and sweep
+are the outbox's too: :mod:`titiktemu.jobs.lease`.
 
 A *detached* job (``enqueue(..., detached=True)``) is one whose running time must not show in
 the answer of the request that queued it (a password reset: known and unknown addresses must
@@ -28,6 +30,8 @@ from sqlalchemy.orm import Session
 
 from titiktemu.app import settings_of
 from titiktemu.extensions import db
+from titiktemu.jobs.lease import Backoff, DurableQueue
+from titiktemu.jobs.names import TaskName
 from titiktemu.jobs.queue import celery_of
 from titiktemu.models import JobRun, JobStatus
 from titiktemu.models.base import utcnow
@@ -36,8 +40,21 @@ log = logging.getLogger(__name__)
 
 #: A queued job not picked up within this time is sent again (broker restarted, message lost).
 RESEND_AFTER = dt.timedelta(seconds=60)
-MAX_BACKOFF = dt.timedelta(hours=1)
-BASE_BACKOFF = dt.timedelta(seconds=15)
+#: The job table's lease protocol (the lease itself is a setting: ``lease()``).
+JOBS = DurableQueue(
+    model=JobRun,
+    id=JobRun.id,
+    status=JobRun.status,
+    attempts=JobRun.attempts,
+    retry_at=JobRun.next_attempt_at,
+    lease_until=JobRun.next_attempt_at,  # one column: when to send again, or when it is lost
+    last_error=JobRun.last_error,
+    waiting=(JobStatus.QUEUED, JobStatus.RETRYING),
+    running=JobStatus.RUNNING,
+    retrying=JobStatus.RETRYING,
+    given_up=JobStatus.DEAD,
+    backoff=Backoff(base=dt.timedelta(seconds=15), cap=dt.timedelta(hours=1)),
+)
 
 _PENDING = "titiktemu.jobs_after_commit"
 _DETACHED = "titiktemu.detached_jobs_after_commit"
@@ -53,7 +70,7 @@ Progress = Callable[[str, float], None]
 
 def enqueue(
     session: Session,
-    task: str,
+    task: TaskName,
     *args: Any,
     regency_code: str | None = None,
     max_attempts: int = 5,
@@ -64,7 +81,7 @@ def enqueue(
     (``send=False``: the caller runs it itself, e.g. the CLI showing live progress;
     ``detached``: never run inside the request, even without a broker, see the module doc)."""
     job = JobRun(
-        task=task,
+        task=str(task),
         args=list(args),
         regency_code=regency_code,
         status=JobStatus.QUEUED,
@@ -78,7 +95,7 @@ def enqueue(
     return job
 
 
-def kick(session: Session, task: str) -> None:
+def kick(session: Session, task: TaskName) -> None:
     """Run an untracked sweep task (e.g. the outbox sender) once this transaction commits.
 
     For work whose durable state is already a row of its own (an outbox email), a job row would
@@ -86,7 +103,7 @@ def kick(session: Session, task: str) -> None:
     """
     kicks: list[str] = session.info.setdefault(_KICKS, [])
     if task not in kicks:
-        kicks.append(task)
+        kicks.append(str(task))
 
 
 @event.listens_for(Session, "after_commit")
@@ -177,25 +194,18 @@ def lease() -> dt.timedelta:
 def run_job(job_id: int, work: Callable[[Progress], None]) -> bool:
     """Claim the job, do ``work``, record the outcome; False when someone else has it or it's over."""
     now = utcnow()
-    claimed = db.session.execute(
-        sa.update(JobRun)
-        .where(
-            JobRun.id == job_id,
-            sa.or_(
-                JobRun.status.in_([JobStatus.QUEUED, JobStatus.RETRYING]),
-                sa.and_(JobRun.status == JobStatus.RUNNING, JobRun.next_attempt_at < now),
-            ),
-        )
-        .values(
-            status=JobStatus.RUNNING,
-            attempts=JobRun.attempts + 1,
-            next_attempt_at=now + lease(),
-            stage="start",
-            percent=0.0,
-        )
+    # A job handed over runs even before its resend time; a running one only when its lease ended.
+    claimed = JOBS.claim(
+        db.session(),
+        job_id,
+        now=now,
+        lease=lease(),
+        when=JOBS.ready(now),
+        stage="start",
+        percent=0.0,
     )
     db.session.commit()
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if not claimed:
         return False
 
     def progress(stage: str, percent: float) -> None:
@@ -232,42 +242,26 @@ def _failed(job_id: int, exc: BaseException) -> None:
     job = db.session.get(JobRun, job_id)
     if job is None or job.status != JobStatus.RUNNING:
         return  # a copy of the job that outlived its lease finished it meanwhile
-    job.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-    if job.attempts >= job.max_attempts:
-        job.status = JobStatus.DEAD
+    error = f"{type(exc).__name__}: {exc}"
+    if JOBS.retry_or_give_up(job, error, max_attempts=job.max_attempts, now=utcnow()):
+        log.warning("job %s (%s) failed, attempt %d: %s", job.id, job.task, job.attempts, exc)
+    else:
         job.finished_at = utcnow()
         log.error("job %s (%s) is dead after %d attempts: %s", job.id, job.task, job.attempts, exc)
-    else:
-        job.status = JobStatus.RETRYING
-        job.next_attempt_at = utcnow() + backoff(job.attempts)
-        log.warning("job %s (%s) failed, attempt %d: %s", job.id, job.task, job.attempts, exc)
     db.session.commit()
 
 
 def backoff(attempts: int) -> dt.timedelta:
     """15 s, 30 s, 1 min, 2 min ... capped at an hour."""
-    delay: dt.timedelta = BASE_BACKOFF * (2 ** max(attempts - 1, 0))
-    return min(delay, MAX_BACKOFF)
+    return JOBS.backoff.after(attempts)
 
 
 def requeue_due(app: Flask, now: dt.datetime | None = None, limit: int = 500) -> int:
     """Send again every job whose time has come: retries, lost sends, leases run out."""
     now = now or utcnow()
     with app.app_context():
-        due = db.session.scalars(
-            sa.select(JobRun.id)
-            .where(
-                JobRun.status.in_([JobStatus.QUEUED, JobStatus.RETRYING, JobStatus.RUNNING]),
-                JobRun.next_attempt_at <= now,
-            )
-            .order_by(JobRun.next_attempt_at, JobRun.id)
-            .limit(limit)
-        ).all()
-        db.session.execute(
-            sa.update(JobRun)
-            .where(JobRun.id.in_(due), JobRun.status != JobStatus.RUNNING)
-            .values(next_attempt_at=now + RESEND_AFTER)
-        )
+        due = JOBS.due_ids(db.session(), now, limit, lease_order=True)
+        JOBS.postpone(db.session(), due, now + RESEND_AFTER)
         db.session.commit()
     for job_id in due:
         dispatch(app, job_id)

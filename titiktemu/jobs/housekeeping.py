@@ -7,10 +7,11 @@ from sqlalchemy.orm import Session
 
 from titiktemu.audit import record
 from titiktemu.jobs import enqueue
+from titiktemu.jobs.names import TaskName
 from titiktemu.models import JobRun, JobStatus, OutboxEmail, OutboxStatus, Person
 from titiktemu.review.commands import may_review
 
-REBUILD_TASK = "titiktemu.rebuild_regency"
+REBUILD_TASK = TaskName.REBUILD_REGENCY
 #: Jobs that have not finished yet, one way or the other.
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.RETRYING)
 

@@ -14,6 +14,7 @@ from celery.schedules import crontab
 from flask import Flask
 
 from titiktemu.app import settings_of
+from titiktemu.jobs.names import TaskName
 
 #: Longer than any task may run (task_time_limit), so Redis never re-delivers a live task.
 VISIBILITY_TIMEOUT = 2 * 60 * 60
@@ -53,27 +54,27 @@ def celery_init_app(app: Flask) -> Celery[Any]:
         timezone="Asia/Jakarta",
         beat_schedule={
             "nightly-rebuild": {
-                "task": "titiktemu.rebuild_all",
+                "task": TaskName.REBUILD_ALL,
                 "schedule": crontab(hour=2, minute=0),
             },
-            "outbox-sweep": {"task": "titiktemu.send_pending_email", "schedule": 60.0},
-            "job-sweep": {"task": "titiktemu.requeue_jobs", "schedule": 60.0},
+            "outbox-sweep": {"task": TaskName.SEND_PENDING_EMAIL, "schedule": 60.0},
+            "job-sweep": {"task": TaskName.REQUEUE_JOBS, "schedule": 60.0},
             "daily-digest": {
-                "task": "titiktemu.send_digests",
+                "task": TaskName.SEND_DIGESTS,
                 "schedule": crontab(hour=7, minute=0),
             },
             # Uploaded files of rejected and replaced checks go once a day old (retention.py).
             "import-file-retention": {
-                "task": "titiktemu.prune_import_files",
+                "task": TaskName.PRUNE_IMPORT_FILES,
                 "schedule": crontab(minute=40),
             },
             "expiry-reminders": {
-                "task": "titiktemu.remind_expiring_needs",
+                "task": TaskName.REMIND_EXPIRING_NEEDS,
                 "schedule": crontab(hour=6, minute=30),
             },
             # One-time submission keys older than a day are forgotten (submissions.py).
             "submission-keys-purge": {
-                "task": "titiktemu.purge_submission_keys",
+                "task": TaskName.PURGE_SUBMISSION_KEYS,
                 "schedule": crontab(minute=25),
             },
         },

@@ -1,8 +1,9 @@
 """Sending the outbox: claim rows, record the attempt, send, mark sent. Nothing is dropped.
 
-Claiming uses ``FOR UPDATE SKIP LOCKED`` on PostgreSQL and a conditional update on SQLite, so two
-senders never take the same row. The attempt is committed before SMTP is touched; a sender that
-dies after the server's 250 but before marking leaves the row "sending" until its lease ends, and
+Claiming (the jobs' lease protocol, :mod:`titiktemu.jobs.lease`) uses ``FOR UPDATE SKIP LOCKED``
+on PostgreSQL and a conditional update on SQLite, so two senders never take the same row. The
+attempt is committed before SMTP is touched; a sender that dies after the server's 250 but
+before marking leaves the row "sending" until its lease ends, and
 the retry reuses the Message-ID (derived from the row id), so a duplicate is recognisable.
 Temporary failures (4xx, connection refused) back off exponentially; permanent ones (5xx) fail at
 once and are reported to the regency's coordinators.
@@ -20,9 +21,9 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from urllib.parse import unquote, urlsplit
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from titiktemu.jobs.lease import Backoff, DurableQueue
 from titiktemu.mail.outbox import unsubscribe_url
 from titiktemu.models import OutboxEmail, OutboxStatus
 from titiktemu.models.base import utcnow
@@ -32,9 +33,22 @@ log = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 10
-BASE_BACKOFF = dt.timedelta(seconds=30)
-MAX_BACKOFF = dt.timedelta(hours=2)
 SMTP_TIMEOUT = 30
+#: The outbox's lease protocol, the jobs' one (:mod:`titiktemu.jobs.lease`) on its own columns.
+OUTBOX = DurableQueue(
+    model=OutboxEmail,
+    id=OutboxEmail.id,
+    status=OutboxEmail.status,
+    attempts=OutboxEmail.attempts,
+    retry_at=OutboxEmail.next_attempt_at,
+    lease_until=OutboxEmail.lease_until,
+    last_error=OutboxEmail.last_error,
+    waiting=(OutboxStatus.PENDING,),
+    running=OutboxStatus.SENDING,
+    retrying=OutboxStatus.PENDING,
+    given_up=OutboxStatus.FAILED,
+    backoff=Backoff(base=dt.timedelta(seconds=30), cap=dt.timedelta(hours=2)),
+)
 
 
 @dataclass
@@ -44,56 +58,14 @@ class SendReport:
     failed: list[int] | None = None
 
 
-def checkpoint(stage: str) -> None:
-    """A named point in the send path ("claimed", "accepted", "marked"); fault tests stop here."""
-
-
 def message_id(settings: Settings, row_id: int) -> str:
     domain = urlsplit(settings.base_url).hostname or "titiktemu.local"
     return f"<outbox-{row_id}@{domain}>"
 
 
-def _due(now: dt.datetime) -> sa.ColumnElement[bool]:
-    return sa.or_(
-        sa.and_(
-            OutboxEmail.status == OutboxStatus.PENDING,
-            sa.or_(OutboxEmail.next_attempt_at.is_(None), OutboxEmail.next_attempt_at <= now),
-        ),
-        sa.and_(OutboxEmail.status == OutboxStatus.SENDING, OutboxEmail.lease_until < now),
-    )
-
-
 def claim(session: Session, limit: int = 100, now: dt.datetime | None = None) -> list[int]:
     """Take up to ``limit`` due rows for this sender and record the attempt; committed."""
-    now = now or utcnow()
-    claimed = {
-        "status": OutboxStatus.SENDING,
-        "lease_until": now + LEASE,
-        "attempts": OutboxEmail.attempts + 1,
-    }
-    if session.get_bind().dialect.name == "postgresql":
-        ids = list(
-            session.scalars(
-                sa.select(OutboxEmail.id)
-                .where(_due(now))
-                .order_by(OutboxEmail.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        if ids:
-            session.execute(sa.update(OutboxEmail).where(OutboxEmail.id.in_(ids)).values(**claimed))
-    else:
-        ids = []
-        candidates = session.scalars(
-            sa.select(OutboxEmail.id).where(_due(now)).order_by(OutboxEmail.id).limit(limit)
-        ).all()
-        for row_id in candidates:  # the condition again in the update: a lease, won or lost
-            won = session.execute(
-                sa.update(OutboxEmail).where(OutboxEmail.id == row_id, _due(now)).values(**claimed)
-            )
-            if won.rowcount == 1:  # type: ignore[attr-defined]
-                ids.append(row_id)
+    ids = OUTBOX.claim_due(session, limit, now=now or utcnow(), lease=LEASE)
     session.commit()
     return ids
 
@@ -168,8 +140,8 @@ def _connect(url: str) -> smtplib.SMTP:
 
 
 def backoff(attempts: int) -> dt.timedelta:
-    delay: dt.timedelta = BASE_BACKOFF * (2 ** max(attempts - 1, 0))
-    return min(delay, MAX_BACKOFF)
+    """30 s, 1 min, 2 min ... capped at two hours."""
+    return OUTBOX.backoff.after(attempts)
 
 
 def send_pending(session: Session, settings: Settings, limit: int = 100) -> SendReport:
@@ -180,7 +152,6 @@ def send_pending(session: Session, settings: Settings, limit: int = 100) -> Send
     ids = claim(session, limit)
     if not ids:
         return report
-    checkpoint("claimed")
     transport = _Transport(settings)
     try:
         for position, row_id in enumerate(ids):
@@ -205,13 +176,11 @@ def send_pending(session: Session, settings: Settings, limit: int = 100) -> Send
                 session.commit()
                 log.warning("SMTP unreachable, %d emails wait: %s", len(ids) - position, exc)
                 break
-            checkpoint("accepted")
             row.status = OutboxStatus.SENT
             row.sent_at = utcnow()
             row.lease_until = None
             row.last_error = ""
             session.commit()
-            checkpoint("marked")
             report.sent += 1
     finally:
         transport.close()
@@ -227,9 +196,7 @@ def _fail_or_retry(
     session: Session, row: OutboxEmail, code: int, error: str, report: SendReport
 ) -> None:
     if 500 <= code < 600:
-        row.status = OutboxStatus.FAILED
-        row.last_error = f"{code} {error}"[:2000]
-        row.lease_until = None
+        OUTBOX.give_up(row, f"{code} {error}")
         assert report.failed is not None
         report.failed.append(row.id)
         log.error("email %s to %s failed permanently: %s %s", row.id, row.to_address, code, error)
@@ -239,13 +206,8 @@ def _fail_or_retry(
 
 
 def _retry(row: OutboxEmail, error: str, report: SendReport) -> None:
-    row.last_error = error[:2000]
-    row.lease_until = None
-    if row.attempts >= MAX_ATTEMPTS:
-        row.status = OutboxStatus.FAILED
-        assert report.failed is not None
-        report.failed.append(row.id)
+    if OUTBOX.retry_or_give_up(row, error, max_attempts=MAX_ATTEMPTS, now=utcnow()):
+        report.retrying += 1
         return
-    row.status = OutboxStatus.PENDING
-    row.next_attempt_at = utcnow() + backoff(row.attempts)
-    report.retrying += 1
+    assert report.failed is not None
+    report.failed.append(row.id)
