@@ -1,14 +1,13 @@
-"""The neighbourhood of one node of the engine's graph, laid out and drawn as a small inline SVG.
+"""The neighbourhood of one node of the engine's graph, laid out for a small drawing.
 
-Phone first: the drawing is 360 units wide, so on a 360 px screen a unit is about 0.9 px and the
-15-unit labels read at about 13 px. The layout is an arc diagram, deterministic and never
-crossing a label: every node on its own row in one column (the node itself on top, then the
-nodes one step away, then two steps away, each band grouped by kind), labels to the right, and
-each edge an arc bulging to the left. At most ``MAX_NODES`` are drawn, chosen round-robin across
-kinds; the rest are counted.
+Phone first: the drawing is 360 units wide, so on a 360 px screen a unit is about 0.9 px. The
+layout is an arc diagram, deterministic and never crossing a label: every node on its own row in
+one column (the node itself on top, then the nodes one step away, then two steps away, each band
+grouped by kind), labels to the right, and each edge an arc bulging to the left. At most
+``MAX_NODES`` are placed, chosen round-robin across kinds; the rest are counted.
 
-The SVG carries presentation attributes only (``fill=``, ``stroke=``, ``font-size=``), never a
-``style`` attribute or element: the Content-Security-Policy allows no inline styles.
+This module only places things (nodes, headings and arcs with their coordinates); the web draws
+them as an inline SVG from a template (``web/templates/places/graph.svg``).
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
-from markupsafe import Markup, escape
 
 #: The order kinds are shown in, most useful first.
 KIND_ORDER = (
@@ -32,17 +30,6 @@ KIND_ORDER = (
     "category",
     "skill",
 )
-COLOURS = {
-    "person": "#1d4ed8",
-    "program": "#7c3aed",
-    "village": "#0b6e4f",
-    "kecamatan": "#52796f",
-    "intervention": "#be123c",
-    "need": "#b45309",
-    "offer": "#0f766e",
-    "skill": "#64748b",
-    "category": "#a16207",
-}
 #: Which letter starts the node id of each kind the web can ask for.
 PREFIX = {"village": "v", "person": "u", "program": "g"}
 MAX_NODES = 40
@@ -52,11 +39,7 @@ DOT_X = 104  # the column of node dots; arcs use the space to its left, labels t
 ROW = 27
 BAND_GAP = 36  # a band's title ("one step away")
 KIND_GAP = 20  # a kind group's title ("People · 5")
-FONT = 15
-HEADING_FONT = 14
-LABEL_CHARS = 26
 ARC_MAX = 96  # how far left the widest arc may bulge
-INK, MUTED, EDGE = "#1d2a2f", "#5b6b70", "#8fa3a8"
 
 
 def node_id(kind: str, ident: str) -> str:
@@ -94,6 +77,18 @@ class Heading:
     y: float
 
 
+@dataclass(frozen=True)
+class Arc:
+    """An edge drawn as a cubic curve from the upper node down to the lower one, both control
+    points at ``cx`` (left of the column): wider the further apart the nodes are."""
+
+    top: PlacedNode
+    bottom: PlacedNode
+    cx: float
+    #: An edge of the centre: what the bands already say, so drawn lighter.
+    of_centre: bool
+
+
 @dataclass
 class GraphLayout:
     centre: str
@@ -108,6 +103,12 @@ class GraphLayout:
     @property
     def hidden_total(self) -> int:
         return sum(self.hidden.values())
+
+    @property
+    def arcs(self) -> list[Arc]:
+        """Every edge as an arc, in the order of ``edges``."""
+        at = {n.id: n for n in self.nodes}
+        return [arc(at[a], at[b], self.centre in (a, b)) for a, b in self.edges]
 
 
 def _kind_rank(kind: str) -> int:
@@ -185,88 +186,9 @@ def layout(g: nx.Graph, centre: str, radius: int = 1, limit: int = MAX_NODES) ->
     return GraphLayout(centre, radius, nodes, edges, headings, hidden, WIDTH, height)
 
 
-def arc(p: PlacedNode, q: PlacedNode) -> str:
-    """An SVG path from p to q bulging left, wider the further apart they are."""
+def arc(p: PlacedNode, q: PlacedNode, of_centre: bool = False) -> Arc:
+    """The arc from p to q bulging left, wider the further apart they are."""
     top, bottom = (p, q) if p.y <= q.y else (q, p)
     bulge = min(ARC_MAX, 8 + (bottom.y - top.y) * 0.3)
     cx = top.x - bulge * 4 / 3  # a cubic's control points reach 3/4 of the way out
-    return (
-        f"M{_num(top.x)} {_num(top.y)}C{_num(cx)} {_num(top.y)} {_num(cx)} {_num(bottom.y)} "
-        f"{_num(bottom.x)} {_num(bottom.y)}"
-    )
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _num(value: float) -> str:
-    return f"{value:g}"
-
-
-def render_svg(
-    lay: GraphLayout,
-    href: Callable[[PlacedNode], str | None],
-    heading_text: Callable[[Heading], str],
-    title: str,
-    more_text: str = "",
-) -> Markup:
-    """The layout as an inline SVG: every node a link (when ``href`` gives one) with its label
-    and full name as a tooltip; no style attributes, no script."""
-    at = {n.id: n for n in lay.nodes}
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {lay.width} {lay.height}" '
-        f'width="{lay.width}" height="{lay.height}" class="graph-svg" role="group" '
-        f'aria-label="{escape(title)}" font-family="system-ui, sans-serif">'
-        f"<title>{escape(title)}</title>"
-    ]
-    # Edges of the centre are what the bands already say: drawn lighter than the others.
-    for centre_edges, opacity in ((True, "0.4"), (False, "0.85")):
-        out.append(f'<g fill="none" stroke="{EDGE}" stroke-width="1.2" stroke-opacity="{opacity}">')
-        out.extend(
-            f'<path d="{arc(at[a], at[b])}"/>'
-            for a, b in lay.edges
-            if (lay.centre in (a, b)) == centre_edges
-        )
-        out.append("</g>")
-    for h in lay.headings:
-        if h.kind is None:
-            out.append(
-                f'<line x1="{DOT_X}" y1="{_num(h.y + 4)}" x2="{lay.width - 2}" y2="{_num(h.y + 4)}" '
-                f'stroke="{EDGE}" stroke-width="1"/>'
-                f'<text x="{DOT_X + 12}" y="{_num(h.y + 21)}" font-size="{HEADING_FONT}" '
-                f'font-weight="700" fill="{INK}">{escape(heading_text(h))}</text>'
-            )
-        else:
-            out.append(
-                f'<text x="{DOT_X + 12}" y="{_num(h.y + 5)}" font-size="{HEADING_FONT}" '
-                f'font-weight="600" fill="{COLOURS.get(h.kind, MUTED)}">'
-                f"{escape(heading_text(h))}</text>"
-            )
-    for n in lay.nodes:
-        colour = COLOURS.get(n.kind, MUTED)
-        centre = n.ring == 0
-        size, weight, r = (FONT + 2, ' font-weight="700"', 9) if centre else (FONT, "", 6)
-        ring = f' stroke="{INK}" stroke-width="2"' if centre else ' stroke="#fff" stroke-width="2"'
-        body = (
-            f"<title>{escape(n.label)}</title>"
-            f'<rect x="{_num(n.x - 10)}" y="{_num(n.y - ROW / 2)}" width="{lay.width - n.x + 8}" '
-            f'height="{ROW}" fill="transparent"/>'
-            f'<circle cx="{_num(n.x)}" cy="{_num(n.y)}" r="{r}" fill="{colour}"{ring}/>'
-            f'<text x="{_num(n.x + r + 6)}" y="{_num(n.y + 5)}" font-size="{size}"{weight} '
-            f'fill="{INK}">{escape(_short(n.label, LABEL_CHARS))}</text>'
-        )
-        klass = f"node k-{n.kind}" + (" centre" if centre else "")
-        link = href(n)
-        if link:
-            out.append(f'<a href="{escape(link)}" class="{klass}">{body}</a>')
-        else:
-            out.append(f'<g class="{klass}">{body}</g>')
-    if lay.hidden and more_text:
-        out.append(
-            f'<text x="{DOT_X + 12}" y="{lay.height - 8}" font-size="{HEADING_FONT}" '
-            f'font-style="italic" fill="{MUTED}">{escape(more_text)}</text>'
-        )
-    out.append("</svg>")
-    # Safe: every label, title and link above went through escape().
-    return Markup("".join(out))  # noqa: S704
+    return Arc(top, bottom, cx, of_centre)

@@ -20,6 +20,7 @@ from titiktemu.places import coverage as cov
 from titiktemu.places import graph_view
 from web.access import is_coordinator, login_required, me, my_regency
 from web.params import arg_int, db_int
+from web.places.graph_svg import render_svg
 from web.places.links import page_url, template_helpers
 
 blueprint = Blueprint("places", __name__)
@@ -136,7 +137,7 @@ def graph(kind: str, ident: str) -> ResponseReturnValue:
     if node not in g:
         abort(404)
     lay = graph_view.layout(g, node, radius)
-    svg = graph_view.render_svg(
+    svg = render_svg(
         lay,
         href=lambda n: page_url(n.kind, n.id[1:]),
         heading_text=_heading,
