@@ -18,8 +18,12 @@ from titiktemu.demo.seed import (
     DEMO_PASSWORD,
     DemoRefused,
     RegionsNotLoadedError,
+    demo_files,
     seed_demo,
+    shipped_files,
 )
+from titiktemu.imports.bundled import BundledDataInvalid, add_missing
+from titiktemu.imports.reading import Upload
 from titiktemu.models import (
     Base,
     ExchangeStatus,
@@ -34,6 +38,7 @@ from titiktemu.models import (
     Role,
 )
 from titiktemu.places.regions import load_regions, resolve_codes
+from titiktemu.vocabulary.taxonomy import load_taxonomy
 
 KLATEN = "33.10"
 
@@ -290,3 +295,23 @@ def test_another_regency_beside_klaten(klaten: Session) -> None:
     sleman = klaten.scalars(sa.select(Person).where(Person.regency_code == "34.04")).all()
     assert all(p.email.endswith(".3404@example.org") for p in sleman)
     assert all(v.code.startswith("34.04.") for p in sleman for v in p.villages)
+
+
+def test_the_shipped_files_are_what_the_generator_writes(klaten: Session) -> None:
+    """The Klaten files in the package are the plan of its places; after changing the planner,
+    regenerate them with `python -m titiktemu.demo.seed`."""
+    shipped = shipped_files(KLATEN)
+    assert shipped is not None
+    assert demo_files(klaten, KLATEN) == shipped
+    assert shipped_files("34.04") is None
+
+
+def test_the_demo_goes_through_the_importers_checks(klaten: Session) -> None:
+    """A demo row the importer would refuse stops the demo, and nothing of it is written."""
+    load_taxonomy(klaten)
+    files = dict(demo_files(klaten, KLATEN))
+    header, first, *rest = files["people"].decode("utf-8").splitlines()
+    files["people"] = "\n".join([header, first.replace("@example.org", "@", 1), *rest]).encode()
+    with pytest.raises(BundledDataInvalid, match="bad_email"):
+        add_missing(klaten, [Upload(f"{k}.csv", data) for k, data in files.items()], KLATEN)
+    assert count(klaten, Person) == count(klaten, Program) == 0

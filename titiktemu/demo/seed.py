@@ -1,42 +1,45 @@
 """Demo data for one regency: programs, facilitators, offers, needs and a 3W with planted overlaps.
 
-The seed is planned first, as a pure function of the regency's places (sorted by code) and a fixed
-random seed, then written by natural keys (program code, person email, the intervention's unique
-key, an offer or need's person and title). So a second run finds every row and adds or changes
-nothing, and two fresh databases get the same rows in the same order.
+The seed is planned as a pure function of the regency's places (sorted by code) and a fixed
+random seed, as the importer's CSV files: shipped for Klaten in ``titiktemu/data/demo/33.10/``,
+generated for any other regency. They go through the importer's own checks and writes by natural
+keys (``titiktemu.imports.bundled``), which add only what is missing. So a second run finds every
+row and adds or changes nothing, and two fresh databases get the same rows in the same order.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import logging
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from titiktemu.accounts.signin import hash_password
+from titiktemu.imports.bundled import add_missing
+from titiktemu.imports.columns import COLUMNS, KINDS
+from titiktemu.imports.reading import Upload
 from titiktemu.models import (
-    ActivityCategory,
+    Base,
     FundingSource,
-    Intervention,
     Kecamatan,
     Language,
-    Need,
     NotifyPreference,
-    Offer,
     Person,
     Program,
     Role,
-    Skill,
     Village,
     VillageKind,
 )
-from titiktemu.models.exchange import title_key
 from titiktemu.models.places import under
+from titiktemu.places.regions import load_regions, resolve_codes
 from titiktemu.vocabulary.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -1088,7 +1091,17 @@ def _plan_demo(
     return _Planner(regency_code, kecamatan, villages).build()
 
 
-# --- Writing it -----------------------------------------------------------------------------------
+# --- Writing it: as spreadsheets, through the importer ----------------------------------------
+
+#: The files the importer reads, one per kind (``titiktemu.imports.KINDS``), shipped for the
+#: demo regency (regenerate: ``python -m titiktemu.demo.seed``); other regencies get theirs
+#: generated from their places. Columns past the importer's are the demo's own (a program's
+#: description; a person's notification preference, note and demo login).
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
+DEMO_COLUMNS: dict[str, tuple[str, ...]] = {
+    "programs": ("description",),
+    "people": ("notify", "skills_note", "demo_login"),
+}
 
 
 def seed_demo(
@@ -1101,16 +1114,52 @@ def seed_demo(
             f"password {DEMO_PASSWORD!r}"
         )
     load_taxonomy(session)
+    if (
+        session.scalar(sa.select(Village.code).where(under(Village.code.expression, regency_code)))
+        is None
+    ):
+        raise RegionsNotLoadedError(
+            f"no villages under {regency_code} in the database: "
+            f"run `titiktemu regions load {regency_code}` first"
+        )
+    files = shipped_files(regency_code) or demo_files(session, regency_code)
+    plan = add_missing(
+        session, [Upload(f"{kind}.csv", data) for kind, data in files.items()], regency_code
+    )
+    added = {kind: [c.record.values for c in plan[kind] if c.status == "new"] for kind in KINDS}
+    _demo_columns(session, files, added)
+    session.commit()
+    report = DemoReport(
+        programs=len(plan["programs"]),
+        people=len(plan["people"]),
+        offers=len(plan["offers"]),
+        needs=len(plan["needs"]),
+        interventions=len(plan["interventions"]),
+        added={kind: len(added[kind]) for kind in KINDS},
+        existing={kind: len(plan[kind]) - len(added[kind]) for kind in KINDS},
+    )
+    log.info(
+        "demo seeded for %s: %s added, %s existing", regency_code, report.added, report.existing
+    )
+    return report
+
+
+def shipped_files(regency_code: str) -> dict[str, bytes] | None:
+    """The demo's files for ``regency_code`` as shipped in the package, if it has them."""
+    folder = DATA_DIR / regency_code
+    if not folder.is_dir():
+        return None
+    return {kind: (folder / f"{kind}.csv").read_bytes() for kind in KINDS}
+
+
+def demo_files(session: Session, regency_code: str) -> dict[str, bytes]:
+    """The demo of ``regency_code`` as the importer's CSV files (kind -> UTF-8 bytes), planned
+    from the regency's places: the same places always give the same bytes."""
     villages = session.scalars(
         sa.select(Village)
         .where(under(Village.code.expression, regency_code))
         .order_by(Village.code)
     ).all()
-    if not villages:
-        raise RegionsNotLoadedError(
-            f"no villages under {regency_code} in the database: "
-            f"run `titiktemu regions load {regency_code}` first"
-        )
     kecamatan = session.scalars(
         sa.select(Kecamatan).where(Kecamatan.regency_code == regency_code).order_by(Kecamatan.code)
     ).all()
@@ -1118,208 +1167,119 @@ def seed_demo(
         _Place(v.code, v.name, v.kecamatan_code, v.kind is VillageKind.KELURAHAN) for v in villages
     ]
     plan = _plan_demo(regency_code, [(k.code, k.name) for k in kecamatan], places)
-    writer = _Writer(session, regency_code, {v.code: v for v in villages}, kecamatan)
-    report = writer.write(plan)
-    session.commit()
-    log.info(
-        "demo seeded for %s: %s added, %s existing", regency_code, report.added, report.existing
-    )
-    return report
+    listed = ";".join
+    rows: dict[str, list[list[object]]] = {
+        "programs": [
+            [p.code, p.name, p.agency, p.funding.value, listed(p.categories), p.description]
+            for p in PROGRAMS
+        ],
+        "people": [
+            [
+                p.email,
+                p.name,
+                p.phone,
+                p.role.value,
+                listed(p.programs),
+                p.home_village or "",
+                listed(p.villages),
+                listed(p.skills),
+                p.language.value,
+                p.notify.value,
+                p.skills_note,
+                "yes" if p.login else "",
+            ]
+            for p in plan.people
+        ],
+        "interventions": [
+            [
+                i.program,
+                i.village,
+                i.category,
+                i.start.isoformat(),
+                i.end.isoformat(),
+                i.households,
+                i.budget_idr,
+                i.facilitator or "",
+                i.title,
+            ]
+            for i in plan.interventions
+        ],
+        "offers": [
+            [
+                o.email,
+                o.title,
+                listed(o.skills),
+                listed(o.villages + o.kecamatan),
+                o.start.isoformat(),
+                o.until.isoformat(),
+                o.capacity,
+                o.description,
+            ]
+            for o in plan.offers
+        ],
+        "needs": [
+            [
+                n.email,
+                n.title,
+                listed(n.skills),
+                n.village_code or n.kecamatan_code,
+                n.start.isoformat(),
+                n.until.isoformat(),
+                n.description,
+            ]
+            for n in plan.needs
+        ],
+    }
+    files: dict[str, bytes] = {}
+    for kind in KINDS:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow((*COLUMNS[kind], *DEMO_COLUMNS.get(kind, ())))
+        writer.writerows(rows[kind])
+        files[kind] = out.getvalue().encode("utf-8")
+    return files
 
 
-class _Writer:
-    """Writes a plan by natural keys, creating what is missing and leaving what exists alone."""
+def _demo_columns(
+    session: Session, files: dict[str, bytes], added: dict[str, list[dict[str, object]]]
+) -> None:
+    """What only the demo has, for the rows it just added: programs' descriptions; people's
+    preference, note, demo flag and, for the two demo logins, the published password."""
+    extra = {
+        kind: _by_key(files[kind], key) for kind, key in (("programs", "code"), ("people", "email"))
+    }
+    codes = [str(values["code"]) for values in added["programs"]]
+    for program in session.scalars(sa.select(Program).where(Program.code.in_(codes))):
+        program.description = extra["programs"][program.code]["description"]
+    emails = [str(values["email"]) for values in added["people"]]
+    for person in session.scalars(sa.select(Person).where(Person.email.in_(emails))):
+        row = extra["people"][person.email]
+        person.notify = NotifyPreference(row["notify"])
+        person.skills_note = row["skills_note"]
+        person.is_demo = True
+        if row["demo_login"]:
+            person.password_hash = hash_password(DEMO_PASSWORD)
+    session.flush()
 
-    def __init__(
-        self,
-        session: Session,
-        regency_code: str,
-        villages: dict[str, Village],
-        kecamatan: Sequence[Kecamatan],
-    ) -> None:
-        self.session = session
-        self.regency = regency_code
-        self.villages = villages
-        self.kecamatan = {k.code: k for k in kecamatan}
-        self.skills = {s.code: s for s in session.scalars(sa.select(Skill))}
-        self.categories = {c.code: c for c in session.scalars(sa.select(ActivityCategory))}
-        self.added: dict[str, int] = {}
-        self.existing: dict[str, int] = {}
 
-    def _count(self, kind: str, added: int, total: int) -> None:
-        self.added[kind] = added
-        self.existing[kind] = total - added
+def _by_key(data: bytes, key: str) -> dict[str, dict[str, str]]:
+    return {row[key]: row for row in csv.DictReader(io.StringIO(data.decode("utf-8")))}
 
-    def write(self, plan: _Plan) -> DemoReport:
-        programs = self._programs()
-        people = self._people(plan.people, programs)
-        self.session.flush()
-        self._offers(plan.offers, people)
-        self._needs(plan.needs, people)
-        self._interventions(plan.interventions, programs, people)
-        self.session.flush()
-        return DemoReport(
-            programs=len(PROGRAMS),
-            people=len(plan.people),
-            offers=len(plan.offers),
-            needs=len(plan.needs),
-            interventions=len(plan.interventions),
-            added=self.added,
-            existing=self.existing,
-        )
 
-    def _programs(self) -> dict[str, Program]:
-        codes = [spec.code for spec in PROGRAMS]
-        found = {
-            p.code: p
-            for p in self.session.scalars(sa.select(Program).where(Program.code.in_(codes)))
-        }
-        added = 0
-        for spec in PROGRAMS:
-            if spec.code in found:
-                continue
-            program = Program(
-                code=spec.code,
-                name=spec.name,
-                agency=spec.agency,
-                funding_source=spec.funding,
-                description=spec.description,
-                categories=[self.categories[c] for c in spec.categories],
-            )
-            self.session.add(program)
-            found[spec.code] = program
-            added += 1
-        self._count("programs", added, len(PROGRAMS))
-        return found
+def main() -> None:
+    """Write the shipped demo files of the demo regency, planned from its shipped places."""
+    engine = sa.create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        load_regions(session, resolve_codes([DEMO_REGENCY]))
+        load_taxonomy(session)
+        folder = DATA_DIR / DEMO_REGENCY
+        folder.mkdir(parents=True, exist_ok=True)
+        for kind, data in demo_files(session, DEMO_REGENCY).items():
+            (folder / f"{kind}.csv").write_bytes(data)
+            rows = len(data.splitlines()) - 1
+            print(f"{folder / kind}.csv: {rows} rows")
 
-    def _people(self, plans: list[_PersonPlan], programs: dict[str, Program]) -> dict[str, Person]:
-        emails = [p.email for p in plans]
-        found = {
-            p.email: p
-            for p in self.session.scalars(sa.select(Person).where(Person.email.in_(emails)))
-        }
-        added = 0
-        for plan in plans:
-            if plan.email in found:
-                continue
-            person = Person(
-                email=plan.email,
-                name=plan.name,
-                phone=plan.phone,
-                role=plan.role,
-                regency_code=self.regency,
-                home_village_code=plan.home_village,
-                language=plan.language,
-                notify=plan.notify,
-                skills_note=plan.skills_note,
-                password_hash=hash_password(DEMO_PASSWORD) if plan.login else None,
-                is_demo=True,
-                programs=[programs[code] for code in plan.programs],
-                villages=[self.villages[code] for code in plan.villages],
-                skills=[self.skills[code] for code in plan.skills],
-            )
-            self.session.add(person)
-            found[plan.email] = person
-            added += 1
-        self._count("people", added, len(plans))
-        return found
 
-    def _offers(self, plans: list[_OfferPlan], people: dict[str, Person]) -> None:
-        ids = [p.id for p in people.values()]
-        taken = {
-            tuple(row)
-            for row in self.session.execute(
-                sa.select(Offer.person_id, Offer.title_key).where(Offer.person_id.in_(ids))
-            )
-        }
-        added = 0
-        for plan in plans:
-            person = people[plan.email]
-            if (person.id, title_key(plan.title)) in taken:
-                continue
-            taken.add((person.id, title_key(plan.title)))
-            self.session.add(
-                Offer(
-                    person=person,
-                    title=plan.title,
-                    description=plan.description,
-                    available_from=plan.start,
-                    available_until=plan.until,
-                    capacity=plan.capacity,
-                    skills=[self.skills[code] for code in plan.skills],
-                    villages=[self.villages[code] for code in plan.villages],
-                    kecamatan=[self.kecamatan[code] for code in plan.kecamatan],
-                )
-            )
-            added += 1
-        self._count("offers", added, len(plans))
-
-    def _needs(self, plans: list[_NeedPlan], people: dict[str, Person]) -> None:
-        ids = [p.id for p in people.values()]
-        taken = {
-            tuple(row)
-            for row in self.session.execute(
-                sa.select(Need.person_id, Need.title_key).where(Need.person_id.in_(ids))
-            )
-        }
-        added = 0
-        for plan in plans:
-            person = people[plan.email]
-            if (person.id, title_key(plan.title)) in taken:
-                continue
-            taken.add((person.id, title_key(plan.title)))
-            self.session.add(
-                Need(
-                    person=person,
-                    title=plan.title,
-                    description=plan.description,
-                    kecamatan_code=plan.kecamatan_code,
-                    village_code=plan.village_code,
-                    needed_from=plan.start,
-                    needed_until=plan.until,
-                    skills=[self.skills[code] for code in plan.skills],
-                )
-            )
-            added += 1
-        self._count("needs", added, len(plans))
-
-    def _interventions(
-        self,
-        plans: list[_InterventionPlan],
-        programs: dict[str, Program],
-        people: dict[str, Person],
-    ) -> None:
-        program_ids = [p.id for p in programs.values()]
-        taken = {
-            tuple(row)
-            for row in self.session.execute(
-                sa.select(
-                    Intervention.program_id,
-                    Intervention.village_code,
-                    Intervention.category_code,
-                    Intervention.start_date,
-                ).where(Intervention.program_id.in_(program_ids))
-            )
-        }
-        added = 0
-        for plan in plans:
-            program = programs[plan.program]
-            if (program.id, plan.village, plan.category, plan.start) in taken:
-                continue
-            facilitator = people[plan.facilitator] if plan.facilitator else None
-            self.session.add(
-                Intervention(
-                    program_id=program.id,
-                    village_code=plan.village,
-                    category_code=plan.category,
-                    title=plan.title,
-                    start_date=plan.start,
-                    end_date=plan.end,
-                    budget_year=plan.start.year,
-                    households=plan.households,
-                    budget_idr=plan.budget_idr,
-                    facilitator_id=facilitator.id if facilitator else None,
-                )
-            )
-            added += 1
-        self._count("interventions", added, len(plans))
+if __name__ == "__main__":
+    main()
