@@ -10,11 +10,12 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from titiktemu.accounts.tokens import create_token
-from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR, seed_demo
+from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR
 from titiktemu.extensions import db
-from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import Person, Proposal, Regency, Role
 from titiktemu.places.regions import load_regions, resolve_codes
+
+from .snapshot import seeded_and_matched
 
 KLATEN, SLEMAN = "33.10", "34.04"
 FOREIGN = "koordinator.sleman@example.org"
@@ -47,8 +48,7 @@ def seed_with_foreign(session: Session, password_hash: str | None = None) -> Per
     """Klaten's demo, matched, and a coordinator of Sleman: the foreigner, added, not committed."""
     if session.get(Regency, SLEMAN) is None:
         load_regions(session, resolve_codes([SLEMAN]))
-    seed_demo(session, KLATEN)
-    rebuild_regency(session, KLATEN)
+    seeded_and_matched(session, KLATEN)
     foreign = Person(
         email=FOREIGN,
         name="Koordinator Sleman",

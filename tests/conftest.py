@@ -1,4 +1,5 @@
-"""Shared fixtures: one real database per test session, emptied of mutable rows after each test.
+"""Shared fixtures: one real database per test session (per xdist worker); each test runs in a
+transaction rolled back at its end, or, when it needs real commits, is emptied after it.
 
 SQLite by default; PostgreSQL when TITIKTEMU_TEST_DATABASE_URL is set. Tests that need Redis read
 TITIKTEMU_TEST_REDIS_URL and skip without it, unless TITIKTEMU_REQUIRE_SERVICES=1 turns the skip
@@ -10,8 +11,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import sqlalchemy as sa
@@ -45,7 +50,7 @@ SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
 
 #: Files whose tests are marked ``slow`` (many hypothesis examples, whole journeys, real
 #: processes); ``test_browser_*`` files are marked ``browser``. CI runs everything; the inner
-#: loop can leave them out: ``pytest -m "not browser and not slow"``.
+#: loop can leave them out: ``pytest -m "not browser and not services and not slow"``.
 SLOW_FILES = frozenset(
     {
         "test_engine_properties.py",
@@ -58,18 +63,70 @@ SLOW_FILES = frozenset(
         "test_reset_timing.py",
         "test_races_decisions.py",
         "test_imports_concurrent.py",
+        # Each test runs the titiktemu command in a process of its own, migrating from nothing.
+        "test_first_day.py",
+        "test_demo_command.py",
+        "test_migrations.py",
+    }
+)
+#: Files whose tests start real services of their own (an SMTP server, a Celery worker, Redis):
+#: marked ``services``, like every test that asks for the ``redis_url`` fixture.
+SERVICE_FILES = frozenset(
+    {
+        "test_worker_real.py",
+        "test_first_day_journey.py",
+        "test_email_real.py",
+        "test_email_plain_text.py",
+        "test_demo_command.py",
+        "test_outages.py",
     }
 )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark browser and slow tests by their file, so no test can forget its marker."""
+    """Mark browser, services and slow tests by their file (or fixture), so none can forget."""
     for item in items:
         name = item.path.name
         if name.startswith("test_browser_"):
             item.add_marker(pytest.mark.browser)
         if name in SLOW_FILES:
             item.add_marker(pytest.mark.slow)
+        if name in SERVICE_FILES or "redis_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.services)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # Under ``-n``, hand out the long runs first, so that short tests fill in around them
+        # instead of one worker finishing a 40-second test alone at the end.
+        items.sort(key=lambda item: not item.get_closest_marker("slow"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist (``pytest -n 2``) give each worker a database and a Redis db of its own.
+
+    Tests derive every other name from these two variables (``<db>_fresh``, ...), so rewriting
+    them here, in the worker, before any test reads them, keeps workers out of each other's way.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1", ...; unset without -n
+    if not worker:
+        return
+    number = int(worker.removeprefix("gw"))
+    url = os.environ.get("TITIKTEMU_TEST_DATABASE_URL")
+    if url and url.startswith("postgresql"):
+        base = sa.make_url(url)
+        own = f"{base.database}_{worker}"
+        admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            known = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own})
+            if not known:
+                conn.execute(sa.text(f'CREATE DATABASE "{own}"'))
+        admin.dispose()
+        rendered = base.set(database=own).render_as_string(hide_password=False)
+        os.environ["TITIKTEMU_TEST_DATABASE_URL"] = rendered
+    redis = os.environ.get("TITIKTEMU_TEST_REDIS_URL")
+    if redis:
+        parts = urlsplit(redis)
+        index = int(parts.path.strip("/") or 0)
+        own_path = f"/{(index - number) % 16}"  # CI's db 15: workers use 15, 14, ...
+        os.environ["TITIKTEMU_TEST_REDIS_URL"] = urlunsplit(parts._replace(path=own_path))
 
 
 def require_services() -> bool:
@@ -156,23 +213,137 @@ def app(settings: Settings) -> Iterator[Flask]:
         db.engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def _empty_mutable_tables(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After each test that used the app, delete every row but the reference data."""
-    yield
-    if "app" not in request.fixturenames:
-        return
-    app: Flask = request.getfixturevalue("app")
-    settle(app)  # a detached job still to run (a password reset) would write into the next test
+#: Files whose tests need rows really committed: threads, other processes or connections of
+#: their own (races, live servers, detached jobs, workers). After each of them every table but
+#: the reference data is emptied; every other test runs in one transaction, rolled back.
+COMMITTING_FILES = frozenset(
+    {
+        "test_api_document.py",
+        "test_auth_accounts.py",
+        "test_double_submit.py",
+        "test_email_catalog.py",
+        "test_migrations.py",
+        "test_packaging.py",
+        "test_reason_codes.py",
+        "test_settings.py",
+    }
+)
+COMMITTING_MARKERS = ("browser", "services", "slow")
+
+
+def needs_commits(item: pytest.Item) -> bool:
+    """Whether a test must see what it writes committed (see ``COMMITTING_FILES``)."""
+    return (
+        item.path.name in COMMITTING_FILES
+        or any(item.get_closest_marker(name) for name in COMMITTING_MARKERS)
+        or "redis_url" in getattr(item, "fixturenames", ())
+    )
+
+
+class _SharedConnection(sa.Connection):
+    """The test's one connection; code that begins a transaction of its own on ``db.engine``
+    (job progress) gets a savepoint inside the test's transaction instead."""
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[sa.Connection]:
+        with self.begin_nested():
+            yield self
+
+    def begin(self) -> Any:
+        return self._savepoint() if self.in_transaction() else super().begin()
+
+
+class _Engines(dict[str | None, Any]):
+    """Flask-SQLAlchemy's engines of the app: the shared connection for the test's own thread,
+    the real engine for any other (which then cannot see the test's rows: such tests belong
+    in ``COMMITTING_FILES``)."""
+
+    def __init__(self, real: dict[str | None, Any], conn: sa.Connection) -> None:
+        super().__init__(real)
+        self.conn, self.owner = conn, threading.get_ident()
+
+    def __getitem__(self, key: str | None) -> Any:
+        if key is None and threading.get_ident() == self.owner:
+            return self.conn
+        return super().__getitem__(key)
+
+
+@contextmanager
+def rolled_back(app: Flask) -> Iterator[None]:
+    """SQLAlchemy's "join a session into an external transaction" recipe for the whole app:
+    one connection, one transaction; every session (each request, each in-process job) works
+    in a SAVEPOINT of it; at the end it is rolled back, and the next test finds what this
+    one found. On SQLite, pysqlite's own transaction handling is turned off for this connection
+    (SQLAlchemy's documented fix), so that BEGIN and SAVEPOINT mean what they say."""
+    with app.app_context():
+        engine = db.engine
+    conn = _SharedConnection(engine)
+    driver = conn.connection.driver_connection
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        driver.isolation_level = None  # type: ignore[union-attr]
+    outer = conn.begin()
+    if sqlite:
+        conn.exec_driver_sql("BEGIN")
+    engines = db._app_engines
+    real = engines[app]
+    engines[app] = _Engines(real, conn)
+    db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+    try:
+        yield
+    finally:
+        db.session.session_factory.kw.pop("join_transaction_mode")
+        engines[app] = real
+        outer.rollback()
+        if sqlite:
+            driver.isolation_level = ""  # type: ignore[union-attr]
+        conn.close()
+    with engine.connect() as check:
+        found = check.execute(
+            sa.select(*[sa.exists(t.select()).label(t.name) for t in mutable_tables()])
+        ).one()
+    left = [name for name, value in found._mapping.items() if value]
+    if left:
+        empty_mutable_tables(app)
+        raise AssertionError(
+            f"rows committed outside the test's transaction in {left}: "
+            "add the file to COMMITTING_FILES in tests/conftest.py"
+        )
+
+
+def mutable_tables() -> list[sa.Table]:
+    """Every table a test may write, parents first."""
+    return [t for t in Base.metadata.sorted_tables if t.name not in KEPT_TABLES]
+
+
+def empty_mutable_tables(app: Flask) -> None:
+    """Delete every row but the reference data (tests that committed for real)."""
     with app.app_context():
         db.session.rollback()
         with db.engine.begin() as conn:
-            for table in reversed(Base.metadata.sorted_tables):
-                if table.name not in KEPT_TABLES:
-                    conn.execute(table.delete())
-        outbox = app.extensions["titiktemu.settings"].outbox_dir
-        if outbox.exists():
-            shutil.rmtree(outbox)
+            for table in reversed(mutable_tables()):
+                conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test that uses the app starts from the reference data alone: rolled back after it,
+    or, for a test that needs real commits, emptied after it."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    if needs_commits(request.node):
+        yield
+        settle(app)  # a detached job still to run (a password reset) would write into the next
+        empty_mutable_tables(app)
+    else:
+        with rolled_back(app):
+            yield
+            settle(app)
+    outbox = app.extensions["titiktemu.settings"].outbox_dir
+    if outbox.exists():
+        shutil.rmtree(outbox)
     # Failed sign-ins of one test must never add up to a 429 in the next.
     limiter_of(app).reset()
 

@@ -11,20 +11,21 @@ import re
 import pytest
 from flask import Flask
 
-from titiktemu.demo.seed import DEMO_COORDINATOR, seed_demo
+from titiktemu.demo.seed import DEMO_COORDINATOR
 from titiktemu.extensions import db
 from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.places.coverage import kecamatan_of
 
 from .big_regency import add_programs
 from .browser import ARTIFACTS, PHONE, fits_the_phone, live_server, phone_page, screenshot, sign_in
+from .snapshot import seeded_demo
 
 pytest.importorskip("playwright.sync_api")
 
 
 def test_coordinator_reviews_compares_and_explores(app: Flask) -> None:
     with app.app_context():
-        seed_demo(db.session(), "33.10")
+        seeded_demo(db.session(), "33.10")
         rebuild_regency(db.session(), "33.10")
     with live_server(app) as base, phone_page() as page:
         sign_in(page, base, DEMO_COORDINATOR)
@@ -122,7 +123,7 @@ def test_every_kecamatans_matrices_fit_the_phone(app: Flask) -> None:
     """Each kecamatan's programs and activities, opened one by one in one browser: whatever the
     data picks, no matrix scrolls sideways and nothing in it is cut off at 360 px."""
     with app.app_context():
-        seed_demo(db.session(), "33.10")
+        seeded_demo(db.session(), "33.10")
         add_programs(db.session(), "33.10")
         kecamatan = [k.code for k in kecamatan_of(db.session(), "33.10")]
     assert len(kecamatan) == 26

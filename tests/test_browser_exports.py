@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from titiktemu.demo.seed import DEMO_COORDINATOR, seed_demo
+from titiktemu.demo.seed import DEMO_COORDINATOR
 from titiktemu.extensions import db
 from titiktemu.matching.rebuild import rebuild_regency
 
 from .browser import ARTIFACTS, PHONE, fits_the_phone, live_server, phone_page, sign_in
+from .snapshot import seeded_demo
 
 pytest.importorskip("playwright.sync_api")
 
@@ -31,7 +32,7 @@ def readable(page: Any, what: str) -> None:
 
 def test_the_sync_report_reads_on_a_phone_and_prints_clean(app: Flask) -> None:
     with app.app_context():
-        seed_demo(db.session(), "33.10")
+        seeded_demo(db.session(), "33.10")
         rebuild_regency(db.session(), "33.10")
     with live_server(app) as base, phone_page() as page:
         sign_in(page, base, DEMO_COORDINATOR)

@@ -11,13 +11,14 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from titiktemu.demo.seed import DEMO_FACILITATOR, seed_demo
+from titiktemu.demo.seed import DEMO_FACILITATOR
 from titiktemu.exchange.commands import set_status
 from titiktemu.extensions import db
 from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import ExchangeStatus, Need, Person, Proposal, ProposalStatus
 
 from .browser import fits_the_phone, live_server, phone_page, screenshot, sign_in
+from .snapshot import seeded_demo
 
 pytest.importorskip("playwright.sync_api")
 
@@ -28,7 +29,7 @@ TITLE = "Pelatihan pembukuan untuk kelompok wanita tani"
 def demo(app: Flask) -> dict[str, Any]:
     """The demo regency, matched; what the tests need to know about its facilitator."""
     with app.app_context():
-        seed_demo(db.session(), "33.10")
+        seeded_demo(db.session(), "33.10")
         rebuild_regency(db.session(), "33.10")
         db.session.commit()
         me = db.session.scalars(sa.select(Person).where(Person.email == DEMO_FACILITATOR)).one()

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from titiktemu.app import settings_of
-from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR, seed_demo
+from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR
 from titiktemu.extensions import db
 from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import Need, Person, Proposal
@@ -21,6 +21,7 @@ from web.app import create_app
 
 from .browser import PHONE, chromium, live_server, screenshot, sign_in
 from .services import smtp_server
+from .snapshot import seeded_demo
 
 pytest.importorskip("playwright.sync_api")
 
@@ -41,7 +42,7 @@ def _sign_in(browser: Any, base: str, email: str) -> Any:
 
 def test_need_to_introductions(app: Flask, browser: Any) -> None:
     with app.app_context():
-        seed_demo(db.session(), "33.10")
+        seeded_demo(db.session(), "33.10")
         rebuild_regency(db.session(), "33.10")
     with smtp_server() as smtp:
         # The same database, sending email over SMTP; tasks run in process (embedded default).

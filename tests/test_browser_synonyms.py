@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from titiktemu.demo.seed import DEMO_COORDINATOR, seed_demo
+from titiktemu.demo.seed import DEMO_COORDINATOR
 from titiktemu.extensions import db
 
 from .browser import fits_the_phone, live_server, phone_page, screenshot, sign_in
+from .snapshot import seeded_demo
 
 pytest.importorskip("playwright.sync_api")
 
@@ -25,7 +26,7 @@ INTERVENTIONS = (
 
 def test_coordinator_keeps_a_reading_as_a_synonym(app: Flask, tmp_path: Path) -> None:
     with app.app_context():
-        seed_demo(db.session(), "33.10")
+        seeded_demo(db.session(), "33.10")
     recap = tmp_path / "interventions.csv"
     recap.write_text(INTERVENTIONS, encoding="utf-8")
     with live_server(app) as base, phone_page() as page:

@@ -17,12 +17,12 @@ from flask import Flask
 
 from graph.overlaps import find_overlaps
 from graph.world import World
-from titiktemu.demo.seed import seed_demo
 from titiktemu.exchange.commands import InterventionInput, save_intervention
 from titiktemu.extensions import db
 from titiktemu.matching.config import load_config
 from titiktemu.matching.incremental import check_intervention
 from titiktemu.matching.inputs import load_inputs
+from titiktemu.matching.reason_text import in_both, labels_for
 from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import (
     AuditEntry,
@@ -35,6 +35,8 @@ from titiktemu.models import (
 )
 from titiktemu.models.programs import FundingSource
 from titiktemu.overlaps import review as overlap_review
+
+from .snapshot import seeded_demo
 
 KLATEN = "33.10"
 SENGON = "33.10.01.2001"  # Desa Sengon, Kecamatan Prambanan
@@ -169,7 +171,8 @@ def test_a_fourth_overlap_grows_the_flag(ctx: Flask, make_person: Any) -> None:
         "title": "Bedah rumah mustahik Sengon",
         "program": "BAZNAS",
     }
-    assert grown.change_note["text_en"] and grown.change_note["text_id"]
+    said = in_both(grown.change_note, labels_for(db.session()))
+    assert said["en"] and said["id"] and said["en"] != said["id"]
     after = audit(flag_id)
     assert after[: len(history)] == history  # the history is kept, the growth added to it
     assert after[-1][0] == "flag.updated" and after[-1][1]["joined"] == [fourth]
@@ -331,7 +334,7 @@ def test_a_newcomer_joining_two_flags_leaves_one_card(ctx: Flask, make_person: A
 
 
 def test_the_demo_cluster_grows_instead_of_doubling(ctx: Flask) -> None:
-    seed_demo(db.session(), KLATEN)
+    seeded_demo(db.session(), KLATEN)
     rebuild_regency(db.session(), KLATEN)
     db.session.commit()
     csr = db.session.scalars(

@@ -13,7 +13,7 @@ from flask import Flask
 
 from titiktemu.app import settings_of
 from titiktemu.decisions import AlreadyDecided
-from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR, seed_demo
+from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR
 from titiktemu.exchange.commands import InputError, NeedInput, save_need, set_status
 from titiktemu.extensions import db
 from titiktemu.mail.notifications import remind_expiring_needs, send_digest
@@ -36,6 +36,8 @@ from titiktemu.models import (
 )
 from titiktemu.review.commands import ReviewError, decide
 
+from .snapshot import seeded_demo
+
 KLATEN = "33.10"
 
 
@@ -52,7 +54,7 @@ def emls(app: Flask) -> list[email.message.EmailMessage]:
 
 
 def test_a_need_is_matched_in_process_and_mailed(ctx: Flask) -> None:
-    seed_demo(db.session(), KLATEN)
+    seeded_demo(db.session(), KLATEN)
     rebuild_regency(db.session(), KLATEN)
     person(DEMO_COORDINATOR).notify = NotifyPreference.IMMEDIATE
     db.session.commit()
@@ -93,7 +95,7 @@ def test_a_need_is_matched_in_process_and_mailed(ctx: Flask) -> None:
 
 
 def test_accepting_introduces_both_sides(ctx: Flask) -> None:
-    seed_demo(db.session(), KLATEN)
+    seeded_demo(db.session(), KLATEN)
     rebuild_regency(db.session(), KLATEN)
     coordinator = person(DEMO_COORDINATOR)
     proposal = db.session.scalars(
@@ -135,7 +137,7 @@ def test_accepting_introduces_both_sides(ctx: Flask) -> None:
 
 
 def test_a_rolled_back_submission_runs_no_task(ctx: Flask) -> None:
-    seed_demo(db.session(), KLATEN)
+    seeded_demo(db.session(), KLATEN)
     sri = person(DEMO_FACILITATOR)
     save_need(
         db.session(),
@@ -149,7 +151,7 @@ def test_a_rolled_back_submission_runs_no_task(ctx: Flask) -> None:
 
 
 def test_withdrawing_a_need_makes_its_proposals_obsolete(ctx: Flask) -> None:
-    seed_demo(db.session(), KLATEN)
+    seeded_demo(db.session(), KLATEN)
     rebuild_regency(db.session(), KLATEN)
     need = db.session.scalars(
         sa.select(Need).join(Proposal, Proposal.need_id == Need.id).order_by(Need.id).limit(1)
@@ -163,7 +165,7 @@ def test_withdrawing_a_need_makes_its_proposals_obsolete(ctx: Flask) -> None:
 
 
 def test_bad_need_input_names_each_field(ctx: Flask) -> None:
-    seed_demo(db.session(), KLATEN)
+    seeded_demo(db.session(), KLATEN)
     sri = person(DEMO_FACILITATOR)
     with pytest.raises(InputError) as caught:
         save_need(
@@ -178,7 +180,7 @@ def test_bad_need_input_names_each_field(ctx: Flask) -> None:
 def test_unsubscribe_link_sets_the_preference(ctx: Flask) -> None:
     from titiktemu.mail.outbox import unsubscribe_token
 
-    seed_demo(db.session(), KLATEN)
+    seeded_demo(db.session(), KLATEN)
     coordinator = person(DEMO_COORDINATOR)
     coordinator.notify = NotifyPreference.IMMEDIATE
     db.session.commit()
@@ -232,7 +234,7 @@ def english_coordinator(notify: NotifyPreference) -> Person:
 
 
 def test_the_digest_says_which_proposals_went_out_of_date_and_why(ctx: Flask) -> None:
-    seed_demo(db.session(), KLATEN)
+    seeded_demo(db.session(), KLATEN)
     rebuild_regency(db.session(), KLATEN)
     person(DEMO_COORDINATOR).notify = NotifyPreference.DAILY
     english_coordinator(NotifyPreference.DAILY)
@@ -276,7 +278,7 @@ def test_the_digest_says_which_proposals_went_out_of_date_and_why(ctx: Flask) ->
 
 
 def test_emails_write_dates_and_numbers_as_their_reader_does(ctx: Flask) -> None:
-    seed_demo(db.session(), KLATEN)
+    seeded_demo(db.session(), KLATEN)
     sri = person(DEMO_FACILITATOR)
     sri.language = Language.ID
     ending = dt.date(2027, 3, 1)

@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from flask import Flask
 
-from titiktemu.demo.seed import DEMO_FACILITATOR, seed_demo
+from titiktemu.demo.seed import DEMO_FACILITATOR
 from titiktemu.exchange.commands import NeedInput, OfferInput, save_need, save_offer
 from titiktemu.extensions import db
 from titiktemu.matching.config import load_config
@@ -29,6 +29,8 @@ from titiktemu.models import (
     Village,
 )
 
+from .snapshot import seeded_demo
+
 KLATEN = "33.10"
 
 
@@ -44,7 +46,7 @@ def snapshot() -> list[tuple[str, str, float, int | None]]:
 
 
 def test_rebuild_twice_changes_nothing(ctx: Flask) -> None:
-    seed_demo(db.session(), KLATEN)
+    seeded_demo(db.session(), KLATEN)
     first = rebuild_regency(db.session(), KLATEN)
     assert first.created and first.flags_created
     before, audits = snapshot(), rows(AuditEntry)
@@ -57,7 +59,7 @@ def test_rebuild_twice_changes_nothing(ctx: Flask) -> None:
 
 
 def test_a_decision_survives_every_rebuild(ctx: Flask) -> None:
-    seed_demo(db.session(), KLATEN)
+    seeded_demo(db.session(), KLATEN)
     rebuild_regency(db.session(), KLATEN)
     # Two primaries whose needs also hold alternatives (so the withdrawn one leaves some behind).
     with_alternatives = sa.select(Proposal.need_id).where(Proposal.rank == 2)
@@ -94,7 +96,7 @@ def test_a_decision_survives_every_rebuild(ctx: Flask) -> None:
 
 
 def test_flags_keep_their_interventions_and_clear_when_allowed(ctx: Flask) -> None:
-    seed_demo(db.session(), KLATEN)
+    seeded_demo(db.session(), KLATEN)
     rebuild_regency(db.session(), KLATEN)
     flags = db.session.scalars(sa.select(OverlapFlag).order_by(OverlapFlag.id)).all()
     assert flags
@@ -112,7 +114,7 @@ def test_flags_keep_their_interventions_and_clear_when_allowed(ctx: Flask) -> No
 
 
 def test_regency_config_reads_overrides_neighbours_and_allowed(ctx: Flask) -> None:
-    seed_demo(db.session(), KLATEN)
+    seeded_demo(db.session(), KLATEN)
     db.session.add(
         RegencySettings(
             regency_code=KLATEN,
@@ -151,7 +153,7 @@ def shown() -> list[tuple[int, str, int | None]]:
 def test_what_was_shown_survives_new_records_and_an_unrelated_import(ctx: Flask) -> None:
     """Issue 11: needs and offers matched one by one, then the full pass, then 100 unrelated
     interventions and the full pass again: nothing shown turns "no longer current"."""
-    seed_demo(db.session(), KLATEN)
+    seeded_demo(db.session(), KLATEN)
     rebuild_regency(db.session(), KLATEN)
     sri = db.session.scalars(sa.select(Person).where(Person.email == DEMO_FACILITATOR)).one()
     assert sri.home_village_code is not None

@@ -9,12 +9,13 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR, DEMO_PASSWORD, seed_demo
+from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR, DEMO_PASSWORD
 from titiktemu.extensions import db
 from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import Intervention, Need, OverlapFlag, Person, Proposal
 
 from .conftest import csrf_token
+from .snapshot import seeded_demo
 
 BUDGET = 60 * 1024  # bytes, uncompressed
 ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src)="(/static/[^"?]+)')
@@ -45,7 +46,7 @@ def _weight(client: FlaskClient, path: str) -> int:
 @pytest.fixture
 def pages(app: Flask) -> dict[str, list[str]]:
     with app.app_context():
-        seed_demo(db.session(), "33.10")
+        seeded_demo(db.session(), "33.10")
         rebuild_regency(db.session(), "33.10")
         me = db.session.scalars(sa.select(Person).where(Person.email == DEMO_FACILITATOR)).one()
         need = db.session.scalars(sa.select(Need).where(Need.person_id == me.id).limit(1)).one()

@@ -16,13 +16,14 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_PASSWORD, seed_demo
+from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_PASSWORD
 from titiktemu.extensions import db
 from titiktemu.imports import KINDS
 from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import AuditEntry, ImportRun, ImportStatus
 
 from .conftest import csrf_token
+from .snapshot import seeded_demo
 
 KLATEN = "33.10"
 
@@ -30,7 +31,7 @@ KLATEN = "33.10"
 @pytest.fixture
 def coordinator(app: Flask, client: FlaskClient, auth) -> FlaskClient:
     with app.app_context():
-        seed_demo(db.session(), KLATEN)
+        seeded_demo(db.session(), KLATEN)
         rebuild_regency(db.session(), KLATEN)
     auth.login(DEMO_COORDINATOR, DEMO_PASSWORD)
     return client

@@ -18,9 +18,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR, DEMO_PASSWORD, seed_demo
+from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR, DEMO_PASSWORD
 from titiktemu.exchange.commands import set_status
 from titiktemu.extensions import db
+from titiktemu.matching.reason_text import in_both, labels_for
 from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import (
     AllowedCombination,
@@ -49,8 +50,10 @@ from titiktemu.models.base import utcnow
 from titiktemu.places import graph_view
 from titiktemu.places.regions import load_regions, resolve_codes
 from titiktemu.review.queue import GAPS_SHOWN, open_gaps
+from web.places.graph_svg import render_svg
 
 from .conftest import PASSWORD, AuthActions, csrf_token
+from .snapshot import seeded_and_matched
 
 KLATEN = "33.10"
 SLEMAN = "34.04"
@@ -71,8 +74,7 @@ class Demo:
 def demo(app: Flask) -> Demo:
     """The demo regency, rebuilt: proposals and overlap flags; its coordinator reads English."""
     with app.app_context():
-        seed_demo(db.session(), KLATEN)
-        rebuild_regency(db.session(), KLATEN)
+        seeded_and_matched(db.session(), KLATEN)
         coordinator = person_by_email(DEMO_COORDINATOR)
         coordinator.language = Language.EN
         facilitator = person_by_email(DEMO_FACILITATOR)
@@ -248,7 +250,7 @@ def test_queue_shows_both_sides_and_why(app: Flask, client: FlaskClient, coordin
         if p.offer is not None:
             assert p.offer.title in card and f'href="/offers/{p.offer.id}"' in card
         for reason in p.reasons:
-            assert reason["text_en"] in card
+            assert in_both(reason, labels_for(db.session()))["en"] in card
         assert 'name="decision" value="accepted"' in card
         assert 'name="decision" value="convene"' in card
         assert re.search(r'<textarea[^>]*name="note"[^>]*required', card)
@@ -466,12 +468,13 @@ def test_filters_narrow_the_list(app: Flask, client: FlaskClient, coordinator: D
 
 def test_reasons_follow_the_language(app: Flask, client: FlaskClient, coordinator: Demo) -> None:
     proposal = top_proposal(app)
-    reason = proposal.reasons[0]
+    with app.app_context():
+        reason = in_both(proposal.reasons[0], labels_for(db.session()))
     html = html_of(client, f"/review/{proposal.id}")
-    assert reason["text_en"] in html and reason["text_id"] not in html
+    assert reason["en"] in html and reason["id"] not in html
     client.post("/language", data={"lang": "id", "csrf_token": csrf_token(client, "/review")})
     html = html_of(client, f"/review/{proposal.id}")
-    assert reason["text_id"] in html and reason["text_en"] not in html
+    assert reason["id"] in html and reason["en"] not in html
 
 
 def test_a_proposal_that_went_says_why(app: Flask, client: FlaskClient, coordinator: Demo) -> None:
@@ -485,15 +488,16 @@ def test_a_proposal_that_went_says_why(app: Flask, client: FlaskClient, coordina
         db.session.commit()  # matching retires the need's proposals, in process
         gone = db.session.get(Proposal, proposal.id)
         assert gone is not None and gone.status == ProposalStatus.OBSOLETE
-        why = gone.retired_reason
-        assert why is not None and why["code"] == "retired.need_closed"
+        assert gone.retired_reason is not None
+        assert gone.retired_reason["code"] == "retired.need_closed"
+        why = in_both(gone.retired_reason, labels_for(db.session()))
     html = html_of(client, f"/review/{proposal.id}")
-    assert f"This suggestion is no longer current: {why['text_en']}" in html
-    assert why["text_id"] not in html
+    assert f"This suggestion is no longer current: {why['en']}" in html
+    assert why["id"] not in html
     assert 'value="accepted"' not in html  # nothing left to decide
     client.post("/language", data={"lang": "id", "csrf_token": csrf_token(client, "/review")})
     html = html_of(client, f"/review/{proposal.id}")
-    assert f"Saran ini tidak berlaku lagi: {why['text_id']}" in html
+    assert f"Saran ini tidak berlaku lagi: {why['id']}" in html
 
 
 def test_the_queue_lists_the_needs_nobody_can_meet_yet(
@@ -505,7 +509,8 @@ def test_the_queue_lists_the_needs_nobody_can_meet_yet(
         assert len(gaps.items) == min(gaps.total, GAPS_SHOWN)
         first = gaps.items[0]
         need_id, title, kecamatan = first.need_id, first.need.title, first.need.kecamatan_code
-        said = (first.reasons[0]["text_en"], first.reasons[0]["text_id"])
+        words = in_both(first.reasons[0], labels_for(db.session()))
+        said = (words["en"], words["id"])
         codes = db.session.scalars(
             sa.select(Kecamatan.code).where(Kecamatan.regency_code == KLATEN)
         ).all()
@@ -546,8 +551,10 @@ def test_overlap_list_and_side_by_side(app: Flask, client: FlaskClient, coordina
         assert item.start_date.strftime("%b %-d, %Y") in html
         if item.facilitator is not None:
             assert item.facilitator.name in html
+    with app.app_context():
+        labels = labels_for(db.session())
     for reason in flag.reasons:
-        assert reason["text_en"] in html
+        assert in_both(reason, labels)["en"] in html
     level = graph_level(flag.severity)
     assert f'<span class="badge sev-{level}">' in html
     assert page_weight(html) < PAGE_BUDGET
@@ -622,14 +629,14 @@ def test_a_flag_an_intervention_joins_says_so_and_reopens(
         db.session.commit()
         row = db.session.get(OverlapFlag, flag.id)
         assert row is not None and row.status == FlagStatus.OPEN
-        note = row.change_note
-        assert note is not None and note["code"] == "flag.reopened"
+        assert row.change_note is not None and row.change_note["code"] == "flag.reopened"
+        note = in_both(row.change_note, labels_for(db.session()))
         code = newcomer.code
     html = html_of(client, page)
-    assert f"Latest change: {note['text_en']}" in html and note["text_id"] not in html
+    assert f"Latest change: {note['en']}" in html and note["id"] not in html
     assert f"Bedah rumah tambahan ({code}) joined" in html
     client.post("/language", data={"lang": "id", "csrf_token": csrf_token(client, page)})
-    assert f"Perubahan terakhir: {note['text_id']}" in html_of(client, page)
+    assert f"Perubahan terakhir: {note['id']}" in html_of(client, page)
 
 
 def test_allowing_a_combination_rebuilds_the_regency(
@@ -866,10 +873,10 @@ def test_graph_layout_caps_and_counts_and_is_deterministic() -> None:
         graph_view.layout(g, "v404")
 
 
-def test_graph_svg_escapes_labels_and_has_no_styles() -> None:
+def test_graph_svg_escapes_labels_and_has_no_styles(ctx: Flask) -> None:
     lay = graph_view.layout(star(), "v1", radius=1)
     svg = str(
-        graph_view.render_svg(
+        render_svg(
             lay,
             href=lambda n: None if n.kind == "kecamatan" else f"/x/{n.id}?a=1&b=2",
             heading_text=lambda h: f"ring {h.ring} {h.kind or ''} <{h.count}>",

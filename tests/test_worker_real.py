@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from titiktemu.app import settings_of
-from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR, seed_demo
+from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR
 from titiktemu.exchange.commands import NeedInput, save_need
 from titiktemu.extensions import db
 from titiktemu.jobs import RESEND_AFTER, requeue_due
@@ -58,6 +58,7 @@ from .services import (
     wait_until,
     worker_env,
 )
+from .snapshot import seeded_demo
 
 pytestmark = pytest.mark.services
 
@@ -83,7 +84,7 @@ def smtp() -> Iterator[SmtpServer]:
 @pytest.fixture
 def demo(ctx: Flask) -> Flask:
     """The Klaten demo with its coordinator mailed at once about new proposals."""
-    seed_demo(db.session(), KLATEN)
+    seeded_demo(db.session(), KLATEN)
     person_by_email(DEMO_COORDINATOR).notify = NotifyPreference.IMMEDIATE
     db.session.commit()
     return ctx
