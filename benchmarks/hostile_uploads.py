@@ -5,7 +5,7 @@
 Issue 12: a 26 KB XLSX padded to column XFD held a web worker for 30 s and +262 MB, a 414 KB
 file of ten million shared strings did the same, and ``titiktemu import --dry-run`` of the
 first took 73 s and 837 MB. The files are built here as the tests build them
-(``tests/hostile_files.py``), plus zip bombs that lie about their size or tell the truth, a
+(``harness/hostile_files.py``), plus zip bombs that lie about their size or tell the truth, a
 zip of 200,000 empty parts and a CSV row of a million columns. Each is measured twice, every
 time in a fresh process:
 
@@ -23,7 +23,7 @@ figures are given as a ratio of it. Targets: every hostile file refused in < 2 s
 < 100 MB extra RSS, both ways.
 
 ``--code DIR`` measures another checkout (the children run there, with this file and
-``tests/hostile_files.py`` copied in when missing), for a before/after; a child that has not
+``harness/hostile_files.py`` copied in when missing), for a before/after; a child that has not
 finished after ``--budget`` seconds is stopped and shown as such.
 """
 
@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from tests import hostile_files as hostile
+from harness import hostile_files as hostile
 
 TARGET_S: Final = 2.0
 TARGET_MB: Final = 100.0
@@ -221,7 +221,7 @@ def _prepare(code: Path, tmp: Path) -> dict[str, str]:
 
 def _bring(code: Path) -> None:
     """Copy this benchmark and the file builders into another checkout when it lacks them."""
-    for relative in ("benchmarks/hostile_uploads.py", "tests/hostile_files.py"):
+    for relative in ("benchmarks/hostile_uploads.py", "harness/hostile_files.py"):
         target = code / relative
         if not target.exists():
             shutil.copyfile(ROOT / relative, target)

@@ -38,8 +38,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from benchmarks.messy import messy_workbook
-from tests.conftest import reset_database
-from tests.test_imports_support import csv_bytes
+from harness.database import reset_database
+from harness.spreadsheets import csv_bytes
 from titiktemu.exchange.commands import InterventionInput, save_intervention
 from titiktemu.imports import Upload, run_import
 from titiktemu.models import Base, ImportStatus, Intervention, Person, Program, Village

@@ -42,8 +42,8 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy.orm import Session
 
-from tests.conftest import reset_database
-from tests.services import (
+from harness.database import reset_database
+from harness.services import (
     PrivateRedis,
     SmtpProcess,
     celery_worker,

@@ -24,6 +24,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 
+from harness.database import reset_database
 from titiktemu.extensions import db
 from titiktemu.jobs import settle
 from titiktemu.models import Base
@@ -145,20 +146,6 @@ def test_database_url(tmp_dir: Path) -> str:
 
 
 test_database_url.__test__ = False  # type: ignore[attr-defined]
-
-
-def reset_database(url: str) -> None:
-    """Drop everything in the test database, so the session starts from migrations, not leftovers."""
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
-        else:
-            meta = sa.MetaData()
-            meta.reflect(conn)
-            meta.drop_all(conn)
-    engine.dispose()
 
 
 @pytest.fixture(scope="session")

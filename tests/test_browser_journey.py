@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from harness.services import smtp_server
 from titiktemu.app import settings_of
 from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR
 from titiktemu.extensions import db
@@ -20,7 +21,6 @@ from titiktemu.settings import Settings
 from web.app import create_app
 
 from .browser import PHONE, chromium, live_server, screenshot, sign_in
-from .services import smtp_server
 from .snapshot import seeded_demo
 
 pytest.importorskip("playwright.sync_api")

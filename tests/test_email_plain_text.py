@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
+from harness.services import Received, SmtpServer, smtp_server
 from titiktemu.extensions import db
 from titiktemu.jobs import settle
 from titiktemu.models import Role
@@ -20,7 +21,6 @@ from titiktemu.settings import Settings
 from web.app import create_app
 
 from .conftest import PASSWORD, AuthActions, csrf_token
-from .services import Received, SmtpServer, smtp_server
 
 COORDINATOR = 'Budi "<b>Bos</b>" & Co'
 INVITEE = 'Ani <b>"Ana"</b>'

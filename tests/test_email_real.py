@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from harness.services import ROOT, SmtpServer, free_port, smtp_server, worker_env
 from titiktemu.demo.seed import DEMO_COORDINATOR
 from titiktemu.extensions import db
 from titiktemu.mail.outbox import queue_email
@@ -25,7 +26,6 @@ from titiktemu.models.base import utcnow
 from titiktemu.settings import Settings
 
 from .conftest import KLATEN
-from .services import ROOT, SmtpServer, free_port, smtp_server, worker_env
 from .snapshot import seeded_demo
 
 EMAILS = 6

@@ -25,6 +25,14 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from harness.services import (
+    Received,
+    SmtpServer,
+    celery_worker,
+    flush_redis,
+    smtp_server,
+    wait_until,
+)
 from titiktemu.extensions import db
 from titiktemu.jobs.queue import celery_of
 from titiktemu.models import (
@@ -41,7 +49,6 @@ from titiktemu.settings import Settings
 from web.app import create_app
 
 from .conftest import csrf_token, skip_or_fail
-from .services import Received, SmtpServer, celery_worker, flush_redis, smtp_server, wait_until
 from .test_first_day import clean_env, empty_postgres_database, titiktemu
 from .test_imports_messy import FILES, MESSY
 

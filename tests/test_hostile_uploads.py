@@ -2,7 +2,7 @@
 
 A 26 KB XLSX padded to column XFD held a web worker for 30 s and the dry run of the command line
 for 73 s; 400 KB of shared strings unpack to ten million strings; a zip entry may understate what
-it unpacks to. Each is built here (``tests/hostile_files.py``) and must come back from the upload
+it unpacks to. Each is built here (``harness/hostile_files.py``) and must come back from the upload
 page, the API and ``titiktemu import --dry-run`` at once: 413 (too large) or 422 (over a limit)
 with the reason in Indonesian and English, and nothing stored, not even the run. The old code
 read them: the padded sheet and the shared strings for tens of seconds (the ``quickly`` guard
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from tests import hostile_files as hostile
+from harness import hostile_files as hostile
 from tests.test_imports_support import NEEDS, csv_bytes, xlsx_bytes
 from titiktemu.extensions import db
 from titiktemu.imports import Upload, UploadRefused, run_import

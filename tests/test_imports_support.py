@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from harness.spreadsheets import csv_bytes as csv_bytes  # the tests import it from here
 from titiktemu.exports.cells import escape_formula
 from titiktemu.imports import COLUMNS, Upload, run_import
 from titiktemu.models import Base, ImportRun, ImportStatus, Person, Role
@@ -98,25 +98,6 @@ SAMPLE: dict[str, list[list[str]]] = {
     "offers": OFFERS,
     "needs": NEEDS,
 }
-
-
-def csv_bytes(
-    kind: str,
-    rows: Sequence[Sequence[object]],
-    *,
-    delimiter: str = ",",
-    bom: bool = False,
-    header: Sequence[str] | None = None,
-    comment: str | None = None,
-) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    if comment is not None:
-        writer.writerow([comment])
-    writer.writerow(COLUMNS[kind] if header is None else header)
-    writer.writerows(rows)
-    data = out.getvalue().encode("utf-8")
-    return b"\xef\xbb\xbf" + data if bom else data
 
 
 def xlsx_bytes(sheets: Mapping[str, Sequence[Sequence[object]]]) -> bytes:

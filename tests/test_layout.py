@@ -1,4 +1,5 @@
-"""The walls of the house: web and worker never import each other; graph imports nothing of ours."""
+"""The walls of the house: web and worker never import each other; graph imports nothing of ours;
+the product never imports the test harness, and benchmarks never import tests."""
 
 from __future__ import annotations
 
@@ -11,11 +12,15 @@ ROOT = Path(__file__).resolve().parents[1]
 OURS = {"web", "worker", "graph", "titiktemu"}
 FRAMEWORKS = {"flask", "celery", "sqlalchemy", "flask_sqlalchemy", "kombu", "redis", "werkzeug"}
 
+HARNESS = {"harness", "tests", "benchmarks"}
+
 FORBIDDEN = {
-    "web": {"worker"},
-    "worker": {"web"},
-    "titiktemu": {"web", "worker"},
-    "graph": OURS - {"graph"} | FRAMEWORKS,
+    "web": {"worker"} | HARNESS,
+    "worker": {"web"} | HARNESS,
+    "titiktemu": {"web", "worker"} | HARNESS,
+    "graph": OURS - {"graph"} | FRAMEWORKS | HARNESS,
+    "harness": {"tests", "benchmarks"},
+    "benchmarks": {"tests"},
 }
 
 

@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from harness.services import PrivateRedis, ServiceUnavailableError, redis_client
 from titiktemu.extensions import db
 from titiktemu.jobs.queue import celery_of
 from titiktemu.settings import Settings
 from web.app import create_app
 
 from .conftest import PASSWORD, AuthActions, skip_or_fail
-from .services import PrivateRedis, ServiceUnavailableError, redis_client
 
 EMAIL = "sri@example.org"
 #: web.auth.limits.LOGIN_FAILURES: ten failures a minute, the eleventh try is refused.

@@ -20,6 +20,18 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from harness.services import (
+    PrivateRedis,
+    ServiceUnavailableError,
+    SmtpServer,
+    celery_worker,
+    flush_redis,
+    sending_app,
+    smtp_server,
+    submit_needs,
+    wait_until,
+    worker_env,
+)
 from titiktemu.app import settings_of
 from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR
 from titiktemu.exchange.commands import NeedInput, save_need
@@ -46,18 +58,6 @@ from titiktemu.review.commands import decide
 from titiktemu.settings import Settings
 
 from .conftest import KLATEN, skip_or_fail
-from .services import (
-    PrivateRedis,
-    ServiceUnavailableError,
-    SmtpServer,
-    celery_worker,
-    flush_redis,
-    sending_app,
-    smtp_server,
-    submit_needs,
-    wait_until,
-    worker_env,
-)
 from .snapshot import seeded_demo
 
 pytestmark = pytest.mark.services

@@ -196,9 +196,7 @@ class SmtpProcess:
         self.dir = tempfile.TemporaryDirectory(prefix="titiktemu-smtp-")
         self.path = Path(self.dir.name) / "message-ids"
         self.path.touch()
-        code = (
-            f"from tests.services import _serve_smtp; _serve_smtp({self.port}, {str(self.path)!r})"
-        )
+        code = f"from harness.services import _serve_smtp; _serve_smtp({self.port}, {str(self.path)!r})"
         self.proc = subprocess.Popen(
             [sys.executable, "-c", code],
             cwd=ROOT,
