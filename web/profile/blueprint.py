@@ -22,6 +22,7 @@ from titiktemu.extensions import db
 from titiktemu.models import Program
 from web.access import login_required, me, my_regency
 from web.pages import apply_errors, template_context
+from web.profile import tokens
 from web.profile.forms import ProfileForm
 
 blueprint = Blueprint("profile", __name__)
@@ -105,4 +106,7 @@ def edit() -> ResponseReturnValue:
     )
 
 
-from web.profile import tokens as _tokens  # noqa: E402, F401 - registers the token routes
+blueprint.add_url_rule("/profile/tokens", view_func=tokens.tokens, methods=["GET", "POST"])
+blueprint.add_url_rule(
+    "/profile/tokens/<int:token_id>/revoke", view_func=tokens.revoke, methods=["POST"]
+)

@@ -1,4 +1,7 @@
-"""My API tokens: make one for a script (shown once), see when each was last used, revoke."""
+"""My API tokens: make one for a script (shown once), see when each was last used, revoke.
+
+The views are plain functions that web/profile/blueprint.py routes, so this module does not
+import the blueprint back."""
 
 from __future__ import annotations
 
@@ -9,11 +12,9 @@ from flask_babel import gettext as _
 from titiktemu.accounts.tokens import create_token, revoke_token, tokens_of
 from titiktemu.extensions import db
 from web.access import login_required, me
-from web.profile.blueprint import blueprint
 from web.profile.forms import RevokeTokenForm, TokenForm
 
 
-@blueprint.route("/profile/tokens", methods=["GET", "POST"])
 @login_required
 def tokens() -> ResponseReturnValue:
     """List my tokens; POST makes a new one and shows it on this answer only (never stored)."""
@@ -40,7 +41,6 @@ def tokens() -> ResponseReturnValue:
     )
 
 
-@blueprint.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke(token_id: int) -> ResponseReturnValue:
     """Revoke one of my tokens; someone else's (or an unknown) token is 404."""
