@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -72,12 +71,6 @@ def page_of(
     more = len(rows) > params.limit
     rows = rows[: params.limit]
     return rows, encode_cursor(getattr(rows[-1], key.key)) if more else None
-
-
-def keep_visible(rows: Sequence[T], visible: Callable[[T], bool]) -> list[T]:
-    """Rows the caller may see, when SQL could only narrow them down (the cursor still moves on
-    from the last row read, so a page may hold fewer than ``limit``)."""
-    return [row for row in rows if visible(row)]
 
 
 def next_link(cursor: str) -> str:
