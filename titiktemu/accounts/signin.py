@@ -26,12 +26,21 @@ from titiktemu.models.site import SITE_SETTINGS_ID
 from titiktemu.settings import Settings
 
 PASSWORD_METHOD = "scrypt"  # noqa: S105 - a hash method name, not a password
-# Checked against when the email is unknown, so both failures take the same time.
-_DUMMY_HASH = generate_password_hash("titiktemu-timing-equaliser", method=PASSWORD_METHOD)
+#: Per hash method, the hash checked when the email is unknown, so both failures take the same time.
+_DUMMY_HASHES: dict[str, str] = {}
 
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=PASSWORD_METHOD)
+
+
+def _dummy_hash() -> str:
+    """Made on first use, not at import: scrypt would cost every process start a fraction of a
+    second, web and worker alike, although only a sign-in with an unknown email reads it."""
+    found = _DUMMY_HASHES.get(PASSWORD_METHOD)
+    if found is None:
+        found = _DUMMY_HASHES[PASSWORD_METHOD] = hash_password("titiktemu-timing-equaliser")
+    return found
 
 
 def normalise_email(email: str) -> str:
@@ -43,7 +52,7 @@ def authenticate(session: Session, email: str, password: str) -> Person | None:
     person = session.scalars(
         sa.select(Person).where(Person.email == normalise_email(email))
     ).one_or_none()
-    stored = person.password_hash if person is not None and person.password_hash else _DUMMY_HASH
+    stored = person.password_hash if person is not None and person.password_hash else _dummy_hash()
     ok = check_password_hash(stored, password)
     if person is None or not person.active or person.password_hash is None or not ok:
         return None

