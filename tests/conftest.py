@@ -85,8 +85,38 @@ SERVICE_FILES = frozenset(
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark browser, services and slow tests by their file (or fixture), so none can forget."""
+#: Files whose tests read the test database or Redis from the environment themselves (making
+#: databases beside it, starting workers on it) rather than through a fixture of ``BACKEND_FIXTURES``.
+BACKEND_FILES = frozenset(
+    {
+        "test_first_day.py",
+        "test_first_day_journey.py",
+        "test_imports_concurrent.py",
+        "test_outages.py",
+        "test_races_decisions.py",
+        "test_worker_real.py",
+    }
+)
+#: The fixtures through which a test reaches the test database or Redis.
+BACKEND_FIXTURES = frozenset({"settings", "redis_url", "scratch"})
+#: Set to 1 to run only the tests whose outcome can depend on TITIKTEMU_TEST_DATABASE_URL or
+#: TITIKTEMU_TEST_REDIS_URL: CI's run on PostgreSQL, after its run on SQLite ran all the rest.
+BACKEND_ONLY = "TITIKTEMU_TEST_BACKEND_ONLY"
+
+
+def reads_the_backends(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.path.name in BACKEND_FILES or bool(fixtures & BACKEND_FIXTURES)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark browser, services and slow tests by their file (or fixture), so none can forget;
+    with TITIKTEMU_TEST_BACKEND_ONLY=1, leave out the tests no database or Redis can change."""
+    if os.environ.get(BACKEND_ONLY) == "1":
+        portable = [item for item in items if not reads_the_backends(item)]
+        if portable:
+            config.hook.pytest_deselected(items=portable)
+            items[:] = [item for item in items if reads_the_backends(item)]
     for item in items:
         name = item.path.name
         if name.startswith("test_browser_"):
