@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 
-import click
 from flask import Flask, Response, jsonify, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel, get_locale
@@ -140,27 +139,12 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _register_commands(app: Flask) -> None:
-    """Our commands hang on ``app.cli``, so ``titiktemu`` and the test runner both see them."""
-    from web.commands.database import with_reference_data
-    from web.commands.demo import demo
-    from web.commands.imports import import_files
-    from web.commands.rebuild import rebuild
-    from web.commands.regions import regions
-    from web.commands.taxonomy import taxonomy
-    from web.commands.tokens import token
-    from web.commands.users import user
+    """Our commands hang on ``app.cli`` too, so the test runner sees what ``titiktemu`` runs."""
+    from web.commands import COMMANDS, load_command
 
     # Flask-Migrate registered its `db` group in init_app; ours replaces it under the same name.
-    migrate_group = app.cli.commands["db"]
-    assert isinstance(migrate_group, click.Group)
-    app.cli.add_command(with_reference_data(migrate_group), "db")
-    app.cli.add_command(taxonomy)
-    app.cli.add_command(regions)
-    app.cli.add_command(demo)
-    app.cli.add_command(rebuild)
-    app.cli.add_command(import_files)
-    app.cli.add_command(token)
-    app.cli.add_command(user)
+    for name in COMMANDS:
+        app.cli.add_command(load_command(name), name)
 
 
 def _register_error_pages(app: Flask) -> None:

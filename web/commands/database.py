@@ -17,6 +17,12 @@ from titiktemu.extensions import db
 from titiktemu.vocabulary.reference_data import load_reference_data
 
 
+def _db_group() -> click.Group:
+    from flask_migrate.cli import db as migrate_group
+
+    return with_reference_data(migrate_group)
+
+
 def with_reference_data(migrate_group: click.Group) -> click.Group:
     """A copy of Flask-Migrate's ``db`` group whose ``upgrade`` then loads the reference data."""
     group = copy.copy(migrate_group)
@@ -43,3 +49,7 @@ def _upgrade_then_load(upgrade: click.Command) -> click.Command:
         "skill and activity taxonomy; not with --sql)."
     )
     return command
+
+
+#: ``titiktemu db``: Flask-Migrate's group with the upgrade that also loads the reference data.
+db_group = _db_group()

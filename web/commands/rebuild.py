@@ -24,7 +24,7 @@ POLL = 0.5
 @click.option("--timeout", default=3600, show_default=True, help="Seconds to wait for the worker.")
 @with_appcontext
 def rebuild(regency_code: str, timeout: int) -> None:
-    """Rebuild proposals, overlap flags and gaps of REGENCY_CODE (e.g. 33.10), showing progress."""
+    """Rebuild proposals, overlap flags and gaps of REGENCY_CODE, such as 33.10, showing progress."""
     try:
         code = resolve_codes([regency_code])[0].code
     except UnknownRegionError as exc:
