@@ -105,6 +105,11 @@ BACKEND_ONLY = "TITIKTEMU_TEST_BACKEND_ONLY"
 
 
 def reads_the_backends(item: pytest.Item) -> bool:
+    """Whether the test's outcome can depend on the test database or Redis. Browser tests count
+    as not: they check what a phone shows of pages whose every route and form the other tests
+    drive on both databases (tests/test_route_matrix.py, test_web_*), so CI runs them once."""
+    if item.path.name.startswith("test_browser_"):
+        return False
     fixtures = set(getattr(item, "fixturenames", ()))
     return item.path.name in BACKEND_FILES or bool(fixtures & BACKEND_FIXTURES)
 
