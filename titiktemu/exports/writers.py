@@ -13,17 +13,15 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell as XlsxCell
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from typing import TYPE_CHECKING, Any, cast
 
 from titiktemu.exports.cells import escape_formula
 from titiktemu.exports.tables import Table, Value
 from titiktemu.imports.columns import LIST_SEPARATOR
+
+if TYPE_CHECKING:  # openpyxl loads with the first workbook written, not with every process
+    from openpyxl.cell.cell import Cell as XlsxCell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 #: Control characters XLSX cannot hold; dropped from CSV too, so both say the same.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -96,6 +94,9 @@ def sheet_title(title: str, taken: set[str]) -> str:
 
 
 def _xlsx_cell(ws: WriteOnlyWorksheet, value: Cell, bold: bool = False) -> XlsxCell:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     out = WriteOnlyCell(ws, value=cast(Any, value))  # the stubs forget plain dates
     if isinstance(value, str):
         out.data_type = "s"  # a string cell whatever it starts with: never a formula
@@ -116,6 +117,8 @@ def _write_table(ws: WriteOnlyWorksheet, table: Table) -> None:
 
 def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
     """A workbook, one sheet per entry; a one-table sheet has its header frozen."""
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     taken: set[str] = set()
     for sheet in sheets:

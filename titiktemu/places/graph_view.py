@@ -15,8 +15,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
+
 
 #: The order kinds are shown in, most useful first.
 KIND_ORDER = (
@@ -138,6 +141,8 @@ def select(
 ) -> tuple[list[str], list[str], Counter[str]]:
     """The nodes one and two steps away that fit in ``limit`` (with the centre), and a count by
     kind of those left out."""
+    import networkx as nx  # with the first graph drawn: the app starts without it
+
     distance = nx.single_source_shortest_path_length(g, centre, cutoff=max(1, min(radius, 2)))
     ring1 = [n for n, d in distance.items() if d == 1]
     ring2 = [n for n, d in distance.items() if d == 2]

@@ -19,7 +19,6 @@ from titiktemu.demo.seed import (
     seed_demo,
 )
 from titiktemu.extensions import db
-from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.places.regions import count_places, load_regions, resolve_codes
 
 KLATEN = "33.10"
@@ -51,6 +50,8 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         report = seed_demo(db.session(), KLATEN, production=settings.production)
     except DemoRefused as exc:
         raise click.ClickException(str(exc)) from None
+    from titiktemu.matching.rebuild import rebuild_regency  # the engine: only when it runs
+
     matched = rebuild_regency(db.session(), KLATEN, settings=settings)
     click.echo(
         f"Demo data: {report.programs} programs, {report.people} people, {report.offers} offers, "

@@ -12,7 +12,6 @@ from titiktemu.app import settings_of
 from titiktemu.extensions import db
 from titiktemu.jobs import Progress, enqueue, run_job
 from titiktemu.jobs.names import TaskName
-from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.models import JobRun, JobStatus, Regency
 from titiktemu.places.regions import UnknownRegionError, resolve_codes
 
@@ -34,6 +33,8 @@ def rebuild(regency_code: str, timeout: int) -> None:
             f"regency {code} is not loaded: run titiktemu regions load {code} first",
             param_hint="REGENCY_CODE",
         )
+    from titiktemu.matching.rebuild import rebuild_regency  # the engine: only when it runs
+
     settings = settings_of(current_app)
     session = db.session()
     with click.progressbar(length=100, label=f"Rebuilding {code}") as bar:

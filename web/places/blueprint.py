@@ -12,7 +12,6 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from titiktemu.extensions import db
-from titiktemu.matching.incremental import regency_engine
 from titiktemu.models import Person, Program, Village
 from titiktemu.models.places import is_village_code, regency_of
 from titiktemu.overlaps.review import severity_level
@@ -132,6 +131,9 @@ def graph(kind: str, ident: str) -> ResponseReturnValue:
             abort(404)
         regency, name = my_regency(), _program_or_404(number).code
     radius = 2 if request.args.get("r") == "2" else 1
+    # The engine (NumPy, SciPy, NetworkX) loads with the first graph shown, not with the app.
+    from titiktemu.matching.incremental import regency_engine
+
     g = regency_engine(db.session(), regency).graph(regency)  # with the regency's settings
     node = graph_view.node_id(kind, ident)
     if node not in g:
