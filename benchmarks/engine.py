@@ -34,8 +34,9 @@ from graph.engine import NEED_OFFER, NEED_PERSON, PROGRAM_SYNERGY, Engine
 STAGES = (
     ("setup", "setup (world, blocking index)"),
     ("graph", "graph build"),
-    ("candidates", "candidates"),
+    ("candidates", "candidates (views, search)"),
     ("assignment", "assignment"),
+    ("gaps", "proposals, reasons, gaps"),
     ("overlaps", "overlaps"),
     ("synergy", "synergy"),
 )
@@ -45,6 +46,8 @@ NAIVE_BUDGET = {"klaten": 600.0, "x10": 2400.0, "x100": 300.0, "national": 300.0
 UNSPLIT_BUDGET = 1800.0
 TARGET_KLATEN_S = 1.0
 TARGET_NATIONAL_S = 300.0
+#: Issue 14: the national in-memory pass, since the candidates are found as arrays.
+TARGET_NATIONAL_FAST_S = 60.0
 TARGET_NATIONAL_MB = 4096.0
 TARGET_INCREMENTAL_MS = 50.0
 TARGET_NAIVE_RATIO = 100.0
@@ -462,6 +465,11 @@ def print_targets(name: str, best: EngineFigures, first: EngineFigures, outcome:
     if name == "national":
         ok = best.wall < TARGET_NATIONAL_S
         print(f"  {verdict(ok)} national full pass < 5 min: {fmt_s(best.wall)}")
+        ok = best.wall < TARGET_NATIONAL_FAST_S
+        print(
+            f"  {verdict(ok)} national full pass < 60 s: {fmt_s(best.wall)} "
+            f"(cpu {fmt_s(best.cpu)}; candidates {fmt_s(best.seconds['candidates'])})"
+        )
         ok = first.rss_peak_mb < TARGET_NATIONAL_MB
         print(f"  {verdict(ok)} national peak RSS < 4 GB: {fmt_n(first.rss_peak_mb)} MB")
     lat = first.incremental_ms
