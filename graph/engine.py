@@ -99,6 +99,11 @@ def proposal_key(need_id: int, side: SideKey) -> str:
     return f"{PROPOSAL_KIND[side[0]]}:{need_id}:{side[1]}"
 
 
+def key_need(key: str) -> int:
+    """The need of a need proposal's key (``proposal_key``)."""
+    return int(key.split(":")[1])
+
+
 @dataclass
 class _Held:
     """What one need holds: its primary (with its rank and score) and its alternatives."""
@@ -139,6 +144,8 @@ class Engine:
         for item in inputs.interventions:
             self.by_village[item.village].append(item)
         self._views: dict[int, NeedView] = {}
+        #: Seconds the current full pass has spent finding candidates (for ``Result.timings``).
+        self._searching = 0.0
         #: What the last incremental answer retired besides the asked need's own proposals
         #: (another need's alternative that lost its room, an incumbent that gave way).
         self.retired: dict[str, Reason] = {}
@@ -233,12 +240,15 @@ class Engine:
         clock = time.perf_counter()
         progress("assignment", 0.0)
         rows: dict[str, dict[int, list[tuple[Fit, Side]]]] = {}
+        self._searching = 0.0
         for kind in ("offer", "person"):
             rows[kind] = self._phase(kind, views, retired)
             edges_seen += sum(len(row) for row in rows[kind].values())
         self._alternatives(views, rows, retired)
         del rows
-        timings["assignment"] = time.perf_counter() - clock
+        # The candidate search runs inside each kind's phase; it is shown as its own stage.
+        timings["assignment"] = time.perf_counter() - clock - self._searching
+        timings["candidates"] += self._searching
         clock = time.perf_counter()
         proposals = [p for v in views for p in self._proposals_of(v)]
         gaps = [self._gap(v) for v in views if self._held(v).primary is None]
@@ -340,12 +350,18 @@ class Engine:
     ) -> dict[int, list[tuple[Fit, Side]]]:
         """Primaries of one kind: exact assignment for the needs holding none, then incumbents
         meet clearly better options. Returns each considered need's candidates (best first)."""
-        index = self.indexes[kind]
-        rows = {
-            v.need.id: self._rows(kind, index, v)
+        asked = [
+            v
             for v in views
             if kind == "offer" or (held := self._held(v)).primary is None or held.primary[0] == kind
+        ]
+        clock = time.perf_counter()
+        found = self.indexes[kind].candidates_many(asked, self.world)
+        rows = {
+            v.need.id: [(f, side) for f, side in row if not self._excluded(v, side)]
+            for v, row in zip(asked, found, strict=True)
         }
+        self._searching += time.perf_counter() - clock
         waiting = [v for v in views if self._held(v).primary is None]
         self._assign_rows(kind, waiting, [rows[v.need.id] for v in waiting])
         # Until nothing moves: a switch frees its old side, which may be another incumbent's
@@ -688,6 +704,34 @@ class Engine:
                 kind = loser.primary[0]
                 self._fill_alternatives(view, self._rows(kind, self.indexes[kind], view))
                 self.changed.add(holders[0])
+
+    # -- a held state kept up to date (a worker's warm engine) ----------------------------------
+    def put_need(self, need: Need) -> None:
+        """Take ``need`` (new, or edited) as one of the open needs; what it holds is unchanged
+        until ``reseed`` says (an engine built anew would read both from the same store)."""
+        self.needs[need.id] = need
+
+    def drop_need(self, need_id: int) -> None:
+        """Forget a need no longer open here, and give back what it held."""
+        self._drop_all(need_id)
+        self.needs.pop(need_id, None)
+        self._views.pop(need_id, None)
+
+    def reseed(self, need_ids: Iterable[int], incumbents: Iterable[Incumbent]) -> None:
+        """Make what ``need_ids`` hold exactly what ``incumbents`` (their stored proposals) say,
+        as an engine built from them would hold it: the rest of the state stays as it is, and
+        capacity counts follow."""
+        ids = set(need_ids)
+        for need_id in ids:
+            self._drop_all(need_id)
+        self._seed(i for i in incumbents if i.need_id in ids)
+
+    def touched(self) -> set[int]:
+        """The needs the last incremental answer changed besides the one asked about: those
+        that took another alternative, and those whose proposal it retired."""
+        out = set(self.changed)
+        out.update(key_need(key) for key in self.retired)
+        return out
 
     def incumbents(self) -> tuple[Incumbent, ...]:
         """What the engine holds now, as the proposals people see (what a store would load)."""

@@ -28,6 +28,7 @@ from flask_migrate import upgrade
 from harness.database import reset_database
 from titiktemu.extensions import db
 from titiktemu.jobs import settle
+from titiktemu.matching.warm import forget
 from titiktemu.models import Base
 from titiktemu.places.regions import load_regions, resolve_codes
 from titiktemu.settings import Settings
@@ -45,6 +46,9 @@ KEPT_TABLES = {
     "villages",
     "skills",
     "activity_categories",
+    # Counters only go up (loading the reference data moves them): kept like it.
+    "regency_versions",
+    "regency_changes",
 }
 KLATEN = "33.10"
 SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
@@ -56,6 +60,7 @@ SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
 SLOW_FILES = frozenset(
     {
         "test_engine_properties.py",
+        "test_engine_warm_state.py",
         "test_imports_readers_properties.py",
         "test_upload_fuzz.py",
         "test_route_fuzz.py",
@@ -94,6 +99,7 @@ BACKEND_FILES = frozenset(
         "test_imports_concurrent.py",
         "test_outages.py",
         "test_races_decisions.py",
+        "test_warm_engine_races.py",
         "test_worker_real.py",
     }
 )
@@ -253,6 +259,7 @@ COMMITTING_FILES = frozenset(
         "test_packaging.py",
         "test_reason_codes.py",
         "test_settings.py",
+        "test_warm_engine_races.py",
     }
 )
 COMMITTING_MARKERS = ("browser", "services", "slow")
@@ -368,6 +375,8 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
         with rolled_back(app):
             yield
             settle(app)
+    # A warm engine may have matched inside a transaction the test rolled back: never reused.
+    forget()
     outbox = app.extensions["titiktemu.settings"].outbox_dir
     if outbox.exists():
         shutil.rmtree(outbox)

@@ -11,10 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from graph.engine import Engine
-from titiktemu.audit import record
+from titiktemu.audit import record as audit
+from titiktemu.jobs.locks import hold_regency
 from titiktemu.matching.config import load_config
 from titiktemu.matching.inputs import intervention_record, load_inputs, overlap_inputs
 from titiktemu.matching.results import StoreReport, reasons_data, store_incremental
+from titiktemu.matching.warm import forget, warm_engine
 from titiktemu.models import (
     ExchangeStatus,
     Gap,
@@ -41,7 +43,7 @@ def _obsolete(session: Session, where: sa.ColumnElement[bool], keep: set[str], c
         if row.key not in keep:
             row.status = ProposalStatus.OBSOLETE
             row.retired_reason = {"code": code, "params": {}}
-            record(session, "proposal.obsolete", "proposal", row.id, key=row.key, why=code)
+            audit(session, "proposal.obsolete", "proposal", row.id, key=row.key, why=code)
             count += 1
     return count
 
@@ -59,8 +61,20 @@ def match_need(session: Session, need_id: int) -> StoreReport:
         session.execute(sa.delete(Gap).where(Gap.need_id == need_id))
         return report
     regency = need.regency_code
-    engine = regency_engine(session, regency)
-    proposals = engine.propose_for_need(engine.needs[need_id])
+    # One match of the regency at a time: two never hand out the same capacity.
+    hold_regency(session, "match", regency)
+    state = warm_engine(session, regency)
+    engine = state.engine
+    record = engine.needs.get(need_id)
+    if record is None:
+        return report  # closed or moved away since it was read: its own job retires it
+    state.touched.add(need_id)
+    try:
+        proposals = engine.propose_for_need(record)
+    except Exception:
+        forget(regency)
+        raise
+    state.touched |= engine.touched()
     report = store_incremental(session, regency, proposals, retired=engine.retired)
     report.obsoleted += _obsolete(
         session,
@@ -69,7 +83,7 @@ def match_need(session: Session, need_id: int) -> StoreReport:
         code="retired.no_longer_fits",
     )
     if not proposals:
-        gap = engine.gap_for(engine.needs[need_id])
+        gap = engine.gap_for(record)
         reasons = reasons_data([gap.reason])
         row = session.scalars(sa.select(Gap).where(Gap.need_id == need_id)).one_or_none()
         if row is None:
@@ -92,6 +106,7 @@ def match_offer(session: Session, offer_id: int) -> StoreReport:
         return report
     regencies = sorted(offer.regency_codes)
     for regency in regencies:
+        hold_regency(session, "match", regency)
         engine = regency_engine(session, regency)
         record_ = engine.offers.get(offer_id)
         if record_ is None:

@@ -198,23 +198,38 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
             )
             for o in offers
         ),
-        needs=tuple(
-            r.Need(
-                id=n.id,
-                person_id=n.person_id,
-                title=n.title,
-                skills=tuple(str(s) for s in n_skills.get(n.id, ())),
-                kecamatan=n.kecamatan_code,
-                village=n.village_code,
-                start=n.needed_from,
-                end=n.needed_until,
-                description=n.description,
-            )
-            for n in needs
-        ),
+        needs=tuple(need_record(n, n_skills.get(n.id, ())) for n in needs),
         interventions=tuple(intervention_record(i) for i in interventions),
         incumbents=incumbents,
     )
+
+
+def need_record(row: Need, skills: tuple[Any, ...]) -> r.Need:
+    """One need as the engine reads it (``skills``: its skill codes, sorted)."""
+    return r.Need(
+        id=row.id,
+        person_id=row.person_id,
+        title=row.title,
+        skills=tuple(str(s) for s in skills),
+        kecamatan=row.kecamatan_code,
+        village=row.village_code,
+        start=row.needed_from,
+        end=row.needed_until,
+        description=row.description,
+    )
+
+
+def open_needs(session: Session, regency_code: str, ids: set[int]) -> dict[int, r.Need]:
+    """Those of the needs ``ids`` that ``load_inputs`` would read for the regency (open, in it)."""
+    rows = session.scalars(
+        sa.select(Need).where(
+            Need.id.in_(sorted(ids)),
+            under(Need.kecamatan_code, regency_code),
+            Need.status == ExchangeStatus.OPEN,
+        )
+    ).all()
+    skills = _grouped(session, need_skills, "need_id", "skill_code", {n.id for n in rows})
+    return {n.id: need_record(n, skills.get(n.id, ())) for n in rows}
 
 
 def category_record(row: ActivityCategory, synonyms: tuple[str, ...] = ()) -> r.Label:
@@ -278,20 +293,22 @@ def overlap_inputs(session: Session, village_code: str) -> r.Inputs:
 SHOWN = (ProposalStatus.PROPOSED, ProposalStatus.CONVENE)
 
 
-def _incumbents(session: Session, regency_code: str, need_ids: set[int]) -> tuple[r.Incumbent, ...]:
-    """The regency's pending need proposals: the engine keeps them unless their facts changed."""
-    rows = session.execute(
-        sa.select(
-            Proposal.need_id, Proposal.offer_id, Proposal.person_id, Proposal.rank, Proposal.score
-        )
-        .where(
-            Proposal.regency_code == regency_code,
-            Proposal.status.in_(SHOWN),
-            Proposal.need_id.is_not(None),
-            Proposal.rank.is_not(None),
-        )
-        .order_by(Proposal.need_id, Proposal.rank, Proposal.id)
+def _incumbents(
+    session: Session, regency_code: str, need_ids: set[int], only: bool = False
+) -> tuple[r.Incumbent, ...]:
+    """The regency's pending need proposals: the engine keeps them unless their facts changed
+    (``only``: read just those of ``need_ids``, for a warm engine catching up)."""
+    query = sa.select(
+        Proposal.need_id, Proposal.offer_id, Proposal.person_id, Proposal.rank, Proposal.score
+    ).where(
+        Proposal.regency_code == regency_code,
+        Proposal.status.in_(SHOWN),
+        Proposal.need_id.is_not(None),
+        Proposal.rank.is_not(None),
     )
+    if only:
+        query = query.where(Proposal.need_id.in_(sorted(need_ids)))
+    rows = session.execute(query.order_by(Proposal.need_id, Proposal.rank, Proposal.id))
     found: list[r.Incumbent] = []
     for need_id, offer_id, person_id, rank, score in rows:
         side_id = offer_id if offer_id is not None else person_id
@@ -299,3 +316,10 @@ def _incumbents(session: Session, regency_code: str, need_ids: set[int]) -> tupl
             kind = "offer" if offer_id is not None else "person"
             found.append(r.Incumbent(need_id, kind, side_id, rank, score))
     return tuple(found)
+
+
+def incumbents_of(
+    session: Session, regency_code: str, need_ids: set[int]
+) -> tuple[r.Incumbent, ...]:
+    """The pending proposals of ``need_ids`` as ``load_inputs`` reads them."""
+    return _incumbents(session, regency_code, need_ids, only=True) if need_ids else ()

@@ -1,5 +1,7 @@
 """Every model, imported here so Alembic and the metadata see the whole schema."""
 
+# Registers the listeners that bump a regency's counter with any change its engine reads.
+from titiktemu.models import changes as _changes  # noqa: F401
 from titiktemu.models.audit import AuditEntry
 from titiktemu.models.base import Base
 from titiktemu.models.exchange import ExchangeStatus, Need, Offer
@@ -23,6 +25,7 @@ from titiktemu.models.submissions import SubmissionKey
 from titiktemu.models.synonyms import RegencySynonym, SynonymKind
 from titiktemu.models.taxonomy import ActivityCategory, Skill, SkillKind
 from titiktemu.models.tokens import ApiToken
+from titiktemu.models.versions import RegencyChange, RegencyVersion
 
 __all__ = [
     "ActivityCategory",
@@ -57,9 +60,11 @@ __all__ = [
     "ProposalStatus",
     "Province",
     "Regency",
+    "RegencyChange",
     "RegencyKind",
     "RegencySettings",
     "RegencySynonym",
+    "RegencyVersion",
     "Role",
     "SiteSettings",
     "Skill",

@@ -1,0 +1,509 @@
+"""Time the live path at a regency's volume: a need submitted until its proposals are stored.
+
+    python -m benchmarks.live [--database-url URL] [--scale klaten|x10|both] [--submissions 100]
+
+The database is ``--database-url``, else TITIKTEMU_TEST_DATABASE_URL (PostgreSQL; its schema is
+dropped and migrated: give it a database of its own). For each scale, ONE regency (Klaten, 33.10)
+is filled with the synthetic volume of ``benchmarks.synthetic`` (klaten: 300 people, 1,000 offers,
+1,000 needs, 2,000 interventions; x10: ten times each, all in Klaten) and with the proposals a
+full pass makes for it, as pending proposals. Then, with a private redis-server and a real
+``celery -A worker worker --pool=prefork --concurrency=2``, needs are submitted one at a time
+(``save_need`` and the commit, which sends ``titiktemu.match_need``), each timed until its job
+row is ``done`` (its proposals or its gap committed with the job's work).
+
+The baseline, side by side: after each submission, the engine's own incremental answer for the
+same need (``Engine.propose_for_need``) on an engine held in this process and fed the same needs
+in the same order; the ratio is live p95 / engine p95. The first submissions of a scale are not
+counted (``--warm-up``): each of the worker's two processes builds the regency's engine state on
+its first job. The load average is printed: read figures against it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import os
+import platform
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy.orm import Session
+
+from benchmarks import synthetic
+from graph import records as r
+from graph.engine import Engine
+from harness.database import reset_database
+from harness.services import PrivateRedis, celery_worker, sending_app, worker_env
+from titiktemu.exchange.commands import NeedInput, save_need
+from titiktemu.extensions import db
+from titiktemu.matching.config import load_config
+from titiktemu.matching.inputs import load_inputs
+from titiktemu.models import (
+    ExchangeStatus,
+    FundingSource,
+    Intervention,
+    JobRun,
+    JobStatus,
+    Need,
+    Offer,
+    Person,
+    Program,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+)
+from titiktemu.models.exchange import need_skills, offer_kecamatan, offer_skills, offer_villages
+from titiktemu.models.people import person_programs, person_skills, person_villages
+from titiktemu.models.programs import program_categories
+from titiktemu.places.regions import load_regions, resolve_codes
+from titiktemu.settings import Settings
+from titiktemu.vocabulary.taxonomy import load_taxonomy
+from web.app import create_app
+
+KLATEN = synthetic.KLATEN
+TARGET_P95_MS = 50.0
+TARGET_RATIO = 20.0
+POLL = 0.0005  # seconds between looks at a job's row
+CHUNK = 2000
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    """Nearest rank: the smallest value at or above a fraction ``q`` of them."""
+    ordered = sorted(values)
+    return ordered[max(math.ceil(q * len(ordered)) - 1, 0)]
+
+
+def _verdict(ok: bool) -> str:
+    return "met   " if ok else "MISSED"
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def one_regency(factor: int) -> synthetic.Scale:
+    """Klaten's volume times ``factor``, all of it in Klaten (a regency ``factor`` times busier)."""
+    volume = synthetic.KLATEN_VOLUME
+    return synthetic.Scale(
+        name="klaten" if factor == 1 else f"x{factor}",
+        regencies=(KLATEN,),
+        people=volume["people"] * factor,
+        offers=volume["offers"] * factor,
+        needs=volume["needs"] * factor,
+        interventions=volume["interventions"] * factor,
+        even=True,
+        about=f"Kabupaten Klaten with {factor}x its volume",
+    )
+
+
+def _insert(session: Session, target: object, rows: list[dict[str, object]]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        session.execute(sa.insert(target), rows[start : start + CHUNK])  # type: ignore[arg-type]
+
+
+def _fill(session: Session, data: synthetic.Synthetic) -> None:
+    """The synthetic records as rows, written in bulk (ids kept), then each sequence moved on."""
+    inputs = data.inputs
+    _insert(
+        session,
+        Program,
+        [
+            {
+                "id": p.id,
+                "code": p.code,
+                "name": p.name,
+                "agency": "bench",
+                "funding_source": FundingSource.APBN,
+            }
+            for p in inputs.programs
+        ],
+    )
+    _insert(
+        session,
+        program_categories,
+        [{"program_id": p.id, "category_code": c} for p in inputs.programs for c in p.categories],
+    )
+    _insert(
+        session,
+        Person,
+        [
+            {
+                "id": p.id,
+                "email": f"p{p.id}@bench.invalid",
+                "name": p.name,
+                "regency_code": p.regency,
+                "home_village_code": p.home_village,
+                "active": p.available,
+            }
+            for p in inputs.people
+        ],
+    )
+    _insert(
+        session,
+        person_villages,
+        [{"person_id": p.id, "village_code": v} for p in inputs.people for v in set(p.villages)],
+    )
+    _insert(
+        session,
+        person_skills,
+        [{"person_id": p.id, "skill_code": s} for p in inputs.people for s in set(p.skills)],
+    )
+    _insert(
+        session,
+        person_programs,
+        [{"person_id": p.id, "program_id": x} for p in inputs.people for x in set(p.programs)],
+    )
+    titles: set[tuple[int, str]] = set()
+
+    def unique(person: int, title: str, ident: int) -> str:
+        if (person, title.casefold()) in titles:
+            title = f"{title} #{ident}"
+        titles.add((person, title.casefold()))
+        return title
+
+    _insert(
+        session,
+        Offer,
+        [
+            {
+                "id": o.id,
+                "person_id": o.person_id,
+                "title": unique(o.person_id, o.title, o.id),
+                "description": o.description,
+                "available_from": o.start,
+                "available_until": o.end,
+                "capacity": o.capacity,
+                "status": ExchangeStatus.OPEN,
+            }
+            for o in inputs.offers
+        ],
+    )
+    _insert(
+        session,
+        offer_skills,
+        [{"offer_id": o.id, "skill_code": s} for o in inputs.offers for s in set(o.skills)],
+    )
+    _insert(
+        session,
+        offer_villages,
+        [{"offer_id": o.id, "village_code": v} for o in inputs.offers for v in set(o.villages)],
+    )
+    _insert(
+        session,
+        offer_kecamatan,
+        [{"offer_id": o.id, "kecamatan_code": k} for o in inputs.offers for k in set(o.kecamatan)],
+    )
+    titles.clear()
+    _insert(
+        session,
+        Need,
+        [
+            {
+                "id": n.id,
+                "person_id": n.person_id,
+                "title": unique(n.person_id, n.title, n.id),
+                "description": n.description,
+                "kecamatan_code": n.kecamatan,
+                "village_code": n.village,
+                "needed_from": n.start,
+                "needed_until": n.end,
+                "status": ExchangeStatus.OPEN,
+            }
+            for n in inputs.needs
+        ],
+    )
+    _insert(
+        session,
+        need_skills,
+        [{"need_id": n.id, "skill_code": s} for n in inputs.needs for s in set(n.skills)],
+    )
+    seen: set[tuple[int, str, str, dt.date]] = set()
+    rows: list[dict[str, object]] = []
+    for i in inputs.interventions:
+        natural = (i.program_id, i.village, i.category, i.start)
+        if natural in seen:
+            continue
+        seen.add(natural)
+        rows.append(
+            {
+                "id": i.id,
+                "program_id": i.program_id,
+                "village_code": i.village,
+                "category_code": i.category,
+                "title": i.title or "kegiatan",
+                "start_date": i.start,
+                "end_date": i.end,
+                "budget_year": i.start.year,
+                "households": i.households,
+                "budget_idr": i.budget_idr,
+                "facilitator_id": i.facilitator_id,
+            }
+        )
+    _insert(session, Intervention, rows)
+    if session.get_bind().dialect.name == "postgresql":
+        for table in ("programs", "people", "offers", "needs", "interventions"):
+            session.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
+                )
+            )
+
+
+def _store_pass(session: Session) -> int:
+    """The proposals a full pass makes for the regency, stored pending (written in bulk: what
+    the regency holds between two nightly rebuilds)."""
+    engine = Engine(load_inputs(session, KLATEN), load_config(session, KLATEN))
+    result = engine.run(build_graphs=False)
+    rows: list[dict[str, object]] = [
+        {
+            "key": p.key,
+            "kind": ProposalKind(p.kind),
+            "regency_code": p.regency,
+            "need_id": p.need_id,
+            "offer_id": p.offer_id,
+            "person_id": p.person_id,
+            "program_a_id": p.program_a,
+            "program_b_id": p.program_b,
+            "village_codes": list(p.villages),
+            "score": round(p.score, 6),
+            "rank": p.rank,
+            "reasons": [x.as_dict() for x in p.reasons],
+            "status": ProposalStatus.PROPOSED,
+        }
+        for p in result.proposals
+    ]
+    _insert(session, Proposal, rows)
+    return len(rows)
+
+
+def _prepare(settings: Settings, factor: int) -> tuple[synthetic.Synthetic, int, float]:
+    clock = time.perf_counter()
+    reset_database(settings.database_url)
+    data = synthetic.generate(one_regency(factor))
+    app = create_app(settings)
+    with app.app_context():
+        upgrade()
+        session = db.session()
+        load_regions(session, resolve_codes([KLATEN]))
+        load_taxonomy(session)
+        session.commit()
+        _fill(session, data)
+        session.commit()
+        stored = _store_pass(session)
+        session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return data, stored, time.perf_counter() - clock
+
+
+@dataclass
+class Submission:
+    person_id: int
+    data: NeedInput
+
+
+def _submissions(data: synthetic.Synthetic, count: int) -> list[Submission]:
+    """Needs like the regency's own (the synthetic extra needs), each with a title of its own."""
+    extra = [n for n in data.extra_needs if n.regency == KLATEN]
+    return [
+        Submission(
+            n.person_id,
+            NeedInput(
+                title=f"{n.title} (live {i + 1})",
+                skills=list(n.skills),
+                village_code=n.village,
+                kecamatan_code=n.kecamatan,
+                needed_from=n.start,
+                needed_until=n.end,
+                description=n.description,
+            ),
+        )
+        for i, n in enumerate(extra[i % len(extra)] for i in range(count))
+    ]
+
+
+def _submit(app: Flask, item: Submission, timeout: float = 120) -> tuple[float, r.Need]:
+    """Seconds from submitting the need to its job done, and the need as the engine reads it."""
+    with app.app_context():
+        session = db.session()
+        clock = time.perf_counter()
+        need = save_need(session, session.get_one(Person, item.person_id), item.data)
+        job_id = session.scalar(sa.select(sa.func.max(JobRun.id)))
+        session.commit()  # sends the job
+        with db.engine.connect() as conn:
+            query = sa.select(JobRun.status, JobRun.last_error).where(JobRun.id == job_id)
+            while (row := conn.execute(query).one())[0] != JobStatus.DONE:
+                if row[0] in (JobStatus.RETRYING, JobStatus.DEAD):
+                    raise RuntimeError(f"need {need.id}: job {job_id} failed: {row[1]}")
+                if time.perf_counter() - clock > timeout:
+                    raise TimeoutError(f"need {need.id}: job {job_id} still {row[0]}")
+                conn.rollback()  # a fresh snapshot for the next look
+                time.sleep(POLL)
+        elapsed = time.perf_counter() - clock
+        record = r.Need(
+            id=need.id,
+            person_id=need.person_id,
+            title=need.title,
+            skills=tuple(sorted(s.code for s in need.skills)),
+            kecamatan=need.kecamatan_code,
+            village=need.village_code,
+            start=need.needed_from,
+            end=need.needed_until,
+            description=need.description,
+        )
+        db.session.remove()
+    return elapsed, record
+
+
+@dataclass
+class Figures:
+    scale: str
+    people: int
+    offers: int
+    needs: int
+    interventions: int
+    proposals: int
+    setup_s: float
+    live_ms: list[float]
+    engine_ms: list[float]
+    warm_up: int
+
+
+def _run_scale(
+    settings: Settings, instance: Path, factor: int, count: int, warm_up: int
+) -> Figures:
+    data, stored, setup = _prepare(settings, factor)
+    print(
+        f"  {one_regency(factor).name}: {len(data.inputs.people):,} people, "
+        f"{len(data.inputs.offers):,} offers, {len(data.inputs.needs):,} needs, "
+        f"{len(data.inputs.interventions):,} interventions, {stored:,} pending proposals "
+        f"in one regency; setup {setup:.1f} s",
+        flush=True,
+    )
+    items = _submissions(data, count + warm_up)
+    redis = PrivateRedis()
+    live_ms: list[float] = []
+    engine_ms: list[float] = []
+    try:
+        redis.start()
+        env = worker_env(settings, redis.url, None, lease_seconds=120)
+        with (
+            celery_worker(env, instance / f"worker-{factor}.log"),
+            sending_app(settings, redis.url, None) as live,
+        ):
+            with live.app_context():
+                engine = Engine(
+                    load_inputs(db.session(), KLATEN), load_config(db.session(), KLATEN)
+                )
+                db.session.remove()
+            for i, item in enumerate(items):
+                seconds, need = _submit(live, item)
+                clock = time.perf_counter()
+                engine.propose_for_need(need)
+                own = time.perf_counter() - clock
+                if i >= warm_up:
+                    live_ms.append(seconds * 1000)
+                    engine_ms.append(own * 1000)
+    finally:
+        redis.close()
+    return Figures(
+        one_regency(factor).name,
+        len(data.inputs.people),
+        len(data.inputs.offers),
+        len(data.inputs.needs),
+        len(data.inputs.interventions),
+        stored,
+        setup,
+        live_ms,
+        engine_ms,
+        warm_up,
+    )
+
+
+def _report(f: Figures) -> None:
+    print()
+    print(
+        f"{f.scale}: need submitted -> proposals stored, {len(f.live_ms)} submissions one at a "
+        f"time (+{f.warm_up} warm-up), Redis + celery worker prefork x2, PostgreSQL"
+    )
+    print(f"   {'':38}{'p50':>9}{'p95':>9}{'max':>9}{'mean':>9}")
+    for name, values in (
+        ("live, via Redis + worker (ms)", f.live_ms),
+        ("engine alone, propose_for_need (ms)", f.engine_ms),
+    ):
+        print(
+            f"   {name:38}{_percentile(values, 0.5):9.2f}{_percentile(values, 0.95):9.2f}"
+            f"{max(values):9.2f}{statistics.fmean(values):9.2f}"
+        )
+    p95, own = _percentile(f.live_ms, 0.95), _percentile(f.engine_ms, 0.95)
+    print(f"   {'ratio live / engine at p95':38}{p95 / own:8.1f}x")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.live", description=__doc__)
+    parser.add_argument("--database-url", default=os.environ.get("TITIKTEMU_TEST_DATABASE_URL"))
+    parser.add_argument("--scale", choices=("klaten", "x10", "both"), default="both")
+    parser.add_argument("--submissions", type=int, default=100)
+    parser.add_argument("--warm-up", type=int, default=10)
+    args = parser.parse_args(argv)
+    if not args.database_url or not args.database_url.startswith("postgresql"):
+        parser.error("a PostgreSQL --database-url (or TITIKTEMU_TEST_DATABASE_URL) is needed")
+
+    factors = {"klaten": [1], "x10": [10], "both": [1, 10]}[args.scale]
+    print("Titik Temu live-path benchmark: need submitted -> proposals stored")
+    print(
+        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.machine()}; database: postgresql; "
+        f"load average {_load()}"
+    )
+    results: list[Figures] = []
+    with tempfile.TemporaryDirectory(prefix="titiktemu-live-") as tmp:
+        instance = Path(tmp)
+        settings = Settings.from_env(
+            {
+                "TITIKTEMU_INSTANCE_DIR": str(instance),
+                "TITIKTEMU_DATABASE_URL": args.database_url,
+            }
+        )
+        for factor in factors:
+            figures = _run_scale(settings, instance, factor, args.submissions, args.warm_up)
+            results.append(figures)
+            _report(figures)
+
+    print()
+    print(f"targets (load average at the end: {_load()})")
+    ratios = []
+    for f in results:
+        p95 = _percentile(f.live_ms, 0.95)
+        ratio = p95 / _percentile(f.engine_ms, 0.95)
+        ratios.append((f.scale, ratio))
+        print(
+            f"  {_verdict(p95 < TARGET_P95_MS)} live p95 < {TARGET_P95_MS:.0f} ms at {f.scale} "
+            f"({f.offers:,} offers, {f.needs:,} needs, {f.interventions:,} interventions): "
+            f"{p95:.1f} ms"
+        )
+    if len(results) == 2:
+        a, b = (_percentile(f.live_ms, 0.95) for f in results)
+        print(
+            f"  {_verdict(b < 2 * a)} flat: p95 at x10 / p95 at klaten < 2: {b / a:.2f}x "
+            f"(the regency is 10x busier)"
+        )
+    for scale, ratio in ratios:
+        print(
+            f"  {_verdict(ratio <= TARGET_RATIO)} live p95 / engine's own p95 <= "
+            f"{TARGET_RATIO:.0f}x at {scale}: {ratio:.1f}x"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
