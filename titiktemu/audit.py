@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from titiktemu.bulk import insert_all
 from titiktemu.models import AuditEntry
 
 
@@ -27,3 +29,17 @@ def record(
             detail=detail,
         )
     )
+
+
+#: One audit line as a pass collects them: action, object type, object id, detail.
+Line = tuple[str, str, object, dict[str, Any]]
+
+
+def record_all(session: Session, lines: Iterable[Line]) -> None:
+    """Audit lines of the system's own changes (no actor), in their order, written together: a
+    rebuild that changes thousands of rows writes their lines in bulk, not one insert each."""
+    rows = [
+        {"action": a, "object_type": t, "object_id": str(i), "actor_id": None, "detail": d}
+        for a, t, i, d in lines
+    ]
+    insert_all(session, AuditEntry.__table__, rows)  # type: ignore[arg-type]

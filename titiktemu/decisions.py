@@ -79,6 +79,31 @@ def transition(
     return None
 
 
+def transition_all(
+    session: Session,
+    model: type[Decidable],
+    ids: Collection[int],
+    allowed: Collection[object],
+    values: Mapping[str, Any],
+) -> list[int]:
+    """Set ``values`` on each of the rows ``ids`` whose status is still one of ``allowed``; the
+    ids written, sorted. ``transition`` for a pass that moves many rows at once (a rebuild
+    retiring proposals, clearing flags): the same conditional write, one statement per batch,
+    and the rows someone moved out of ``allowed`` first are left as they are."""
+    done: list[int] = []
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 5000):
+        result = session.execute(
+            sa.update(model)
+            .where(model.id.in_(ordered[start : start + 5000]), model.status.in_(list(allowed)))
+            .values(dict(values))
+            .returning(model.id)
+            .execution_options(synchronize_session=False)
+        )
+        done.extend(result.scalars())
+    return sorted(done)
+
+
 class NotReviewer(NotAllowed):
     """Only coordinators and admins decide on proposals and flags."""
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from titiktemu.mail.outbox import queue_email
 from titiktemu.models import (
@@ -229,10 +229,20 @@ def announce_new_flags(
             sa.select(OverlapFlag)
             .where(OverlapFlag.id.in_(sorted(flag_ids)))
             .order_by(OverlapFlag.id)
+            # Every flag's interventions and their facilitators: two queries, not two a flag.
+            .options(selectinload(OverlapFlag.interventions).selectinload(Intervention.facilitator))
         )
     )
     if not flags:
         return 0
+    # Held while the emails are written: the session keeps rows only while they are referenced,
+    # so each email's session.get(Program) and session.get(Village) is then no query at all.
+    held = [
+        *session.scalars(sa.select(Program)),
+        *session.scalars(
+            sa.select(Village).where(Village.code.in_({f.village_code for f in flags}))
+        ),
+    ]
     watching = [
         c for c in coordinators(session, regency_code) if c.notify == NotifyPreference.IMMEDIATE
     ]
@@ -260,6 +270,7 @@ def announce_new_flags(
             queued += _announce_flags_summary(
                 session, settings, regency_code, regency_name, theirs, person
             )
+    del held
     return queued
 
 

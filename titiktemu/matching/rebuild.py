@@ -33,9 +33,12 @@ def rebuild_regency(
     emails it causes are queued in the same transaction."""
     progress("load", 0.0)
     inputs = load_inputs(session, regency_code)
+    progress("engine", 10.0)
     engine = Engine(inputs, load_config(session, regency_code))
     result = engine.run(progress=lambda stage, pct: progress(stage, 10 + 0.8 * pct))
     progress("store", 90.0)
+    # No progress past this point: it is written on a connection of its own, which SQLite would
+    # keep waiting behind this transaction's writes until the job failed.
     report = store_result(session, regency_code, result)
     if settings is not None:
         announce(session, settings, regency_code, report)

@@ -6,30 +6,43 @@ makes become obsolete with why (``retired_reason``), never deleted; a flag keeps
 (and its review) as interventions join it; every change is in the audit log. Reasons are stored
 as the engine's code and values, never as words: each channel renders them in its reader's
 language (``reason_text``).
+
+Set-based: the stored rows are read once as plain values, compared in memory, and only what
+differs is written, a statement per kind of change (new rows in one ``INSERT ... ON CONFLICT``,
+changed ones in one ``executemany``, retirements as one conditional ``UPDATE``), audit lines in
+one insert. A pass that changes nothing writes nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from graph.engine import Gap as GapOut
 from graph.engine import Proposal as ProposalOut
 from graph.engine import Result
 from graph.overlaps import Flag as FlagOut
 from graph.reasons import Reason as ReasonOut
-from titiktemu.audit import record
-from titiktemu.decisions import transition
+from titiktemu.audit import Line, record_all
+from titiktemu.bulk import batches, insert_all, insert_new, update_rows
+from titiktemu.decisions import transition_all
 from titiktemu.models import (
     ExchangeStatus,
     FlagStatus,
     Gap,
     Intervention,
+    Need,
+    Offer,
     OverlapFlag,
+    Program,
     Proposal,
     ProposalKind,
     ProposalStatus,
@@ -41,6 +54,15 @@ ENGINE_PROPOSAL_STATES = {ProposalStatus.PROPOSED, ProposalStatus.OBSOLETE}
 #: Flags the engine may still clear: a resolution or an allowance is the coordinator's.
 UNDECIDED_FLAG = {FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED}
 ENGINE_FLAG_STATES = {FlagStatus.OPEN}
+DECIDED_FLAG = (FlagStatus.ACKNOWLEDGED, FlagStatus.RESOLVED, FlagStatus.ALLOWED)
+
+PROPOSALS: sa.Table = Proposal.__table__  # type: ignore[assignment]
+FLAGS: sa.Table = OverlapFlag.__table__  # type: ignore[assignment]
+GAPS: sa.Table = Gap.__table__  # type: ignore[assignment]
+LINKS = overlap_flag_interventions
+FLAG_KEY_LENGTH: int = FLAGS.c.key.type.length  # type: ignore[attr-defined]
+#: What the engine writes on a proposal; compared with what is stored to find what changed.
+PROPOSAL_VALUES = ("score", "rank", "reasons", "village_codes")
 
 
 @dataclass
@@ -73,11 +95,13 @@ def reasons_data(reasons: Iterable[ReasonOut]) -> list[dict[str, Any]]:
 def store_result(session: Session, regency_code: str, result: Result) -> StoreReport:
     """Write a full pass for one regency; the caller commits."""
     report = StoreReport()
+    lines: list[Line] = []
     _store_proposals(
-        session, regency_code, result.proposals, report, full=True, retired=result.retired
+        session, regency_code, result.proposals, report, lines, full=True, retired=result.retired
     )
-    _store_flags(session, regency_code, result.flags, report, full=True)
+    _store_flags(session, regency_code, result.flags, report, lines, full=True)
     _store_gaps(session, regency_code, result.gaps, report)
+    record_all(session, lines)
     return report
 
 
@@ -92,10 +116,12 @@ def store_incremental(
     ``retired``: proposals it no longer makes (other needs' alternatives that lost their room,
     an incumbent that gave way), by key, with why."""
     report = StoreReport()
-    _store_proposals(session, regency_code, proposals, report, full=False)
+    lines: list[Line] = []
+    _store_proposals(session, regency_code, proposals, report, lines, full=False)
     if retired:
-        retire(session, dict(retired), report)
-    _store_flags(session, regency_code, flags, report, full=False)
+        _retire(session, dict(retired), report, lines)
+    _store_flags(session, regency_code, flags, report, lines, full=False)
+    record_all(session, lines)
     need_ids = {p.need_id for p in proposals if p.need_id is not None and p.rank == 1}
     if need_ids:
         session.execute(sa.delete(Gap).where(Gap.need_id.in_(sorted(need_ids))))
@@ -104,25 +130,47 @@ def store_incremental(
 
 def retire(session: Session, reasons: Mapping[str, ReasonOut], report: StoreReport) -> None:
     """Make the pending proposals with these keys obsolete, each with its reason."""
-    if not reasons:
-        return
-    rows = session.scalars(
-        sa.select(Proposal).where(
-            Proposal.key.in_(sorted(reasons)), Proposal.status == ProposalStatus.PROPOSED
+    lines: list[Line] = []
+    _retire(session, reasons, report, lines)
+    record_all(session, lines)
+
+
+def _retire(
+    session: Session, reasons: Mapping[str, ReasonOut], report: StoreReport, lines: list[Line]
+) -> None:
+    keys = sorted(reasons)
+    found: dict[int, tuple[str, dict[str, Any]]] = {}
+    for batch in batches(keys):
+        query = sa.select(Proposal.id, Proposal.key).where(
+            Proposal.key.in_(batch), Proposal.status == ProposalStatus.PROPOSED
         )
-    )
-    for row in rows:
-        _obsolete(session, row, reasons[row.key].as_dict(), report)
+        for row_id, key in session.execute(query):
+            found[row_id] = (key, reasons[key].as_dict())
+    _obsolete(session, found, report, lines)
 
 
-def _obsolete(session: Session, row: Proposal, why: dict[str, Any], report: StoreReport) -> None:
-    """Retire a pending proposal, only if it is still pending in the database: a coordinator who
-    decided it while this pass ran keeps the decision (the row in memory may be older)."""
-    retire_it = {"status": ProposalStatus.OBSOLETE, "retired_reason": why}
-    if transition(session, row, {ProposalStatus.PROPOSED}, retire_it) is None:
-        return
-    report.obsoleted += 1
-    record(session, "proposal.obsolete", "proposal", row.id, key=row.key, why=why.get("code"))
+def _obsolete(
+    session: Session,
+    rows: Mapping[int, tuple[str, dict[str, Any]]],
+    report: StoreReport,
+    lines: list[Line],
+) -> None:
+    """Retire pending proposals (id -> key, why), each only if it is still pending in the
+    database: a coordinator who decided one while this pass ran keeps the decision."""
+    by_why: dict[str, list[int]] = defaultdict(list)
+    for row_id, (_key, why) in rows.items():
+        by_why[json.dumps(why, sort_keys=True)].append(row_id)
+    done: list[int] = []
+    for why_text, ids in by_why.items():
+        retire_it = {"status": ProposalStatus.OBSOLETE, "retired_reason": json.loads(why_text)}
+        done += transition_all(session, Proposal, ids, {ProposalStatus.PROPOSED}, retire_it)
+    for row_id in sorted(done):
+        key, why = rows[row_id]
+        lines.append(
+            ("proposal.obsolete", "proposal", row_id, {"key": key, "why": why.get("code")})
+        )
+    report.obsoleted += len(done)
+    _expire(session, Proposal, done)
 
 
 def _store_proposals(
@@ -130,90 +178,167 @@ def _store_proposals(
     regency_code: str,
     proposals: Iterable[ProposalOut],
     report: StoreReport,
+    lines: list[Line],
     full: bool,
     retired: Mapping[str, ReasonOut] | None = None,
 ) -> None:
     wanted = list(proposals)
     keys = [p.key for p in wanted]
-    existing = {
-        row.key: row
-        for row in session.scalars(
-            sa.select(Proposal).where(
-                Proposal.key.in_(keys) if not full else Proposal.regency_code == regency_code
-            )
+    columns = (Proposal.id, Proposal.key, Proposal.status, *_columns(Proposal, PROPOSAL_VALUES))
+    if full:
+        stored = list(
+            session.execute(sa.select(*columns).where(Proposal.regency_code == regency_code))
         )
-    }
+    else:
+        stored = [
+            row
+            for batch in batches(sorted(set(keys)))
+            for row in session.execute(sa.select(*columns).where(Proposal.key.in_(batch)))
+        ]
+    existing = {row.key: row for row in stored}
+    new: list[dict[str, Any]] = []
+    changed: dict[ProposalStatus, list[dict[str, Any]]] = defaultdict(list)
+    fields: dict[int, list[str]] = {}
     for item in wanted:
         row = existing.get(item.key)
-        values = {
+        values: dict[str, Any] = {
             "score": round(item.score, 6),
             "rank": item.rank,
             "reasons": reasons_data(item.reasons),
             "village_codes": list(item.villages),
         }
         if row is None:
-            row = Proposal(
-                key=item.key,
-                kind=ProposalKind(item.kind),
-                regency_code=item.regency,
-                need_id=item.need_id,
-                offer_id=item.offer_id,
-                person_id=item.person_id,
-                program_a_id=item.program_a,
-                program_b_id=item.program_b,
-                status=ProposalStatus.PROPOSED,
-                **values,
+            new.append(
+                {
+                    "key": item.key,
+                    "kind": ProposalKind(item.kind),
+                    "regency_code": item.regency,
+                    "need_id": item.need_id,
+                    "offer_id": item.offer_id,
+                    "person_id": item.person_id,
+                    "program_a_id": item.program_a,
+                    "program_b_id": item.program_b,
+                    "status": ProposalStatus.PROPOSED,
+                    **values,
+                }
             )
-            session.add(row)
-            session.flush()
-            report.created.append(row.id)
-            record(session, "proposal.created", "proposal", row.id, key=row.key, score=row.score)
             continue
         if row.status not in ENGINE_PROPOSAL_STATES:
             continue  # a coordinator decided: the engine leaves it alone
-        changes: dict[str, object] = {k: v for k, v in values.items() if getattr(row, k) != v}
+        differs = [k for k, v in values.items() if getattr(row, k) != v]
         if row.status == ProposalStatus.OBSOLETE:
-            changes["status"] = ProposalStatus.PROPOSED
-            changes["retired_reason"] = None
-        if changes:
-            for k, v in changes.items():
-                setattr(row, k, v)
-            report.updated += 1
-            record(
-                session,
-                "proposal.updated",
-                "proposal",
-                row.id,
-                fields=sorted(changes),
-                score=row.score,
+            differs += ["status", "retired_reason"]
+            values |= {"status": ProposalStatus.PROPOSED, "retired_reason": None}
+        if differs:
+            changed[row.status].append({"id": row.id, "seen": row.status, **values})
+            fields[row.id] = sorted(differs)
+    created = insert_new(session, PROPOSALS, new, "key")
+    for values in new:
+        if values["key"] in created:
+            row_id = created[values["key"]]
+            report.created.append(row_id)
+            lines.append(
+                (
+                    "proposal.created",
+                    "proposal",
+                    row_id,
+                    {"key": values["key"], "score": values["score"]},
+                )
             )
+    for rows in changed.values():
+        scores = {r["id"]: r["score"] for r in rows}
+        for row_id in _written(session, Proposal, rows, ProposalStatus.PROPOSED):
+            report.updated += 1
+            detail = {"fields": fields[row_id], "score": scores[row_id]}
+            lines.append(("proposal.updated", "proposal", row_id, detail))
     if full:
-        seen = set(keys)
-        gone = [
-            r
-            for r in existing.values()
-            if r.key not in seen and r.status == ProposalStatus.PROPOSED
-        ]
-        closed = _closed(session, gone)
-        for row in gone:
-            found = (retired or {}).get(row.key)
+        seen_keys = set(keys)
+        gone = {
+            row.id: row.key
+            for row in stored
+            if row.key not in seen_keys and row.status == ProposalStatus.PROPOSED
+        }
+        closed = _closed(session, sorted(gone))
+        whys: dict[int, tuple[str, dict[str, Any]]] = {}
+        for row_id, key in gone.items():
+            found = (retired or {}).get(key)
             why = (
                 found.as_dict()
                 if found is not None
-                else {"code": closed.get(row.id, "retired.no_longer_fits"), "params": {}}
+                else {"code": closed.get(row_id, "retired.no_longer_fits"), "params": {}}
             )
-            _obsolete(session, row, why, report)
+            whys[row_id] = (key, why)
+        _obsolete(session, whys, report, lines)
 
 
-def _closed(session: Session, rows: list[Proposal]) -> dict[int, str]:
+def _columns(model: Any, names: Sequence[str]) -> list[Any]:
+    return [getattr(model, name) for name in names]
+
+
+def _written(session: Session, model: Any, rows: list[dict[str, Any]], status: object) -> list[int]:
+    """Write ``rows`` (conditional on the status each was seen in, see ``update_rows``); the ids
+    written, in order. When some were not (someone decided one meanwhile), the rows now in
+    ``status`` (what this write sets) are the ones that were."""
+    if not rows:
+        return []
+    ids = [r["id"] for r in rows]
+    if update_rows(session, model.__table__, rows) != len(rows):
+        now: set[int] = set()
+        for batch in batches(ids):
+            query = sa.select(model.id).where(model.id.in_(batch), model.status == status)
+            now.update(session.scalars(query))
+        ids = [i for i in ids if i in now]
+    _expire(session, model, ids)
+    return ids
+
+
+def _expire(session: Session, model: Any, ids: Iterable[int]) -> None:
+    """Rows written around the ORM: the session's copies, if it holds any, read them again."""
+    for row_id in ids:
+        held = session.identity_map.get(identity_key(model, row_id))
+        if held is not None:
+            session.expire(held)
+
+
+def _closed(session: Session, ids: list[int]) -> dict[int, str]:
     """Why proposals the engine did not see go: their need or offer is no longer open."""
     found: dict[int, str] = {}
-    for row in rows:
-        if row.need is not None and row.need.status != ExchangeStatus.OPEN:
-            found[row.id] = "retired.need_closed"
-        elif row.offer is not None and row.offer.status != ExchangeStatus.OPEN:
-            found[row.id] = "retired.offer_gone"
+    for batch in batches(ids):
+        query = (
+            sa.select(Proposal.id, Need.status, Offer.status)
+            .select_from(Proposal)
+            .outerjoin(Need, Need.id == Proposal.need_id)
+            .outerjoin(Offer, Offer.id == Proposal.offer_id)
+            .where(Proposal.id.in_(batch))
+        )
+        for row_id, need, offer in session.execute(query):
+            if need is not None and need != ExchangeStatus.OPEN:
+                found[row_id] = "retired.need_closed"
+            elif offer is not None and offer != ExchangeStatus.OPEN:
+                found[row_id] = "retired.offer_gone"
     return found
+
+
+@dataclass
+class _Stored:
+    """A flag as stored, as plain values."""
+
+    id: int
+    key: str
+    village_code: str
+    status: FlagStatus
+    severity: float
+    reasons: list[dict[str, Any]]
+
+
+@dataclass
+class _Grown:
+    """A stored flag a newcomer joined: what to write, and what it had before."""
+
+    row: _Stored
+    values: dict[str, Any]
+    before: set[int]
+    joined: list[int]
 
 
 def _store_flags(
@@ -221,6 +346,7 @@ def _store_flags(
     regency_code: str,
     flags: Iterable[FlagOut],
     report: StoreReport,
+    lines: list[Line],
     full: bool,
 ) -> None:
     """Flags by identity, not by member list: a flag the new cluster shares interventions with
@@ -228,59 +354,134 @@ def _store_flags(
     brings a program outside what was decided, and says so."""
     wanted = sorted(flags, key=lambda f: (f.village, f.key))
     villages = sorted({f.village for f in wanted})
-    query = sa.select(OverlapFlag).order_by(OverlapFlag.id)
-    query = (
-        query.where(OverlapFlag.regency_code == regency_code)
-        if full
-        else query.where(OverlapFlag.village_code.in_(villages))
-    )
-    existing = list(session.scalars(query))
+    query = sa.select(
+        OverlapFlag.id,
+        OverlapFlag.key,
+        OverlapFlag.village_code,
+        OverlapFlag.status,
+        OverlapFlag.severity,
+        OverlapFlag.reasons,
+    ).order_by(OverlapFlag.id)
+    if full:
+        rows = session.execute(query.where(OverlapFlag.regency_code == regency_code)).all()
+    else:
+        rows = [
+            row
+            for batch in batches(villages)
+            for row in session.execute(query.where(OverlapFlag.village_code.in_(batch)))
+        ]
+    existing = sorted((_Stored(*row) for row in rows), key=lambda r: r.id)
+    by_village: dict[str, list[_Stored]] = defaultdict(list)
+    for stored in existing:
+        by_village[stored.village_code].append(stored)
     members = _members(session, [row.id for row in existing])
     claimed: set[int] = set()
-    owner: dict[int, int] = {}  # intervention id -> the flag now holding it
+    holder: dict[int, str] = {}  # intervention id -> the key of the cluster now holding it
+    flag_of: dict[str, int] = {}  # a cluster's key -> its flag's id
+    new: list[dict[str, Any]] = []
+    new_members: dict[str, set[int]] = {}
+    updates: list[dict[str, Any]] = []
+    grown: list[_Grown] = []
+    unlink: list[dict[str, int]] = []
+    link: list[tuple[int, int]] = []
     for item in wanted:
         ids = set(item.intervention_ids)
-        row = _same_flag(item, ids, existing, members, claimed)
+        key = flag_key(item)
+        holder.update(dict.fromkeys(ids, key))
+        row = _same_flag(item, key, ids, by_village.get(item.village, []), members, claimed)
         severity = round(item.severity, 6)
         reasons = reasons_data(item.reasons)
         if row is None:
-            row = OverlapFlag(
-                key=item.key,
-                regency_code=item.regency,
-                village_code=item.village,
-                severity=severity,
-                reasons=reasons,
-                status=FlagStatus.OPEN,
+            new.append(
+                {
+                    "key": key,
+                    "regency_code": item.regency,
+                    "village_code": item.village,
+                    "severity": severity,
+                    "reasons": reasons,
+                    "status": FlagStatus.OPEN,
+                }
             )
-            row.interventions = _interventions(session, ids)
-            session.add(row)
-            session.flush()
-            claimed.add(row.id)
-            owner.update(dict.fromkeys(ids, row.id))
-            report.flags_created.append(row.id)
-            record(session, "flag.created", "overlap_flag", row.id, key=row.key, severity=severity)
+            new_members[key] = ids
             continue
         claimed.add(row.id)
-        owner.update(dict.fromkeys(ids, row.id))
+        flag_of[key] = row.id
         before = members.get(row.id, set())
-        changed = row.key != item.key or (row.severity, row.reasons) != (severity, reasons)
-        if not changed:
+        if row.key == key and (row.severity, row.reasons) == (severity, reasons):
             continue
-        joined = sorted(ids - before)
+        values = {"id": row.id, "key": row.key, "severity": severity, "reasons": reasons}
         if ids != before:
-            row.key = item.key
-            row.interventions = _interventions(session, ids)
-        row.severity, row.reasons = severity, reasons
+            values["key"] = key
+            unlink += [{"f": row.id, "i": i} for i in sorted(before - ids)]
+            link += [(row.id, i) for i in sorted(ids - before)]
+        joined = sorted(ids - before)
         report.flags_updated += 1
-        record(session, "flag.updated", "overlap_flag", row.id, severity=severity, joined=joined)
+        lines.append(
+            ("flag.updated", "overlap_flag", row.id, {"severity": severity, "joined": joined})
+        )
         if joined:
-            _note_newcomers(session, row, before, joined)
+            grown.append(_Grown(row, values, before, joined))
+        else:
+            updates.append(values)
+    reopen = _newcomers(session, grown, updates)
+    if unlink:
+        session.execute(
+            LINKS.delete().where(
+                LINKS.c.flag_id == sa.bindparam("f"), LINKS.c.intervention_id == sa.bindparam("i")
+            ),
+            unlink,
+        )
+    noted = [u for u in updates if "change_note" in u]
+    for part in ([u for u in updates if "change_note" not in u], noted):
+        update_rows(session, FLAGS, part)
+    created = insert_new(session, FLAGS, new, "key")
+    for values in new:
+        key = str(values["key"])
+        if key in created:
+            flag_id = flag_of[key] = created[key]
+            link += [(flag_id, i) for i in sorted(new_members[key])]
+            report.flags_created.append(flag_id)
+            detail = {"key": key, "severity": values["severity"]}
+            lines.append(("flag.created", "overlap_flag", flag_id, detail))
+    insert_all(session, LINKS, [{"flag_id": f, "intervention_id": i} for f, i in link])
+    for flag_id, seen, note, shown in reopen:
+        back = {"status": FlagStatus.OPEN, "change_note": note}
+        if transition_all(session, OverlapFlag, [flag_id], {seen}, back):
+            lines.append(("flag.reopened", "overlap_flag", flag_id, {"intervention": shown}))
+    _clear(session, existing, members, claimed, holder, flag_of, report, lines, full)
+    _expire(session, OverlapFlag, [r.id for r in existing])
+
+
+def _clear(
+    session: Session,
+    existing: list[_Stored],
+    members: dict[int, set[int]],
+    claimed: set[int],
+    holder: dict[int, str],
+    flag_of: dict[str, int],
+    report: StoreReport,
+    lines: list[Line],
+    full: bool,
+) -> None:
+    """Resolve the undecided flags no cluster is any more: merged into the flag now holding
+    their interventions, or cleared (a full pass only: an incremental answer speaks only for the
+    clusters it was asked about)."""
+    by_note: dict[int | None, list[_Stored]] = defaultdict(list)
     for row in existing:
-        if row.id in claimed or row.status not in (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED):
+        if row.id in claimed or row.status not in UNDECIDED_FLAG:
             continue
-        merged = next((owner[i] for i in sorted(members.get(row.id, set())) if i in owner), None)
+        merged = next(
+            (
+                flag_of[holder[i]]
+                for i in sorted(members.get(row.id, set()))
+                if i in holder and holder[i] in flag_of
+            ),
+            None,
+        )
         if merged is None and not full:
-            continue  # an incremental answer speaks only for the clusters it was asked about
+            continue
+        by_note[merged].append(row)
+    for merged, rows in by_note.items():
         # A flag whose interventions another flag now holds was merged into it, in a full pass
         # and in an incremental check alike: one card per cluster, never two side by side.
         # Why, as a change note in the reader's words; the coordinator's own note stays.
@@ -290,16 +491,31 @@ def _store_flags(
             else {"code": "flag.cleared", "params": {}}
         )
         clear = {"status": FlagStatus.RESOLVED, "change_note": note}
-        if transition(session, row, UNDECIDED_FLAG, clear) is None:
-            continue  # a coordinator resolved or allowed it meanwhile: theirs stands
-        report.flags_cleared += 1
-        record(session, "flag.cleared", "overlap_flag", row.id, key=row.key, merged=merged)
+        done = set(
+            transition_all(session, OverlapFlag, [r.id for r in rows], UNDECIDED_FLAG, clear)
+        )
+        for row in rows:
+            if row.id in done:  # else a coordinator resolved or allowed it meanwhile
+                report.flags_cleared += 1
+                lines.append(
+                    ("flag.cleared", "overlap_flag", row.id, {"key": row.key, "merged": merged})
+                )
+
+
+def flag_key(item: FlagOut) -> str:
+    """The key a flag is stored under: the engine's ("12,40,41"), or for a cluster too big for
+    the column (some 60 interventions and more) its start and a digest of the whole, so a big
+    cluster keeps one identity pass after pass, like a small one."""
+    if len(item.key) <= FLAG_KEY_LENGTH:
+        return item.key
+    digest = hashlib.sha256(item.key.encode()).hexdigest()
+    return f"{item.key[: FLAG_KEY_LENGTH - len(digest) - 5]},...#{digest}"
 
 
 def _members(session: Session, flag_ids: list[int]) -> dict[int, set[int]]:
     found: dict[int, set[int]] = {i: set() for i in flag_ids}
     table = overlap_flag_interventions
-    for batch in _batches(flag_ids):
+    for batch in batches(flag_ids):
         for flag_id, item_id in session.execute(
             sa.select(table.c.flag_id, table.c.intervention_id).where(table.c.flag_id.in_(batch))
         ):
@@ -307,83 +523,85 @@ def _members(session: Session, flag_ids: list[int]) -> dict[int, set[int]]:
     return found
 
 
-def _batches(values: list[int], size: int = 5000) -> Iterable[list[int]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def _same_flag(
     item: FlagOut,
+    key: str,
     ids: set[int],
-    existing: list[OverlapFlag],
+    village: list[_Stored],
     members: dict[int, set[int]],
     claimed: set[int],
-) -> OverlapFlag | None:
+) -> _Stored | None:
     """The stored flag ``item`` is: the one with its key, else the one sharing the most of its
     interventions in its village (the oldest on a tie), not yet taken by another cluster."""
     candidates = [
         row
-        for row in existing
-        if row.id not in claimed
-        and row.village_code == item.village
-        and (row.key == item.key or members.get(row.id, set()) & ids)
+        for row in village
+        if row.id not in claimed and (row.key == key or members.get(row.id, set()) & ids)
     ]
     if not candidates:
         return None
     return min(
         candidates,
-        key=lambda row: (row.key != item.key, -len(members.get(row.id, set()) & ids), row.id),
+        key=lambda row: (row.key != key, -len(members.get(row.id, set()) & ids), row.id),
     )
 
 
-def _interventions(session: Session, ids: set[int]) -> list[Intervention]:
-    return list(
-        session.scalars(
-            sa.select(Intervention)
-            .where(Intervention.id.in_(sorted(ids)))
-            .order_by(Intervention.id)
-        )
-    )
-
-
-def _note_newcomers(
-    session: Session, row: OverlapFlag, before: set[int], joined: list[int]
-) -> None:
-    """Say who joined; reopen a decided flag when a newcomer's program is not among those the
+def _newcomers(
+    session: Session, grown: list[_Grown], updates: list[dict[str, Any]]
+) -> list[tuple[int, FlagStatus, dict[str, Any], int]]:
+    """Say who joined each grown flag (its values then go to ``updates``); the decided flags to
+    reopen (id, status seen, note, newcomer) when a newcomer's program is not among those the
     decision was about (the same programs again change nothing that was decided)."""
-    items = {i.id: i for i in _interventions(session, set(joined) | before)}
-    decided_programs = {items[i].program_id for i in before if i in items}
-    newcomer = items[joined[0]]
-    outside = [items[i] for i in joined if items[i].program_id not in decided_programs]
-    shown = outside[0] if outside else newcomer
-    params = {"title": shown.title, "program": shown.program.code}
-    seen = row.status
-    decided = seen in (FlagStatus.ACKNOWLEDGED, FlagStatus.RESOLVED, FlagStatus.ALLOWED)
-    reopened = {"code": "flag.reopened", "params": params}
-    if decided and outside:
-        # Reopen the decision this pass saw, not one a coordinator took since.
-        if transition(session, row, {seen}, {"status": FlagStatus.OPEN, "change_note": reopened}):
-            record(session, "flag.reopened", "overlap_flag", row.id, intervention=shown.id)
-    else:
-        row.change_note = {"code": "flag.grown", "params": params}
+    wanted = sorted({i for g in grown for i in (*g.before, *g.joined)})
+    items: dict[int, tuple[int, str, str]] = {}  # id -> program id, title, program code
+    for batch in batches(wanted):
+        query = (
+            sa.select(Intervention.id, Intervention.program_id, Intervention.title, Program.code)
+            .join(Program, Program.id == Intervention.program_id)
+            .where(Intervention.id.in_(batch))
+        )
+        items.update(
+            {i: (program, title, code) for i, program, title, code in session.execute(query)}
+        )
+    reopen: list[tuple[int, FlagStatus, dict[str, Any], int]] = []
+    for g in grown:
+        decided_programs = {items[i][0] for i in g.before if i in items}
+        outside = [i for i in g.joined if items[i][0] not in decided_programs]
+        shown = outside[0] if outside else g.joined[0]
+        params = {"title": items[shown][1], "program": items[shown][2]}
+        if g.row.status in DECIDED_FLAG and outside:
+            # Reopen the decision this pass saw, not one a coordinator took since.
+            reopen.append(
+                (g.row.id, g.row.status, {"code": "flag.reopened", "params": params}, shown)
+            )
+            updates.append(g.values)
+        else:
+            updates.append(g.values | {"change_note": {"code": "flag.grown", "params": params}})
+    return reopen
 
 
 def _store_gaps(
     session: Session, regency_code: str, gaps: list[GapOut], report: StoreReport
 ) -> None:
     existing = {
-        g.need_id: g
-        for g in session.scalars(sa.select(Gap).where(Gap.regency_code == regency_code))
+        need_id: (gap_id, reasons)
+        for gap_id, need_id, reasons in session.execute(
+            sa.select(Gap.id, Gap.need_id, Gap.reasons).where(Gap.regency_code == regency_code)
+        )
     }
     wanted = {g.need_id: g for g in gaps}
-    for need_id, stale in existing.items():
-        if need_id not in wanted:
-            session.delete(stale)
+    stale = sorted(need_id for need_id in existing if need_id not in wanted)
+    for batch in batches(stale):
+        session.execute(sa.delete(Gap).where(Gap.need_id.in_(batch)))
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
     for need_id, item in wanted.items():
         reasons = reasons_data([item.reason])
-        row = existing.get(need_id)
-        if row is None:
-            session.add(Gap(need_id=need_id, regency_code=item.regency, reasons=reasons))
-        elif row.reasons != reasons:
-            row.reasons = reasons
+        found = existing.get(need_id)
+        if found is None:
+            new.append({"need_id": need_id, "regency_code": item.regency, "reasons": reasons})
+        elif found[1] != reasons:
+            changed.append({"id": found[0], "reasons": reasons})
+    insert_new(session, GAPS, new, "need_id")
+    update_rows(session, GAPS, changed)
     report.gaps = len(wanted)
