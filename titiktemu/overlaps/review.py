@@ -34,6 +34,8 @@ from titiktemu.models import (
 
 #: A flag still waiting for someone to act on it.
 UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
+#: Flags per page of the list: twenty cards stay well under a phone's 60 KB.
+PER_PAGE = 20
 
 
 class FlagError(Invalid, ValueError):
@@ -56,26 +58,48 @@ def visible_flag(session: Session, person: Person, flag_id: int) -> OverlapFlag 
         return None
 
 
+@dataclass
+class FlagPage:
+    """One page of a regency's flags, and how many there are in all."""
+
+    items: list[OverlapFlag]
+    total: int
+    page: int
+    pages: int
+
+
 def flags_of(
-    session: Session, regency_code: str, statuses: tuple[FlagStatus, ...] = UNRESOLVED
-) -> list[OverlapFlag]:
-    """A regency's flags in these statuses, open first, most severe first."""
+    session: Session,
+    regency_code: str,
+    statuses: tuple[FlagStatus, ...] = UNRESOLVED,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> FlagPage:
+    """A regency's flags in these statuses, open first, most severe first, a page at a time: a
+    busy regency holds thousands, and a page of them all would be megabytes on a phone."""
+    where = (OverlapFlag.regency_code == regency_code, OverlapFlag.status.in_(statuses))
+    total = session.scalar(sa.select(sa.func.count()).select_from(OverlapFlag).where(*where)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
     order = sa.case(
         {FlagStatus.OPEN.value: 0, FlagStatus.ACKNOWLEDGED.value: 1},
         value=OverlapFlag.status,
         else_=2,
     )
-    return list(
+    items = list(
         session.scalars(
             sa.select(OverlapFlag)
-            .where(OverlapFlag.regency_code == regency_code, OverlapFlag.status.in_(statuses))
+            .where(*where)
             .options(
                 selectinload(OverlapFlag.interventions).selectinload(Intervention.program),
                 selectinload(OverlapFlag.interventions).selectinload(Intervention.village),
             )
             .order_by(order, OverlapFlag.severity.desc(), OverlapFlag.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
         )
     )
+    return FlagPage(items=items, total=total, page=page, pages=pages)
 
 
 def program_pairs(flag: OverlapFlag) -> list[tuple[int, int]]:

@@ -143,7 +143,8 @@ def queue(
 ) -> QueuePage:
     """One page of the queue, best score first, with what the cards show loaded up front."""
     f = filters or QueueFilter()
-    cutoff = overdue_cutoff(session, regency_code, now)
+    days = deadline_days(session, regency_code)  # once: the cutoff and the page both say it
+    cutoff = (now or utcnow()) - dt.timedelta(days=days)
     query = filtered(regency_code, f, cutoff)
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // per_page))
@@ -161,7 +162,7 @@ def queue(
         total=total,
         page=page,
         pages=pages,
-        deadline_days=deadline_days(session, regency_code),
+        deadline_days=days,
         cutoff=cutoff,
         village_names=village_names(session, items),
     )
@@ -189,9 +190,16 @@ def village_names(session: Session, proposals: list[Proposal]) -> dict[str, str]
     return {code: name for code, name in rows}
 
 
-def overdue_count(session: Session, regency_code: str, now: dt.datetime | None = None) -> int:
-    """Open proposals (awaiting or marked for the forum) past the regency's deadline."""
-    cutoff = overdue_cutoff(session, regency_code, now)
+def overdue_count(
+    session: Session,
+    regency_code: str,
+    now: dt.datetime | None = None,
+    cutoff: dt.datetime | None = None,
+) -> int:
+    """Open proposals (awaiting or marked for the forum) past the regency's deadline (``cutoff``
+    when the caller already has it, as the queue page does)."""
+    if cutoff is None:
+        cutoff = overdue_cutoff(session, regency_code, now)
     return (
         session.scalar(
             sa.select(sa.func.count())

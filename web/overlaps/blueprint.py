@@ -15,6 +15,7 @@ from titiktemu.overlaps.review import FlagError
 from web.access import coordinator_required, me, my_regency
 from web.decisions import already_decided_text
 from web.overlaps.forms import FlagActionForm
+from web.params import arg_int, link_args
 from web.places.links import template_helpers
 
 blueprint = Blueprint("overlaps", __name__)
@@ -36,12 +37,16 @@ def index() -> ResponseReturnValue:
     show = request.args.get("show", "open")
     if show not in SHOW:
         show = "open"
-    flags = overlap_review.flags_of(db.session(), my_regency(), SHOW[show])
+    result = overlap_review.flags_of(
+        db.session(), my_regency(), SHOW[show], page=arg_int("page", 1, low=1)
+    )
     return render_template(
         "overlaps/index.html",
-        flags=flags,
+        flags=result.items,
+        result=result,
         show=show,
-        villages=_village_names(flags),
+        args=link_args("page"),
+        villages=_village_names(result.items),
         level=overlap_review.severity_level,
     )
 

@@ -11,7 +11,7 @@ from titiktemu import visibility
 from titiktemu.app import settings_of
 from titiktemu.exchange.facilitator import contact_visible, my_proposal, sides
 from titiktemu.extensions import db
-from titiktemu.models import Person, Proposal, ProposalKind, ProposalStatus
+from titiktemu.models import Need, Offer, Person, Proposal, ProposalKind, ProposalStatus
 from titiktemu.review.commands import decide, reviewable_proposal, visible_proposal
 from titiktemu.review.queue import in_kecamatan, touching_program
 from web.api.auth import caller
@@ -48,9 +48,14 @@ def sides_of(row: Proposal) -> list[Ref]:
     return sides
 
 
-def contact_of(row: Proposal, viewer: Person) -> Contact | None:
-    """The other side's contact, once accepted, for someone in the proposal."""
-    if not contact_visible(row) or my_proposal(db.session(), viewer, row.id) is None:
+def contact_of(row: Proposal, viewer: Person, involved: bool | None = None) -> Contact | None:
+    """The other side's contact, once accepted, for someone in the proposal. ``involved``:
+    whether the viewer is in it, when the caller already asked (a list asks once a page)."""
+    if not contact_visible(row):
+        return None
+    if involved is None:
+        involved = my_proposal(db.session(), viewer, row.id) is not None
+    if not involved:
         return None
     other = sides(row, viewer).other
     if other is None:
@@ -58,7 +63,7 @@ def contact_of(row: Proposal, viewer: Person) -> Contact | None:
     return Contact(id=other.id, name=other.name, email=other.email, phone=other.phone)
 
 
-def proposal_out(row: Proposal, viewer: Person) -> ProposalOut:
+def proposal_out(row: Proposal, viewer: Person, involved: bool | None = None) -> ProposalOut:
     return ProposalOut(
         id=row.id,
         kind=row.kind,
@@ -72,7 +77,7 @@ def proposal_out(row: Proposal, viewer: Person) -> ProposalOut:
         reviewer_id=row.reviewer_id,
         decided_at=row.decided_at,
         decision_note=row.decision_note,
-        contact=contact_of(row, viewer),
+        contact=contact_of(row, viewer, involved),
         created_at=row.created_at,
     )
 
@@ -113,15 +118,32 @@ def _visible(proposal_id: int) -> Proposal:
 def list_proposals(query: ProposalQuery) -> ProposalPage:
     """A coordinator: every proposal of the regency. A facilitator: the live ones where they
     own the need or the offer or are the person proposed."""
-    select = _filtered(sa.select(Proposal).where(visibility.proposals(caller())), query).options(
-        selectinload(Proposal.need),
-        selectinload(Proposal.offer),
+    viewer = caller()
+    select = _filtered(sa.select(Proposal).where(visibility.proposals(viewer)), query).options(
+        selectinload(Proposal.need).selectinload(Need.person),
+        selectinload(Proposal.offer).selectinload(Offer.person),
         selectinload(Proposal.person),
         selectinload(Proposal.program_a),
         selectinload(Proposal.program_b),
     )
     rows, cursor = page_of(db.session(), select, Proposal.id, query)
-    return ProposalPage(items=[proposal_out(r, caller()) for r in rows], next_cursor=cursor)
+    mine = _involving(viewer, [r.id for r in rows if contact_visible(r)])
+    return ProposalPage(
+        items=[proposal_out(r, viewer, r.id in mine) for r in rows], next_cursor=cursor
+    )
+
+
+def _involving(viewer: Person, ids: list[int]) -> set[int]:
+    """Which of these proposals the viewer is part of, in one query (not one per row)."""
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(Proposal.id).where(
+                Proposal.id.in_(ids), visibility.proposals_involving(viewer.id)
+            )
+        )
+    )
 
 
 @operation(
