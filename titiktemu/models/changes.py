@@ -8,7 +8,7 @@ The one place the rule lives, so no command can forget it: listeners on every ``
 - ``do_orm_execute`` sees the bulk statements (``session.execute(sa.update(Proposal)...)``,
   imports' executemany): proposals are told apart by their rows (read before the statement
   runs); any other bulk write to a table the engine reads bumps every regency (``*``);
-- ``before_commit`` flushes, then bumps each changed regency's counter once and logs what
+- ``before_commit`` flushes (when a row the engine reads is pending), then bumps each changed regency's counter once and logs what
   changed under the new value, so the counter and the change commit together or not at all.
 
 A need (kind ``need``) and a need's pending proposals (kind ``proposal``, id: the need) are
@@ -288,7 +288,9 @@ _BULK = {"proposals": _bulk_proposals, "needs": _bulk_needs, "offers": _bulk_off
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
-    if session.new or session.dirty or session.deleted:
+    # Flush early only what the engine reads: other pending rows (an email marked sent) stay
+    # pending for the commit's own flush, as every other before_commit listener expects.
+    if any(type(row) in READ for row in (*session.new, *session.dirty, *session.deleted)):
         session.flush()
     pending: set[Change] = session.info.pop(_PENDING, set())
     if pending:

@@ -11,6 +11,9 @@ import copy
 from typing import Any
 
 import click
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
 from flask.cli import with_appcontext
 
 from titiktemu.extensions import db
@@ -40,6 +43,10 @@ def _upgrade_then_load(upgrade: click.Command) -> click.Command:
         click.get_current_context().invoke(schema_upgrade, **options)
         if options.get("sql"):
             return  # offline mode writes SQL for someone else to run: no database to load into
+        if not _at_head():
+            # The loader writes through today's models, which an older schema does not hold.
+            click.echo("Reference data not loaded: the schema is not at the newest revision.")
+            return
         click.echo(load_reference_data(db.session()).summary())
 
     command = copy.copy(upgrade)
@@ -53,3 +60,11 @@ def _upgrade_then_load(upgrade: click.Command) -> click.Command:
 
 #: ``titiktemu db``: Flask-Migrate's group with the upgrade that also loads the reference data.
 db_group = _db_group()
+
+
+def _at_head() -> bool:
+    """Whether the database stands at the newest revision (an upgrade may stop earlier)."""
+    config = current_app.extensions["migrate"].migrate.get_config()
+    with db.engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current == set(ScriptDirectory.from_config(config).get_heads())
