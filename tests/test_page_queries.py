@@ -41,6 +41,10 @@ COORDINATOR_PAGES = (
     "/api/v1/proposals?status=accepted",
 )
 FACILITATOR_PAGES = ("/", "/coverage", "/api/v1/proposals")
+#: A row the session already holds answers a lazy load without SQL in one fetch and not in the
+#: other, which moves a count by one; a query per card, flag or item moves it by a page's rows
+#: (at least PER_PAGE here).
+SLACK = 2
 
 
 @contextmanager
@@ -143,7 +147,7 @@ def test_statements_per_page_do_not_grow_with_its_rows(app: Flask) -> None:
     assert 'rel="next"' in _shown(coordinator, "/overlaps")
     many = _counts(app, tokens)
 
-    grew = {page: (few[page], many[page]) for page in few if many[page] > few[page]}
+    grew = {page: (few[page], many[page]) for page in few if many[page] > few[page] + SLACK}
     assert grew == {}, f"statements per request grew with the rows (few, many): {grew}"
 
 
