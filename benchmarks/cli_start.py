@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--code", type=Path, help="another checkout, measured side by side")
     args = parser.parse_args(argv)
-    print(f"python {platform.python_version()}, load average {os.getloadavg()[0]:.2f}, ")
+    print(f"python {platform.python_version()}, load average {os.getloadavg()[0]:.2f}")
     print(f"{args.runs} runs of each case, fresh processes")
     instance = Path(os.environ.get("TMPDIR", "/tmp")) / f"titiktemu-cli-start-{os.getpid()}"
     instance.mkdir(parents=True, exist_ok=True)
