@@ -312,10 +312,13 @@ class CeleryWorker:
     way an OOM killer or a lost machine ends a worker; ``start()`` again is the restart.
     """
 
-    def __init__(self, env: Mapping[str, str], log_path: Path, concurrency: int = 2) -> None:
+    def __init__(
+        self, env: Mapping[str, str], log_path: Path, concurrency: int = 2, name: str = "test"
+    ) -> None:
         self.env = dict(env)
         self.log_path = log_path
         self.concurrency = concurrency
+        self.name = name  # node names must differ between workers running side by side
         self.proc: subprocess.Popen[bytes] | None = None
         self.log: IO[bytes] | None = None
         self.starts = 0
@@ -326,7 +329,7 @@ class CeleryWorker:
         self.starts += 1
         args = [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool=prefork"]
         args += [f"--concurrency={self.concurrency}", "--loglevel=INFO", "-Q", "titiktemu"]
-        args += ["-n", f"test{self.starts}@%h", "--without-mingle", "--without-gossip"]
+        args += ["-n", f"{self.name}{self.starts}@%h", "--without-mingle", "--without-gossip"]
         self.proc = subprocess.Popen(
             args,
             cwd=ROOT,
@@ -378,9 +381,9 @@ class CeleryWorker:
 
 @contextmanager
 def celery_worker(
-    env: Mapping[str, str], log_path: Path, concurrency: int = 2
+    env: Mapping[str, str], log_path: Path, concurrency: int = 2, name: str = "test"
 ) -> Iterator[CeleryWorker]:
-    worker = CeleryWorker(env, log_path, concurrency)
+    worker = CeleryWorker(env, log_path, concurrency, name)
     try:
         worker.start()
         yield worker

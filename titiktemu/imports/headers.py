@@ -21,6 +21,7 @@ Rules:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -432,7 +433,14 @@ def _numbers_columns(cells: Sequence[object]) -> bool:
 
 def is_total_row(cells: Sequence[object]) -> bool:
     """A JUMLAH / TOTAL row: a cell says so (the label often sits in the village column)."""
-    return any(header_key(c) in TOTAL_WORDS for c in cells if isinstance(c, str))
+    return any(_cell_key(c) in TOTAL_WORDS for c in cells if isinstance(c, str))
+
+
+@functools.lru_cache(maxsize=65536)
+def _cell_key(text: str) -> str:
+    """:func:`header_key` of a cell, remembered: every data row is asked whether it is a total
+    row, and a sheet repeats its cells (codes, places, programs) thousands of times."""
+    return header_key(text)
 
 
 _ENUMERATOR = re.compile(r"^(?:[a-z]|[ivx]+|\d{1,2})[.)]\s+", re.IGNORECASE)

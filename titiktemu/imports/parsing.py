@@ -247,6 +247,8 @@ def _amount(cell: Cell) -> _Amount | None:
             raise CellError("bad_number")
         return _Amount(Fraction(Decimal(repr(cell))), rounded=True)  # as the sheet showed it
     raw = _SPACES.sub(" ", text(cell)).strip()
+    if raw.isascii() and raw.isdigit() and len(raw) <= _MAX_AMOUNT_TEXT:
+        return _Amount(Fraction(int(raw)))  # plain digits, most cells of a large file
     if _is_unknown(raw):
         return None
     if len(raw) > _MAX_AMOUNT_TEXT:

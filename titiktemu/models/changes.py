@@ -179,6 +179,12 @@ def _pending(session: Session) -> set[Change]:
     return found
 
 
+def note(session: Session, changes: Iterable[Change]) -> None:
+    """Changes written past the session's events (``COPY`` on the driver's cursor, as a large
+    import does), bumped at commit with the others."""
+    _pending(session).update(changes)
+
+
 @event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _context: UOWTransaction, _instances: object) -> None:
     """Updates and deletes, read while their rows (and old values) are still there."""
