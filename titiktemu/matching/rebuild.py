@@ -8,6 +8,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from graph.engine import Engine
+from titiktemu.jobs.locks import hold_regency
 from titiktemu.mail.announce import announce
 from titiktemu.matching.config import load_config
 from titiktemu.matching.inputs import load_inputs
@@ -32,6 +33,11 @@ def rebuild_regency(
     """A full pass for one regency, written idempotently and committed; with ``settings`` the
     emails it causes are queued in the same transaction."""
     progress("load", 0.0)
+    if session.get_bind().dialect.name == "postgresql":
+        # Live matches of the regency wait for the pass (on any worker machine), so none hands
+        # out capacity the pass is handing out too. SQLite has one writer anyway, and taking it
+        # now would hold back this job's own progress reports.
+        hold_regency(session, "match", regency_code)
     inputs = load_inputs(session, regency_code)
     progress("engine", 10.0)
     engine = Engine(inputs, load_config(session, regency_code))
