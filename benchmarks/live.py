@@ -21,7 +21,6 @@ its first job. The load average is printed: read figures against it.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import math
 import os
 import platform
@@ -38,6 +37,7 @@ from flask_migrate import upgrade
 from sqlalchemy.orm import Session
 
 from benchmarks import synthetic
+from benchmarks.rebuild_db import load_records
 from graph import records as r
 from graph.engine import Engine
 from harness.database import reset_database
@@ -47,25 +47,14 @@ from titiktemu.extensions import db
 from titiktemu.matching.config import load_config
 from titiktemu.matching.inputs import load_inputs
 from titiktemu.models import (
-    ExchangeStatus,
-    FundingSource,
-    Intervention,
     JobRun,
     JobStatus,
-    Need,
-    Offer,
     Person,
-    Program,
     Proposal,
     ProposalKind,
     ProposalStatus,
 )
-from titiktemu.models.exchange import need_skills, offer_kecamatan, offer_skills, offer_villages
-from titiktemu.models.people import person_programs, person_skills, person_villages
-from titiktemu.models.programs import program_categories
-from titiktemu.places.regions import load_regions, resolve_codes
 from titiktemu.settings import Settings
-from titiktemu.vocabulary.taxonomy import load_taxonomy
 from web.app import create_app
 
 KLATEN = synthetic.KLATEN
@@ -104,160 +93,6 @@ def one_regency(factor: int) -> synthetic.Scale:
     )
 
 
-def _insert(session: Session, target: object, rows: list[dict[str, object]]) -> None:
-    for start in range(0, len(rows), CHUNK):
-        session.execute(sa.insert(target), rows[start : start + CHUNK])  # type: ignore[arg-type]
-
-
-def _fill(session: Session, data: synthetic.Synthetic) -> None:
-    """The synthetic records as rows, written in bulk (ids kept), then each sequence moved on."""
-    inputs = data.inputs
-    _insert(
-        session,
-        Program,
-        [
-            {
-                "id": p.id,
-                "code": p.code,
-                "name": p.name,
-                "agency": "bench",
-                "funding_source": FundingSource.APBN,
-            }
-            for p in inputs.programs
-        ],
-    )
-    _insert(
-        session,
-        program_categories,
-        [{"program_id": p.id, "category_code": c} for p in inputs.programs for c in p.categories],
-    )
-    _insert(
-        session,
-        Person,
-        [
-            {
-                "id": p.id,
-                "email": f"p{p.id}@bench.invalid",
-                "name": p.name,
-                "regency_code": p.regency,
-                "home_village_code": p.home_village,
-                "active": p.available,
-            }
-            for p in inputs.people
-        ],
-    )
-    _insert(
-        session,
-        person_villages,
-        [{"person_id": p.id, "village_code": v} for p in inputs.people for v in set(p.villages)],
-    )
-    _insert(
-        session,
-        person_skills,
-        [{"person_id": p.id, "skill_code": s} for p in inputs.people for s in set(p.skills)],
-    )
-    _insert(
-        session,
-        person_programs,
-        [{"person_id": p.id, "program_id": x} for p in inputs.people for x in set(p.programs)],
-    )
-    titles: set[tuple[int, str]] = set()
-
-    def unique(person: int, title: str, ident: int) -> str:
-        if (person, title.casefold()) in titles:
-            title = f"{title} #{ident}"
-        titles.add((person, title.casefold()))
-        return title
-
-    _insert(
-        session,
-        Offer,
-        [
-            {
-                "id": o.id,
-                "person_id": o.person_id,
-                "title": unique(o.person_id, o.title, o.id),
-                "description": o.description,
-                "available_from": o.start,
-                "available_until": o.end,
-                "capacity": o.capacity,
-                "status": ExchangeStatus.OPEN,
-            }
-            for o in inputs.offers
-        ],
-    )
-    _insert(
-        session,
-        offer_skills,
-        [{"offer_id": o.id, "skill_code": s} for o in inputs.offers for s in set(o.skills)],
-    )
-    _insert(
-        session,
-        offer_villages,
-        [{"offer_id": o.id, "village_code": v} for o in inputs.offers for v in set(o.villages)],
-    )
-    _insert(
-        session,
-        offer_kecamatan,
-        [{"offer_id": o.id, "kecamatan_code": k} for o in inputs.offers for k in set(o.kecamatan)],
-    )
-    titles.clear()
-    _insert(
-        session,
-        Need,
-        [
-            {
-                "id": n.id,
-                "person_id": n.person_id,
-                "title": unique(n.person_id, n.title, n.id),
-                "description": n.description,
-                "kecamatan_code": n.kecamatan,
-                "village_code": n.village,
-                "needed_from": n.start,
-                "needed_until": n.end,
-                "status": ExchangeStatus.OPEN,
-            }
-            for n in inputs.needs
-        ],
-    )
-    _insert(
-        session,
-        need_skills,
-        [{"need_id": n.id, "skill_code": s} for n in inputs.needs for s in set(n.skills)],
-    )
-    seen: set[tuple[int, str, str, dt.date]] = set()
-    rows: list[dict[str, object]] = []
-    for i in inputs.interventions:
-        natural = (i.program_id, i.village, i.category, i.start)
-        if natural in seen:
-            continue
-        seen.add(natural)
-        rows.append(
-            {
-                "id": i.id,
-                "program_id": i.program_id,
-                "village_code": i.village,
-                "category_code": i.category,
-                "title": i.title or "kegiatan",
-                "start_date": i.start,
-                "end_date": i.end,
-                "budget_year": i.start.year,
-                "households": i.households,
-                "budget_idr": i.budget_idr,
-                "facilitator_id": i.facilitator_id,
-            }
-        )
-    _insert(session, Intervention, rows)
-    if session.get_bind().dialect.name == "postgresql":
-        for table in ("programs", "people", "offers", "needs", "interventions"):
-            session.execute(
-                sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT max(id) FROM {table}))"
-                )
-            )
-
-
 def _store_pass(session: Session) -> int:
     """The proposals a full pass makes for the regency, stored pending (written in bulk: what
     the regency holds between two nightly rebuilds)."""
@@ -281,7 +116,8 @@ def _store_pass(session: Session) -> int:
         }
         for p in result.proposals
     ]
-    _insert(session, Proposal, rows)
+    for start in range(0, len(rows), CHUNK):
+        session.execute(sa.insert(Proposal), rows[start : start + CHUNK])
     return len(rows)
 
 
@@ -293,11 +129,7 @@ def _prepare(settings: Settings, factor: int) -> tuple[synthetic.Synthetic, int,
     with app.app_context():
         upgrade()
         session = db.session()
-        load_regions(session, resolve_codes([KLATEN]))
-        load_taxonomy(session)
-        session.commit()
-        _fill(session, data)
-        session.commit()
+        load_records(session, data)  # places, taxonomy and the records, committed
         stored = _store_pass(session)
         session.commit()
         db.session.remove()
