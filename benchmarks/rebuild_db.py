@@ -47,6 +47,7 @@ from benchmarks.imports import ensure_database
 from benchmarks.synthetic import Synthetic, generate, scale
 from graph.engine import Engine
 from harness.database import reset_database
+from harness.statements import sent_statements
 from titiktemu.mail.announce import announce
 from titiktemu.matching import rebuild as rebuild_module
 from titiktemu.matching.config import load_config
@@ -241,20 +242,14 @@ class Written:
 def counting(engine: sa.Engine) -> Iterator[Written]:
     """Count the writing statements sent through ``engine`` while the block runs."""
     written = Written()
-
-    def after(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        verb = statement.lstrip().split(None, 1)[0].upper()
-        if verb in ("INSERT", "UPDATE", "DELETE"):
-            written.statements += 1
-            count = max(cursor.rowcount, 0)
-            written.rows += count
-            written.by_verb[verb] = written.by_verb.get(verb, 0) + count
-
-    sa.event.listen(engine, "after_cursor_execute", after)
-    try:
+    with sent_statements(engine) as sent:
         yield written
-    finally:
-        sa.event.remove(engine, "after_cursor_execute", after)
+    for statement in sent:
+        if statement.verb in ("INSERT", "UPDATE", "DELETE"):
+            written.statements += 1
+            count = max(statement.rows, 0)
+            written.rows += count
+            written.by_verb[statement.verb] = written.by_verb.get(statement.verb, 0) + count
 
 
 def tuple_stats(engine: sa.Engine) -> int | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from benchmarks.web_data import Volume, top_up
+from harness.statements import Sent, sent_statements
 from titiktemu.accounts.tokens import create_token
 from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR, DEMO_PASSWORD
 from titiktemu.extensions import db
@@ -48,20 +48,12 @@ SLACK = 2
 
 
 @contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
+def counted(app: Flask) -> Iterator[list[Sent]]:
     """The SQL statements sent through the app's engine inside the block."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
     with app.app_context():
         engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with sent_statements(engine) as seen:
         yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def _signed_in(app: Flask, email: str) -> FlaskClient:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
 
+from harness.statements import sent_statements
 from titiktemu.extensions import db
 from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.matching.results import FLAG_KEY_LENGTH
@@ -40,20 +40,10 @@ WRITES = ("INSERT", "UPDATE", "DELETE", "COPY")
 @contextmanager
 def writes() -> Iterator[list[tuple[str, str, int]]]:
     """Each writing statement sent while the block runs: verb, table and rows it touched."""
-    seen: list[tuple[str, str, int]] = []
-
-    def after(_conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        words = statement.split()
-        if words[0].upper() in WRITES:
-            table = words[2] if words[1].upper() in ("INTO", "FROM") else words[1]
-            seen.append((words[0].upper(), table, cursor.rowcount))
-
-    engine = db.engine
-    sa.event.listen(engine, "after_cursor_execute", after)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "after_cursor_execute", after)
+    written: list[tuple[str, str, int]] = []
+    with sent_statements(db.engine) as sent:
+        yield written
+    written.extend((s.verb, s.table, s.rows) for s in sent if s.verb in WRITES)
 
 
 def count(model: type) -> int:
