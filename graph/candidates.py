@@ -120,14 +120,22 @@ class BlockingIndex:
         )
         return [self.sides[p] for p in positions]
 
+    def around(self, view: NeedView, world: World) -> list[Side]:
+        """The sides offering one of the need's deciding skills in its village, its kecamatan
+        or a neighbouring one (for a gap: is anyone in reach at all?). Every side in reach of
+        the need is among them; some may be of another regency."""
+        index = self._index
+        positions: set[int] = set()
+        for place in _walk(view, world):
+            bucket = index.get(place)
+            if bucket is not None:
+                for skill in view.skills:
+                    positions.update(bucket.get(f"s{skill}", ()))
+        return [self.sides[p] for p in sorted(positions)]
+
     def _best(self, view: NeedView, world: World) -> list[tuple[Parts, Side]]:
         k = world.config.k
-        need = view.need
-        places: list[str] = []
-        if need.village is not None:
-            places.append(f"v{need.village}")
-        places.append(f"k{need.kecamatan}")
-        places.extend(f"k{n}" for n in sorted(world.neighbours.get(need.kecamatan, ())))
+        places = _walk(view, world)
         skill_keys = [f"s{s}" for s in sorted(view.skills)] + [f"g{g}" for g in sorted(view.groups)]
         seen: set[int] = set()
         looked: list[int] = []
@@ -156,3 +164,14 @@ class BlockingIndex:
                 scored.append((found, side))
         scored.sort(key=lambda pair: (-pair[0][8], pair[1].kind, pair[1].id))
         return scored[:k]
+
+
+def _walk(view: NeedView, world: World) -> list[str]:
+    """The place keys a need looks under, in order: its village, its kecamatan, neighbours."""
+    need = view.need
+    places: list[str] = []
+    if need.village is not None:
+        places.append(f"v{need.village}")
+    places.append(f"k{need.kecamatan}")
+    places.extend(f"k{n}" for n in sorted(world.neighbours.get(need.kecamatan, ())))
+    return places

@@ -15,10 +15,13 @@ incremental answers changes nothing.
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import attrgetter, itemgetter
 
 import networkx as nx
 import numpy as np
@@ -27,7 +30,7 @@ from graph.assignment import assign_arrays
 from graph.candidates import BlockingIndex
 from graph.config import EngineConfig
 from graph.distance import km
-from graph.network import build_graph
+from graph.network import build_graph, graph_size
 from graph.overlaps import Flag, find_overlaps, village_flags
 from graph.partition import partition
 from graph.reasons import Reason, reason
@@ -44,6 +47,8 @@ PROPOSAL_KIND = {"offer": NEED_OFFER, "person": NEED_PERSON}
 
 #: (side kind, side id)
 SideKey = tuple[str, int]
+#: A need's candidate as alternatives are handed out: (-rank, need id, side, place in its row).
+_Pair = tuple[float, int, SideKey, int]
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,22 @@ class _Held:
     kept: bool = False
 
 
+@dataclass
+class _GapLooks:
+    """What the gaps of one pass share (``Engine._nearest``)."""
+
+    #: (regency, skills) -> kecamatan -> owners of the regency's sides offering one of the
+    #: skills that work there.
+    owners: dict[tuple[str, frozenset[str]], dict[str, frozenset[int]]] = field(
+        default_factory=dict
+    )
+    #: (regency, skills, the need's kecamatan) -> those kecamatan as (km, code, owners),
+    #: nearest first.
+    ranked: dict[tuple[str, frozenset[str], str], list[tuple[float, str, frozenset[int]]]] = field(
+        default_factory=dict
+    )
+
+
 class Engine:
     """One run's state: build it from records, ``run()`` it, then ask incremental questions."""
 
@@ -152,6 +173,12 @@ class Engine:
         self.offers_of: dict[int, list[int]] = defaultdict(list)
         #: Other needs whose proposals the last incremental answer changed.
         self.changed: set[int] = set()
+        #: Per side, the needs that may hold it as an alternative (``_holders_of`` checks each):
+        #: ``_trim`` asks it on an incremental answer, and scanning every held need for that
+        #: took tens of milliseconds at national scale. Made on first use after a pass, then
+        #: kept up to date by ``_add_alternative``, the one place an alternative is handed out.
+        self._holders: defaultdict[SideKey, list[int]] | None = None
+        self._distances: dict[tuple[str, str], float] = {}
         for offer in sorted(inputs.offers, key=lambda o: o.id):
             self.offers_of[offer.person_id].append(offer.id)
         self._seed(inputs.incumbents)
@@ -207,12 +234,15 @@ class Engine:
                 held.score = found.score if found else inc.score
                 self.assigned[key] += 1
             elif inc.rank > 1 and key != held.primary:
-                held.alternatives.append(key)
-                self.alternative_use[key] += 1
+                self._add_alternative(inc.need_id, held, key)
 
     # -- full pass -----------------------------------------------------------------------------
     def run(self, progress: Progress = _quiet, build_graphs: bool = True) -> Result:
-        """Everything for the records given: deterministic, ordered, explained."""
+        """Everything for the records given: deterministic, ordered, explained.
+
+        ``build_graphs`` reports the size of every regency's graph (``Result.graph_nodes``,
+        ``graph_edges``); the graphs are counted (``graph_size``), not built, as nothing in
+        the pass reads them: ``Engine.graph`` builds the one a page shows."""
         timings: dict[str, float] = {}
         clock = time.perf_counter()
         nodes = edges = 0
@@ -220,12 +250,10 @@ class Engine:
             progress("graph", 0.0)
             parts = partition(self.inputs)
             for count, (regency, part) in enumerate(parts.items(), 1):
-                g = build_graph(part, regency)
-                nodes += g.number_of_nodes()
-                edges += g.number_of_edges()
-                # Counting edges caches a view on the graph that points back at it; emptied now,
-                # the graph does not wait for a full garbage collection to give its memory back.
-                g.clear()
+                # Counted, not built: the pass reads no graph (``Engine.graph`` builds one).
+                part_nodes, part_edges = graph_size(part, regency)
+                nodes += part_nodes
+                edges += part_edges
                 if count % 50 == 0:
                     progress("graph", 100.0 * count / len(parts))
             timings["graph"] = time.perf_counter() - clock
@@ -251,7 +279,9 @@ class Engine:
         timings["candidates"] += self._searching
         clock = time.perf_counter()
         proposals = [p for v in views for p in self._proposals_of(v)]
-        gaps = [self._gap(v) for v in views if self._held(v).primary is None]
+        looks = _GapLooks()
+        gaps = [self._gap(v, looks) for v in views if self._held(v).primary is None]
+        del looks
         timings["gaps"] = time.perf_counter() - clock
         clock = time.perf_counter()
         progress("overlaps", 0.0)
@@ -275,7 +305,12 @@ class Engine:
         )
 
     def _held(self, view: NeedView) -> _Held:
-        return self.held.setdefault(view.need.id, _Held())
+        # Not ``setdefault``: a pass asks this a dozen times per need, and would make (and
+        # throw away) a new ``_Held`` each time.
+        found = self.held.get(view.need.id)
+        if found is None:
+            found = self.held[view.need.id] = _Held()
+        return found
 
     def _validate(self, views: list[NeedView], retired: dict[str, Reason]) -> None:
         """Keep the incumbents whose facts still hold; retire the others with their reason.
@@ -286,6 +321,7 @@ class Engine:
         live = {v.need.id for v in views}
         for need_id in [n for n in self.held if n not in live]:
             self._drop_all(need_id)
+        self._holders = None  # a pass hands alternatives out anew; made again when asked
         self.assigned.clear()
         self.alternative_use.clear()
         primaries: list[tuple[float, int, SideKey, Fit | None]] = []
@@ -357,10 +393,13 @@ class Engine:
         ]
         clock = time.perf_counter()
         found = self.indexes[kind].candidates_many(asked, self.world)
-        rows = {
-            v.need.id: [(f, side) for f, side in row if not self._excluded(v, side)]
-            for v, row in zip(asked, found, strict=True)
-        }
+        if kind == "person":
+            rows = {
+                v.need.id: [(f, side) for f, side in row if not self._excluded(v, side)]
+                for v, row in zip(asked, found, strict=True)
+            }
+        else:  # only a person can be excluded (``_excluded``): offers' rows stand as found
+            rows = {v.need.id: row for v, row in zip(asked, found, strict=True)}
         self._searching += time.perf_counter() - clock
         waiting = [v for v in views if self._held(v).primary is None]
         self._assign_rows(kind, waiting, [rows[v.need.id] for v in waiting])
@@ -450,8 +489,30 @@ class Engine:
                 break
             key = (kind, other.id)
             if key != held.primary and key not in held.alternatives and self.spare(key, other) > 0:
-                held.alternatives.append(key)
-                self.alternative_use[key] += 1
+                self._add_alternative(view.need.id, held, key)
+
+    def _add_alternative(self, need_id: int, held: _Held, key: SideKey) -> None:
+        """Name ``key`` as one of ``need_id``'s alternatives (``held``), using up its room."""
+        held.alternatives.append(key)
+        self.alternative_use[key] += 1
+        if self._holders is not None:
+            self._holders[key].append(need_id)
+
+    def _holders_of(self, key: SideKey) -> list[int]:
+        """The needs holding ``key`` as an alternative now. The index may name needs that have
+        since given it up (nothing removes them as they go): they are dropped here."""
+        if self._holders is None:
+            self._holders = defaultdict(list)
+            for need_id, held in self.held.items():
+                for alternative in held.alternatives:
+                    self._holders[alternative].append(need_id)
+        holders = [
+            n
+            for n in dict.fromkeys(self._holders.get(key, ()))
+            if (holds := self.held.get(n)) is not None and key in holds.alternatives
+        ]
+        self._holders[key] = holders
+        return holders
 
     def _rows(self, kind: str, index: BlockingIndex, view: NeedView) -> list[tuple[Fit, Side]]:
         return [
@@ -463,18 +524,17 @@ class Engine:
     def _assign_rows(
         self, kind: str, views: list[NeedView], rows: list[list[tuple[Fit, Side]]]
     ) -> None:
-        capacity = {
-            side.id: self.free((kind, side.id), side) for row in rows for _found, side in row
-        }
-        counts = np.fromiter((len(row) for row in rows), dtype=np.int64, count=len(rows))
+        # The pairs are read by C iterators (``map``, ``chain``), not a Python loop per pair,
+        # and each side's room is asked once, not once per need it is a candidate of.
+        sides = dict(zip(map(_side_id, _sides_of(rows)), _sides_of(rows), strict=True))
+        capacity = {ident: self.free((kind, ident), side) for ident, side in sides.items()}
+        counts = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
         indptr = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(counts, out=indptr[1:])
         size = int(indptr[-1])
-        side_ids = np.fromiter(
-            (side.id for row in rows for _found, side in row), dtype=np.int64, count=size
-        )
+        side_ids = np.fromiter(map(_side_id, _sides_of(rows)), dtype=np.int64, count=size)
         ranks = np.fromiter(
-            (found.rank for row in rows for found, _side in row), dtype=np.float64, count=size
+            map(_rank_of, map(_fit_of, chain.from_iterable(rows))), dtype=np.float64, count=size
         )
         chosen = assign_arrays(indptr, side_ids, ranks, capacity)
         for view, row, pick in zip(views, rows, chosen, strict=True):
@@ -514,25 +574,31 @@ class Engine:
                     continue
                 retired[proposal_key(view.need.id, key)] = reason("retired", 0.0, 0.0, why)
                 held.alternatives.remove(key)
+        # Every need's candidates in one order, best pair first: (-rank, need, side). Each
+        # need's row is in that order already, so the rows are merged through a heap, and a
+        # need leaves it once it holds enough: a national pass has ten million pairs, of which
+        # a few per need are ever looked at.
         limit = self.config.alternatives
-        pairs: list[tuple[float, int, SideKey]] = []
+        heap: list[_Pair] = []
+        open_rows: dict[int, list[tuple[Fit, Side]]] = {}
         for view in views:
             held = self._held(view)
             if held.primary is None or len(held.alternatives) >= limit:
                 continue
-            kind = held.primary[0]
-            for found, side in rows[kind].get(view.need.id, ()):
-                key = (kind, side.id)
-                if key != held.primary and key not in held.alternatives:
-                    pairs.append((found.rank, view.need.id, key))
-        pairs.sort(key=lambda item: (-item[0], item[1], item[2]))
-        for _rank, need_id, key in pairs:
+            row = open_rows[view.need.id] = rows[held.primary[0]].get(view.need.id, [])
+            if (pair := _next_pair(view.need.id, held, row, 0)) is not None:
+                heap.append(pair)
+        heapq.heapify(heap)
+        while heap:
+            _rank, need_id, key, at = heapq.heappop(heap)
             held = self.held[need_id]
             side = self.side(key)
-            if len(held.alternatives) >= limit or side is None or self.spare(key, side) <= 0:
-                continue
-            held.alternatives.append(key)
-            self.alternative_use[key] += 1
+            if side is not None and self.spare(key, side) > 0:
+                self._add_alternative(need_id, held, key)
+            if len(held.alternatives) < limit:
+                pair = _next_pair(need_id, held, open_rows[need_id], at + 1)
+                if pair is not None:
+                    heapq.heappush(heap, pair)
 
     def _proposals_of(self, view: NeedView) -> list[Proposal]:
         held = self._held(view)
@@ -572,31 +638,23 @@ class Engine:
         )
 
     # -- gaps ----------------------------------------------------------------------------------
-    def _gap(self, view: NeedView) -> Gap:
+    def _gap(self, view: NeedView, looks: _GapLooks | None = None) -> Gap:
         """Why nobody is proposed: those who can are taken or busy then, or they are far (the
-        nearest named, with its distance), or nobody in the regency can yet."""
+        nearest named, with its distance), or nobody in the regency can yet.
+
+        Someone else's side of the regency offering one of the need's deciding skills, in
+        reach of it, makes it "taken"; otherwise the nearest kecamatan where someone else's
+        such side works is named. The first is asked of the few sides under the need's own
+        blocking buckets; the second of what the regency offers per kecamatan, found once per
+        regency and skills for a whole pass (``looks``), as a national pass has 80,000 gaps."""
         need = view.need
         world = self.world
         skills = tuple(sorted(view.skills))
         kecamatan = world.kecamatan_names.get(need.kecamatan, need.kecamatan)
-        near_but_busy = False
-        far: list[tuple[float, str, Side]] = []
-        for index in self.indexes.values():
-            for side in index.nearest(view, need.regency):
-                if side.person_id == need.person_id:
-                    continue
-                place = place_of(view, side, world)
-                if place in world.reach:
-                    near_but_busy = True
-                    continue
-                for code in sorted(side.kecamatan):
-                    distance = km(world.kecamatan.get(need.kecamatan), world.kecamatan.get(code))
-                    order = distance if distance is not None else float("inf")
-                    far.append((order, code, side))
-        if near_but_busy:
+        if self._taken(view):
             why = reason("gap", 0.0, 0.0, "gap.taken", skills=skills, kecamatan=kecamatan)
-        elif far:
-            distance, code, _side = min(far, key=lambda item: (item[0], item[1]))
+        elif (nearest := self._nearest(view, looks or _GapLooks())) is not None:
+            distance, code = nearest
             why = reason(
                 "gap",
                 0.0,
@@ -617,6 +675,59 @@ class Engine:
             skills=skills,
             reason=why,
         )
+
+    def _taken(self, view: NeedView) -> bool:
+        """Whether a side of someone else, of the need's regency and offering one of its
+        deciding skills, is in reach of it. Only sides under the need's walk buckets can be
+        (``BlockingIndex.around``), unless reach takes in the whole regency."""
+        need = view.need
+        world = self.world
+        wide = "regency" in world.reach
+        for index in self.indexes.values():
+            sides = index.nearest(view, need.regency) if wide else index.around(view, world)
+            for side in sides:
+                if (
+                    side.person_id != need.person_id
+                    and need.regency in side.regencies
+                    and place_of(view, side, world) in world.reach
+                ):
+                    return True
+        return False
+
+    def _nearest(self, view: NeedView, looks: _GapLooks) -> tuple[float, str] | None:
+        """The nearest kecamatan (km, code) where someone else's side of the regency offering
+        one of the need's deciding skills works; ties go to the smaller code."""
+        need = view.need
+        ranked = looks.ranked.get((need.regency, view.skills, need.kecamatan))
+        if ranked is None:
+            owners = looks.owners.get((need.regency, view.skills))
+            if owners is None:
+                found: defaultdict[str, set[int]] = defaultdict(set)
+                for index in self.indexes.values():
+                    for side in index.nearest(view, need.regency):
+                        for code in side.kecamatan:
+                            found[code].add(side.person_id)
+                owners = looks.owners[(need.regency, view.skills)] = {
+                    code: frozenset(people) for code, people in found.items()
+                }
+            ranked = looks.ranked[(need.regency, view.skills, need.kecamatan)] = sorted(
+                (self._km(need.kecamatan, code), code, people) for code, people in owners.items()
+            )
+        me = need.person_id
+        for distance, code, people in ranked:
+            if len(people) > 1 or me not in people:
+                return distance, code
+        return None
+
+    def _km(self, a: str, b: str) -> float:
+        """Kilometres between two kecamatan (infinite when either has no centroid), kept: the
+        gaps of a regency ask the same few pairs over and over."""
+        found = self._distances.get((a, b))
+        if found is None:
+            world = self.world
+            distance = km(world.kecamatan.get(a), world.kecamatan.get(b))
+            found = self._distances[(a, b)] = distance if distance is not None else float("inf")
+        return found
 
     def gap_for(self, need: Need) -> Gap:
         """Why ``need`` has no proposal (see ``_gap``)."""
@@ -686,10 +797,7 @@ class Engine:
         if side is None:
             return
         while self.spare(key, side) < 0:
-            holders = sorted(
-                (n for n, h in self.held.items() if key in h.alternatives),
-                key=lambda n: (self.held[n].rank, -n),
-            )
+            holders = sorted(self._holders_of(key), key=lambda n: (self.held[n].rank, -n))
             if not holders:
                 return
             loser = self.held[holders[0]]
@@ -761,6 +869,29 @@ class Engine:
     def graph(self, regency: str) -> nx.Graph:
         """The regency's graph, for the neighbourhood view and explanations."""
         return build_graph(partition(self.inputs).get(regency, self.inputs), regency)
+
+
+_fit_of = itemgetter(0)
+_rank_of = itemgetter(Fit._fields.index("rank"))
+_side_id = attrgetter("id")
+
+
+def _sides_of(rows: list[list[tuple[Fit, Side]]]) -> Iterator[Side]:
+    """The sides of every row's pairs, in order."""
+    return map(itemgetter(1), chain.from_iterable(rows))
+
+
+def _next_pair(need_id: int, held: _Held, row: list[tuple[Fit, Side]], start: int) -> _Pair | None:
+    """The need's next pair from ``row[start:]`` (its candidates of its primary's kind, best
+    first) that is not already its primary or one of its alternatives."""
+    assert held.primary is not None
+    kind = held.primary[0]
+    for at in range(start, len(row)):
+        found, side = row[at]
+        key = (kind, side.id)
+        if key != held.primary and key not in held.alternatives:
+            return (-found.rank, need_id, key, at)
+    return None
 
 
 def _proposal_order(p: Proposal) -> tuple[int, int, int, str]:
