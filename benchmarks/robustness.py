@@ -634,10 +634,17 @@ def finding_8(app: Flask) -> Result:
 
 def finding_9(app: Flask) -> Result:
     """Plain-text emails and subjects of introductions with a name holding <b> and quotes."""
-    rows = _query(
-        app,
-        "SELECT subject, body_text FROM email_outbox WHERE dedupe_key LIKE 'intro:%' ORDER BY id",
-    )
+    from titiktemu.extensions import db
+    from titiktemu.models import OutboxEmail
+
+    with app.app_context():
+        # Through the model: an email still waiting is read as it would be sent now.
+        intros = db.session.scalars(
+            sa.select(OutboxEmail)
+            .where(OutboxEmail.dedupe_key.like("intro:%"))
+            .order_by(OutboxEmail.id)
+        )
+        rows = [(e.subject, e.body_text) for e in intros]
     escaped = sum(("&lt;" in s + t) or ("&#34;" in s + t) or ("&quot;" in s + t) for s, t in rows)
     raw = sum(("<b>" in t) for _s, t in rows)
     return {

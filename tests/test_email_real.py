@@ -19,7 +19,7 @@ from flask import Flask
 from harness.services import ROOT, SmtpServer, free_port, smtp_server, worker_env
 from titiktemu.demo.seed import DEMO_COORDINATOR
 from titiktemu.extensions import db
-from titiktemu.mail.outbox import queue_email
+from titiktemu.mail.outbox import queue_email, render
 from titiktemu.mail.sender import message_id, send_pending
 from titiktemu.models import OutboxEmail, OutboxStatus, Person, Role
 from titiktemu.models.base import utcnow
@@ -230,3 +230,45 @@ def test_a_refused_recipient_fails_after_one_attempt_and_coordinators_hear_of_it
         assert body is not None and refused.email in body.get_content()
         failed = next(r for r in rows() if r.id == ids[1])
         assert failed.status == OutboxStatus.FAILED and failed.attempts == 1
+
+
+def test_a_queued_email_is_sent_by_a_sender_started_after_it_as_it_read_when_queued(
+    people: list[Person], settings: Settings
+) -> None:
+    """The outbox holds what to write, not a rendering in one process's memory: a sender started
+    later (a worker restarted, another machine) writes each email as it read when queued."""
+    context = {"title": "Pelatihan pembukuan", "until": dt.date(2027, 1, 31), "url": "/needs/1"}
+    expected = {p.email: render(settings, "need_expiring", p, context) for p in people}
+    for person in people:
+        queue_email(
+            db.session(),
+            settings,
+            dedupe_key=f"restart:{person.id}",
+            person=person,
+            template="need_expiring",
+            context=context,
+            regency_code=KLATEN,
+        )
+    db.session.commit()
+    db.session.remove()
+    db.engine.dispose()  # nothing of the queueing process is left for the sender to lean on
+    with smtp_server() as smtp:
+        sender = subprocess.run(
+            [sys.executable, "-c", CRASHING_SENDER, "never"],
+            env=worker_env(settings, None, smtp.url),
+            cwd=ROOT,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        assert sender.returncode == 0, sender.stderr.decode()
+        assert len(smtp.received) == EMAILS
+        for mail in smtp.received:
+            (address,) = mail.recipients
+            text = mail.message.get_body(("plain",))
+            assert text is not None
+            assert mail.subject == expected[address].subject
+            # SMTP carries CRLF line ends: the same text, line for line
+            assert text.get_content().replace("\r\n", "\n") == expected[address].text
+    assert all(r.status == OutboxStatus.SENT for r in rows())
+    assert {r.body_text for r in rows()} == {e.text for e in expected.values()}

@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from titiktemu.mail.outbox import queue_email
+from titiktemu.bulk import batches
+from titiktemu.mail.outbox import Queued, queue_email, queue_emails
 from titiktemu.models import (
     ExchangeStatus,
     Intervention,
@@ -31,6 +33,7 @@ from titiktemu.models import (
     Role,
     Village,
 )
+from titiktemu.models.overlaps import overlap_flag_interventions
 from titiktemu.settings import Settings
 
 EXPIRY_NOTICE = dt.timedelta(days=7)
@@ -224,30 +227,22 @@ def announce_new_flags(
 ) -> int:
     """Coordinators and the facilitators of the interventions involved hear of new flags: an
     email a flag, or one summary when a pass gives them more than ``FLAGS_ONE_BY_ONE``."""
-    flags = list(
-        session.scalars(
-            sa.select(OverlapFlag)
-            .where(OverlapFlag.id.in_(sorted(flag_ids)))
-            .order_by(OverlapFlag.id)
-            # Every flag's interventions and their facilitators: two queries, not two a flag.
-            .options(selectinload(OverlapFlag.interventions).selectinload(Intervention.facilitator))
-        )
-    )
+    flags = _new_flags(session, flag_ids)
     if not flags:
         return 0
-    # Held while the emails are written: the session keeps rows only while they are referenced,
-    # so each email's session.get(Program) and session.get(Village) is then no query at all.
-    held = [
-        *session.scalars(sa.select(Program)),
-        *session.scalars(
-            sa.select(Village).where(Village.code.in_({f.village_code for f in flags}))
-        ),
-    ]
+    # Read once for every email of the pass: the program codes and the villages' names.
+    programs: dict[int, str] = {
+        i: c for i, c in session.execute(sa.select(Program.id, Program.code))
+    }
+    in_flags = Village.code.in_({f.village_code for f in flags})
+    villages: dict[str, str] = {
+        c: n for c, n in session.execute(sa.select(Village.code, Village.name).where(in_flags))
+    }
     watching = [
         c for c in coordinators(session, regency_code) if c.notify == NotifyPreference.IMMEDIATE
     ]
     # person id -> (person, is a coordinator, the flags they hear of)
-    audience: dict[int, tuple[Person, bool, list[OverlapFlag]]] = {
+    audience: dict[int, tuple[Person, bool, list[_NewFlag]]] = {
         c.id: (c, True, list(flags)) for c in watching
     }
     for flag in flags:
@@ -258,115 +253,182 @@ def announce_new_flags(
             entry = audience.setdefault(person.id, (person, False, []))
             if flag not in entry[2]:
                 entry[2].append(flag)
-    regency_name = _regency_name(session, regency_code)
-    queued = 0
+    words = _FlagWords(
+        settings, regency_code, _regency_name(session, regency_code), programs, villages
+    )
+    # Only a flag emailed on its own shows its reasons: read them for those flags alone.
+    alone = [
+        f for _p, _c, theirs in audience.values() if len(theirs) <= FLAGS_ONE_BY_ONE for f in theirs
+    ]
+    _read_reasons(session, alone)
+    emails: list[Queued] = []
     for person, is_coordinator, theirs in audience.values():
         if len(theirs) <= FLAGS_ONE_BY_ONE:
-            for flag in theirs:
-                queued += _announce_flag(
-                    session, settings, regency_code, regency_name, flag, person, is_coordinator
-                )
+            emails.extend(words.flag(flag, person, is_coordinator) for flag in theirs)
         else:
-            queued += _announce_flags_summary(
-                session, settings, regency_code, regency_name, theirs, person
+            emails.append(words.summary(theirs, person))
+    # One statement for the pass, however many flags: each key already queued is skipped.
+    return queue_emails(session, settings, emails)
+
+
+@dataclass(frozen=True)
+class _Member:
+    """An intervention of a new flag, as the flag's emails name it."""
+
+    program_id: int
+    title: str
+    start_date: dt.date
+    end_date: dt.date
+    households: int | None
+    budget_idr: int | None
+    facilitator: Person | None
+
+
+@dataclass(eq=False)  # one flag is one object: a person's list holds it once
+class _NewFlag:
+    id: int
+    village_code: str
+    severity: float
+    interventions: list[_Member] = field(default_factory=list)
+    reasons: list[Any] = field(default_factory=list)
+
+
+def _read_reasons(session: Session, flags: Iterable[_NewFlag]) -> None:
+    """Fill in the reasons of ``flags`` (JSON: costly to read for every flag of a first pass)."""
+    by_id = {f.id: f for f in flags}
+    for chunk in batches(sorted(by_id)):
+        query = sa.select(OverlapFlag.id, OverlapFlag.reasons).where(OverlapFlag.id.in_(chunk))
+        for fid, reasons in session.execute(query):
+            by_id[fid].reasons = reasons
+
+
+def _new_flags(session: Session, flag_ids: Iterable[int]) -> list[_NewFlag]:
+    """The flags by id with their interventions (by id) and facilitators, not yet their reasons
+    (:func:`_read_reasons`), read as plain values:
+    a first rebuild raises a flag on most of the regency's interventions, and an ORM object for
+    each of them cost more than the emails."""
+    ids = sorted(set(flag_ids))
+    flags: dict[int, _NewFlag] = {}
+    members: list[sa.Row[Any]] = []
+    link = overlap_flag_interventions
+    for chunk in batches(ids):
+        columns = (OverlapFlag.id, OverlapFlag.village_code, OverlapFlag.severity)
+        for fid, village, severity in session.execute(
+            sa.select(*columns).where(OverlapFlag.id.in_(chunk))
+        ):
+            flags[fid] = _NewFlag(fid, village, severity)
+        members += session.execute(
+            sa.select(
+                link.c.flag_id,
+                Intervention.id,
+                Intervention.program_id,
+                Intervention.title,
+                Intervention.start_date,
+                Intervention.end_date,
+                Intervention.households,
+                Intervention.budget_idr,
+                Intervention.facilitator_id,
             )
-    del held
-    return queued
-
-
-def _announce_flag(
-    session: Session,
-    settings: Settings,
-    regency_code: str,
-    regency_name: str,
-    flag: OverlapFlag,
-    person: Person,
-    is_coordinator: bool,
-) -> int:
-    village = session.get(Village, flag.village_code)
-    row = queue_email(
-        session,
-        settings,
-        dedupe_key=f"flag:{flag.id}:to:{person.id}",
-        person=person,
-        template="flag_overlap",
-        context={
-            "interventions": _flag_items(session, flag.interventions),
-            "reasons": flag.reasons,
-            "village_name": village.name if village else flag.village_code,
-            "regency_name": regency_name,
-            "url": f"{settings.base_url}/overlaps/{flag.id}",
-            "coordinator": is_coordinator,
-        },
-        regency_code=regency_code,
-    )
-    return row is not None
-
-
-def _announce_flags_summary(
-    session: Session,
-    settings: Settings,
-    regency_code: str,
-    regency_name: str,
-    flags: list[OverlapFlag],
-    person: Person,
-) -> int:
-    """One email naming the most severe of many new flags; keyed by the whole set, so a pass that
-    runs twice sends it once."""
-    ids = sorted(f.id for f in flags)
-    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
-    worst = sorted(flags, key=lambda f: (-f.severity, f.id))[:SUMMARY_LISTS]
-    listed = []
-    for flag in worst:
-        village = session.get(Village, flag.village_code)
-        programs = sorted({_program_code(session, i.program_id) for i in flag.interventions})
-        listed.append(
-            {
-                "village_name": village.name if village else flag.village_code,
-                "programs": programs,
-                "severity": flag.severity,
-                "url": f"{settings.base_url}/overlaps/{flag.id}",
-            }
+            .join(link, link.c.intervention_id == Intervention.id)
+            .where(link.c.flag_id.in_(chunk))
+        ).all()
+    wanted = sorted({m.facilitator_id for m in members if m.facilitator_id is not None})
+    people: dict[int, Person] = {}
+    for chunk in batches(wanted):
+        people.update(
+            (p.id, p) for p in session.scalars(sa.select(Person).where(Person.id.in_(chunk)))
         )
-    row = queue_email(
-        session,
-        settings,
-        dedupe_key=f"flags:{digest}:{len(ids)}:to:{person.id}",
-        person=person,
-        template="flags_new",
-        context={
-            "count": len(ids),
-            "flags": listed,
-            "regency_name": regency_name,
-            "url": f"{settings.base_url}/overlaps"
-            if is_reviewer(person)
-            else f"{settings.base_url}/interventions",
-        },
-        regency_code=regency_code,
-    )
-    return row is not None
+    for m in sorted(members, key=lambda m: (m.flag_id, m.id)):
+        facilitator = people.get(m.facilitator_id) if m.facilitator_id is not None else None
+        flags[m.flag_id].interventions.append(
+            _Member(
+                m.program_id,
+                m.title,
+                m.start_date,
+                m.end_date,
+                m.households,
+                m.budget_idr,
+                facilitator,
+            )
+        )
+    return [flags[i] for i in sorted(flags)]
+
+
+@dataclass(frozen=True)
+class _FlagWords:
+    """What the flag emails of one pass say, from lookups read once for the pass."""
+
+    settings: Settings
+    regency_code: str
+    regency_name: str
+    programs: dict[int, str]
+    villages: dict[str, str]
+
+    def _village(self, flag: _NewFlag) -> str:
+        return self.villages.get(flag.village_code, flag.village_code)
+
+    def flag(self, flag: _NewFlag, person: Person, is_coordinator: bool) -> Queued:
+        return Queued(
+            dedupe_key=f"flag:{flag.id}:to:{person.id}",
+            person=person,
+            template="flag_overlap",
+            context={
+                "interventions": _flag_items(self.programs, flag.interventions),
+                "reasons": flag.reasons,
+                "village_name": self._village(flag),
+                "regency_name": self.regency_name,
+                "url": f"{self.settings.base_url}/overlaps/{flag.id}",
+                "coordinator": is_coordinator,
+            },
+            regency_code=self.regency_code,
+        )
+
+    def summary(self, flags: list[_NewFlag], person: Person) -> Queued:
+        """One email naming the most severe of many new flags; keyed by the whole set, so a pass
+        that runs twice sends it once."""
+        ids = sorted(f.id for f in flags)
+        digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+        worst = sorted(flags, key=lambda f: (-f.severity, f.id))[:SUMMARY_LISTS]
+        base = self.settings.base_url
+        listed = [
+            {
+                "village_name": self._village(flag),
+                "programs": sorted(
+                    {self.programs.get(i.program_id, "?") for i in flag.interventions}
+                ),
+                "severity": flag.severity,
+                "url": f"{base}/overlaps/{flag.id}",
+            }
+            for flag in worst
+        ]
+        return Queued(
+            dedupe_key=f"flags:{digest}:{len(ids)}:to:{person.id}",
+            person=person,
+            template="flags_new",
+            context={
+                "count": len(ids),
+                "flags": listed,
+                "regency_name": self.regency_name,
+                "url": f"{base}/overlaps" if is_reviewer(person) else f"{base}/interventions",
+            },
+            regency_code=self.regency_code,
+        )
 
 
 def is_reviewer(person: Person) -> bool:
     return person.role in (Role.COORDINATOR, Role.ADMIN)
 
 
-def _program_code(session: Session, program_id: int) -> str:
-    program = session.get(Program, program_id)
-    return program.code if program else "?"
-
-
-def _flag_items(session: Session, interventions: Iterable[Intervention]) -> list[dict[str, Any]]:
+def _flag_items(programs: dict[int, str], interventions: Iterable[_Member]) -> list[dict[str, Any]]:
     out = []
     for i in interventions:
-        program = session.get(Program, i.program_id)
         contact = ""
         if i.facilitator is not None:
             contact = f"{i.facilitator.name} ({i.facilitator.email}"
             contact += f", {i.facilitator.phone})" if i.facilitator.phone else ")"
         out.append(
             {
-                "program": program.code if program else "?",
+                "program": programs.get(i.program_id, "?"),
                 "title": i.title,
                 "start": i.start_date,
                 "end": i.end_date,

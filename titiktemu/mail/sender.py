@@ -6,7 +6,8 @@ attempt is committed before SMTP is touched; a sender that dies after the server
 before marking leaves the row "sending" until its lease ends, and
 the retry reuses the Message-ID (derived from the row id), so a duplicate is recognisable.
 Temporary failures (4xx, connection refused) back off exponentially; permanent ones (5xx) fail at
-once and are reported to the regency's coordinators.
+once and are reported to the regency's coordinators. An email is rendered when it is first
+attempted (:func:`titiktemu.mail.outbox.write`), and what was attempted is stored with the row.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy.orm import Session
 
 from titiktemu.jobs.lease import Backoff, DurableQueue
-from titiktemu.mail.outbox import unsubscribe_url
+from titiktemu.mail.outbox import RecipientGoneError, unsubscribe_url, write
 from titiktemu.models import OutboxEmail, OutboxStatus
 from titiktemu.models.base import utcnow
 from titiktemu.settings import Settings
@@ -157,6 +158,11 @@ def send_pending(session: Session, settings: Settings, limit: int = 100) -> Send
         for position, row_id in enumerate(ids):
             row = session.get(OutboxEmail, row_id)
             if row is None or row.status != OutboxStatus.SENDING:
+                continue
+            try:
+                write(row)  # rendered now, in the recipient's language; kept for a retry
+            except RecipientGoneError as exc:
+                _fail_or_retry(session, row, 550, str(exc), report)
                 continue
             try:
                 transport.send(build_message(settings, row), row_id)

@@ -89,8 +89,9 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
         .where(under(Need.kecamatan_code, regency_code), Need.status == ExchangeStatus.OPEN)
         .order_by(Need.id)
     ).all()
-    interventions = session.scalars(
-        sa.select(Intervention)
+    # Plain rows, not ORM objects: a regency holds tens of thousands of interventions.
+    interventions = session.execute(
+        sa.select(*INTERVENTION_COLUMNS)
         .where(under(Intervention.village_code, regency_code))
         .order_by(Intervention.id)
     ).all()
@@ -199,7 +200,10 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
             for o in offers
         ),
         needs=tuple(need_record(n, n_skills.get(n.id, ())) for n in needs),
-        interventions=tuple(intervention_record(i) for i in interventions),
+        interventions=tuple(
+            r.Intervention(i, program, village, category, start, end, title, homes, budget, who)
+            for i, program, village, category, start, end, title, homes, budget, who in interventions
+        ),
         incumbents=incumbents,
     )
 
@@ -247,6 +251,21 @@ def program_records(session: Session) -> tuple[r.Program, ...]:
         r.Program(p.id, p.code, p.name, tuple(str(c) for c in categories.get(p.id, ())))
         for p in programs
     )
+
+
+#: What :func:`load_inputs` reads of an intervention, in the order of the record's fields.
+INTERVENTION_COLUMNS = (
+    Intervention.id,
+    Intervention.program_id,
+    Intervention.village_code,
+    Intervention.category_code,
+    Intervention.start_date,
+    Intervention.end_date,
+    Intervention.title,
+    Intervention.households,
+    Intervention.budget_idr,
+    Intervention.facilitator_id,
+)
 
 
 def intervention_record(row: Intervention) -> r.Intervention:

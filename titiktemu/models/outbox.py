@@ -1,9 +1,14 @@
-"""The email outbox: a row written in the same transaction as the event that causes the email."""
+"""The email outbox: a row written in the same transaction as the event that causes the email.
+
+A queued email is data: its template, recipient and context (:mod:`titiktemu.mail.context`). The
+sender renders it when it delivers, in the recipient's language then, and stores what it sent.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -29,9 +34,13 @@ class OutboxEmail(Timestamped, Base):
     person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id", ondelete="SET NULL"))
     regency_code: Mapped[str | None] = mapped_column(sa.ForeignKey("regencies.code"), index=True)
     template: Mapped[str] = mapped_column(sa.String(60))
-    subject: Mapped[str] = mapped_column(sa.String(300))
-    body_text: Mapped[str] = mapped_column(sa.Text)
-    body_html: Mapped[str] = mapped_column(sa.Text, default="")
+    #: What the template is rendered with (frozen by :func:`titiktemu.mail.context.freeze`) and
+    #: the unsubscribe link; None for an email stored already written.
+    context: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    #: The email as sent (or as last attempted); empty while it waits to be rendered.
+    stored_subject: Mapped[str] = mapped_column("subject", sa.String(300), default="")
+    stored_text: Mapped[str] = mapped_column("body_text", sa.Text, default="")
+    stored_html: Mapped[str] = mapped_column("body_html", sa.Text, default="")
     status: Mapped[OutboxStatus] = mapped_column(
         str_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
     )
@@ -41,3 +50,39 @@ class OutboxEmail(Timestamped, Base):
     lease_until: Mapped[dt.datetime | None]
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     sent_at: Mapped[dt.datetime | None]
+
+    @property
+    def rendered(self) -> bool:
+        """Written already: sent or attempted, or stored written."""
+        return self.context is None or self.stored_text != ""
+
+    # Read as before: what was sent, or for a waiting email what it would say if sent now.
+    @property
+    def subject(self) -> str:
+        return self.stored_subject if self.rendered else self._preview("subject")
+
+    @subject.setter
+    def subject(self, value: str) -> None:
+        self.stored_subject = value
+
+    @property
+    def body_text(self) -> str:
+        return self.stored_text if self.rendered else self._preview("text")
+
+    @body_text.setter
+    def body_text(self, value: str) -> None:
+        self.stored_text = value
+
+    @property
+    def body_html(self) -> str:
+        return self.stored_html if self.rendered else self._preview("html")
+
+    @body_html.setter
+    def body_html(self, value: str) -> None:
+        self.stored_html = value
+
+    def _preview(self, part: str) -> str:
+        # The mail package imports the models; rendering is its business, not the model's.
+        from titiktemu.mail.outbox import preview
+
+        return preview(self, part)
