@@ -36,7 +36,7 @@ from titiktemu.matching.reason_text import (
     render_reason,
 )
 from web.api.schemas.common import reasons_of
-from web.reasons import reason_text
+from web.reasons import reason_lines, reason_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PO_FILE = TRANSLATIONS_DIR / "id" / "LC_MESSAGES" / "messages.po"
@@ -202,6 +202,15 @@ def test_every_channel_says_a_reason_in_indonesian(ctx: Flask) -> None:
     for words, on_page, in_api, in_export in zip(expected, page, api, export, strict=True):
         assert on_page == in_api.text_id == in_export == words["id"] != words["en"]
         assert in_api.text_en == words["en"]
+
+
+def test_a_card_renders_its_reasons_in_one_call(ctx: Flask) -> None:
+    """The pages' list of reasons says what ``reason_text`` says of each, and skips the silent."""
+    reasons: list[dict[str, Any] | None] = [*samples(), None, {"name": "x"}]
+    with ctx.test_request_context("/"):
+        expected = [(reason_text(r), r) for r in reasons if r is not None and reason_text(r)]
+        assert reason_lines(reasons) == expected
+    assert len(expected) == len(samples())
 
 
 # -- the data migration (c34e2f3a4d5b) ----------------------------------------------------------

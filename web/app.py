@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request, session
+import flask_babel
+from babel.support import Translations
+from flask import Flask, Response, g, jsonify, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel, get_locale
 from flask_login import LoginManager, current_user
@@ -29,7 +31,7 @@ from web.api.problems import (
 )
 from web.auth.limits import init_limiter
 from web.params import init_params
-from web.reasons import reason_text
+from web.reasons import reason_lines, reason_text
 
 LANGUAGES = ("id", "en")
 ERROR_PAGES = (400, 403, 404, 413, 429)
@@ -79,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     celery_init_app(app)  # to send jobs; the worker runs them (or this process, when eager)
     babel.init_app(app, locale_selector=_select_locale)
+    _install_gettext(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
@@ -90,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.jinja_env.globals["reason_text"] = (
         reason_text  # the engine's reasons, in the reader's words
     )
+    app.jinja_env.globals["reason_lines"] = reason_lines  # a list of them, rendered in one go
     init_params(app)  # bounded <int:...>, <village:...>, and no NUL anywhere: before the rules
 
     from web.admin.blueprint import blueprint as admin
@@ -194,6 +198,32 @@ def _server_error(error: HTTPException) -> ResponseReturnValue:
     except Exception:  # the error page must never fail in turn
         log.exception("the 500 page could not be rendered")
         return PLAIN_500, 500, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def _catalog() -> Translations:
+    """The catalog of the request's locale, found once per locale: Flask-Babel looks it up
+    anew on every ``_()`` (the context, the domain, the locale's name), and a page of cards
+    says some 250. Kept by the locale object itself, so ``refresh()`` and ``force_locale``
+    (a new locale object) find theirs."""
+    if not g:  # no app context: Flask-Babel's own answer (the msgids)
+        return flask_babel.get_translations()  # type: ignore[no-any-return]
+    locale = get_locale()
+    held = g.get("_babel_catalog")
+    if held is None or held[0] is not locale:
+        held = g._babel_catalog = (locale, flask_babel.get_translations())
+    found: Translations = held[1]
+    return found
+
+
+def _install_gettext(app: Flask) -> None:
+    """Templates' ``_()`` and ``ngettext()`` as Flask-Babel installs them, on ``_catalog``."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _catalog().ugettext(s),
+        ngettext=lambda s, p, n: _catalog().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _catalog().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _catalog().unpgettext(c, s, p, n),
+    )
 
 
 def _load_user(user_id: str) -> Person | None:

@@ -154,11 +154,20 @@ class Labels:
 
     @classmethod
     def load(cls, session: Session) -> Labels:
-        rows = list(session.execute(sa.select(Skill.code, Skill.label_id, Skill.label_en)))
-        rows += session.execute(
-            sa.select(ActivityCategory.code, ActivityCategory.label_id, ActivityCategory.label_en)
+        # One statement for both tables (every page with reasons pays it); a category's label
+        # wins over a skill's of the same code, as when they were read one after the other.
+        both = sa.union_all(
+            sa.select(sa.literal(0).label("kind"), Skill.code, Skill.label_id, Skill.label_en),
+            sa.select(
+                sa.literal(1),
+                ActivityCategory.code,
+                ActivityCategory.label_id,
+                ActivityCategory.label_en,
+            ),
+        ).order_by("kind")
+        return cls(
+            {code: (label_id, label_en) for _, code, label_id, label_en in session.execute(both)}
         )
-        return cls({code: (label_id, label_en) for code, label_id, label_en in rows})
 
     def of(self, code: str, lang: str) -> str:
         pair = self.labels.get(code)

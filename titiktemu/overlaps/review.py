@@ -9,11 +9,11 @@ again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from graph.overlaps import HIGH as HIGH
 from graph.overlaps import MEDIUM as MEDIUM
@@ -30,6 +30,7 @@ from titiktemu.models import (
     JobRun,
     OverlapFlag,
     Person,
+    Village,
 )
 
 #: A flag still waiting for someone to act on it.
@@ -66,6 +67,8 @@ class FlagPage:
     total: int
     page: int
     pages: int
+    #: The villages of the flags on the page, by code.
+    villages: dict[str, Village] = field(default_factory=dict)
 
 
 def flags_of(
@@ -86,20 +89,29 @@ def flags_of(
         value=OverlapFlag.status,
         else_=2,
     )
-    items = list(
-        session.scalars(
-            sa.select(OverlapFlag)
-            .where(*where)
-            .options(
-                selectinload(OverlapFlag.interventions).selectinload(Intervention.program),
-                selectinload(OverlapFlag.interventions).selectinload(Intervention.village),
-            )
-            .order_by(order, OverlapFlag.severity.desc(), OverlapFlag.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
+    # Each flag with its village in one statement, their interventions and programs in a
+    # second; the list shows no reasons or notes, so the sort does not carry them.
+    rows = session.execute(
+        sa.select(OverlapFlag, Village)
+        .outerjoin(Village, Village.code == OverlapFlag.village_code)
+        .where(*where)
+        .options(
+            defer(OverlapFlag.reasons),
+            defer(OverlapFlag.change_note),
+            defer(OverlapFlag.decision_note),
+            selectinload(OverlapFlag.interventions).joinedload(Intervention.program),
         )
+        .order_by(order, OverlapFlag.severity.desc(), OverlapFlag.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return FlagPage(
+        items=[flag for flag, _ in rows],
+        total=total,
+        page=page,
+        pages=pages,
+        villages={village.code: village for _, village in rows if village is not None},
     )
-    return FlagPage(items=items, total=total, page=page, pages=pages)
 
 
 def program_pairs(flag: OverlapFlag) -> list[tuple[int, int]]:

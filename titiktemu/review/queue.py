@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from titiktemu.models import (
     ExchangeStatus,
@@ -62,6 +62,8 @@ class QueuePage:
     #: Proposals created before this moment are overdue.
     cutoff: dt.datetime
     village_names: dict[str, str] = field(default_factory=dict)
+    #: Open proposals past the deadline in the whole regency, whatever the filter.
+    overdue_total: int = 0
 
     def overdue(self, proposal: Proposal) -> bool:
         return is_overdue(proposal, self.cutoff)
@@ -146,25 +148,32 @@ def queue(
     days = deadline_days(session, regency_code)  # once: the cutoff and the page both say it
     cutoff = (now or utcnow()) - dt.timedelta(days=days)
     query = filtered(regency_code, f, cutoff)
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    # Both counts in one round trip: the page's total and the regency's overdue.
+    total, overdue_total = session.execute(
+        sa.select(
+            sa.select(sa.func.count()).select_from(query.subquery()).scalar_subquery(),
+            _overdue(regency_code, cutoff).scalar_subquery(),
+        )
+    ).one()
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     items = list(
         session.scalars(
-            query.options(*card_loads())
+            query.options(*card_joins())
             .order_by(Proposal.score.desc(), Proposal.id)
             .limit(per_page)
             .offset((page - 1) * per_page)
-        )
+        ).unique()
     )
     return QueuePage(
         items=items,
-        total=total,
+        total=total or 0,
         page=page,
         pages=pages,
         deadline_days=days,
         cutoff=cutoff,
         village_names=village_names(session, items),
+        overdue_total=overdue_total or 0,
     )
 
 
@@ -181,6 +190,21 @@ def card_loads() -> list[sa.orm.interfaces.LoaderOption]:
     ]
 
 
+def card_joins() -> list[sa.orm.interfaces.LoaderOption]:
+    """Everything a card shows (as ``card_loads``), joined into the page's own statement: a
+    page of cards is one statement, where batched selects would be ten. The export, thousands
+    of rows, keeps ``card_loads``; results of these options need ``.unique()``."""
+    return [
+        joinedload(Proposal.need).joinedload(Need.person).joinedload(Person.programs),
+        joinedload(Proposal.need).joinedload(Need.village),
+        joinedload(Proposal.need).joinedload(Need.kecamatan),
+        joinedload(Proposal.offer).joinedload(Offer.person).joinedload(Person.programs),
+        joinedload(Proposal.person).joinedload(Person.programs),
+        joinedload(Proposal.program_a),
+        joinedload(Proposal.program_b),
+    ]
+
+
 def village_names(session: Session, proposals: list[Proposal]) -> dict[str, str]:
     """Names of the villages the synergies on this page cover, by code."""
     codes = sorted({c for p in proposals for c in p.village_codes})
@@ -190,27 +214,16 @@ def village_names(session: Session, proposals: list[Proposal]) -> dict[str, str]
     return {code: name for code, name in rows}
 
 
-def overdue_count(
-    session: Session,
-    regency_code: str,
-    now: dt.datetime | None = None,
-    cutoff: dt.datetime | None = None,
-) -> int:
-    """Open proposals (awaiting or marked for the forum) past the regency's deadline (``cutoff``
-    when the caller already has it, as the queue page does)."""
-    if cutoff is None:
-        cutoff = overdue_cutoff(session, regency_code, now)
+def _overdue(regency_code: str, cutoff: dt.datetime) -> sa.Select[int]:
+    """How many open proposals of the regency were created before ``cutoff``."""
     return (
-        session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Proposal)
-            .where(
-                Proposal.regency_code == regency_code,
-                Proposal.status.in_(QUEUE_STATES),
-                Proposal.created_at < cutoff,
-            )
+        sa.select(sa.func.count())
+        .select_from(Proposal)
+        .where(
+            Proposal.regency_code == regency_code,
+            Proposal.status.in_(QUEUE_STATES),
+            Proposal.created_at < cutoff,
         )
-        or 0
     )
 
 
@@ -230,16 +243,16 @@ def open_gaps(
     where = [Gap.regency_code == regency_code, Need.status == ExchangeStatus.OPEN]
     if kecamatan and KECAMATAN_CODE.match(kecamatan):
         where.append(Need.kecamatan_code == kecamatan)
-    query = sa.select(Gap).join(Need, Need.id == Gap.need_id).where(*where)
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    items = list(
-        session.scalars(
-            query.options(
-                selectinload(Gap.need).selectinload(Need.village),
-                selectinload(Gap.need).selectinload(Need.kecamatan),
-            )
-            .order_by(Gap.created_at.desc(), Gap.id.desc())
-            .limit(limit)
+    # The total rides along as a window count: one statement, and no row means none at all.
+    rows = session.execute(
+        sa.select(Gap, sa.func.count().over())
+        .join(Need, Need.id == Gap.need_id)
+        .where(*where)
+        .options(
+            contains_eager(Gap.need).joinedload(Need.village),
+            contains_eager(Gap.need).joinedload(Need.kecamatan),
         )
-    )
-    return GapList(items=items, total=total)
+        .order_by(Gap.created_at.desc(), Gap.id.desc())
+        .limit(limit)
+    ).all()
+    return GapList(items=[gap for gap, _ in rows], total=rows[0][1] if rows else 0)

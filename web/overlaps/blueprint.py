@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -46,18 +45,9 @@ def index() -> ResponseReturnValue:
         result=result,
         show=show,
         args=link_args("page"),
-        villages=_village_names(result.items),
+        villages=result.villages,
         level=overlap_review.severity_level,
     )
-
-
-def _village_names(flags: list[OverlapFlag]) -> dict[str, Village]:
-    codes = sorted({f.village_code for f in flags})
-    if not codes:
-        return {}
-    return {
-        v.code: v for v in db.session.scalars(sa.select(Village).where(Village.code.in_(codes)))
-    }
 
 
 def _visible_or_404(flag_id: int) -> OverlapFlag:

@@ -65,7 +65,7 @@ def queue() -> ResponseReturnValue:
         args=args,
         here=request.full_path if request.query_string else request.path,
         now=utcnow(),
-        overdue_total=review_queue.overdue_count(db.session(), regency, cutoff=page.cutoff),
+        overdue_total=page.overdue_total,
         gaps=review_queue.open_gaps(db.session(), regency, filters.kecamatan),
     )
 
