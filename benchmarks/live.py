@@ -11,11 +11,21 @@ full pass makes for it, as pending proposals. Then, with a private redis-server 
 (``save_need`` and the commit, which sends ``titiktemu.match_need``), each timed until its job
 row is ``done`` (its proposals or its gap committed with the job's work).
 
+The end of a job is heard, not polled: the benchmark adds to its own database a trigger that
+notifies (``pg_notify``) when a job row becomes done, retrying or dead, and waits on ``LISTEN``,
+so the figure is not rounded up to a polling interval and no polling loop takes CPU from the
+worker (until December 2026 it looked at the job's row every 3 ms, two round trips a look).
+
 The baseline, side by side: after each submission, the engine's own incremental answer for the
 same need (``Engine.propose_for_need``) on an engine held in this process and fed the same needs
 in the same order; the ratio is live p95 / engine p95. The first submissions of a scale are not
 counted (``--warm-up``): each of the worker's two processes builds the regency's engine state on
 its first job. The load average is printed: read figures against it.
+
+Then, in this process and without a broker (the jobs run in process after the commit, as on
+the embedded default), ``--in-process`` more submissions are counted: the SQL statements, the
+commits and the pool checkouts of one submission and of its job (deterministic, whatever the
+load), and their time.
 """
 
 from __future__ import annotations
@@ -30,7 +40,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
@@ -42,13 +54,14 @@ from graph import records as r
 from graph.engine import Engine
 from harness.database import reset_database
 from harness.services import PrivateRedis, celery_worker, sending_app, worker_env
+from harness.statements import sent_statements
 from titiktemu.exchange.commands import NeedInput, save_need
 from titiktemu.extensions import db
 from titiktemu.matching.config import load_config
 from titiktemu.matching.inputs import load_inputs
 from titiktemu.models import (
-    JobRun,
     JobStatus,
+    Need,
     Person,
     Proposal,
     ProposalKind,
@@ -60,8 +73,10 @@ from web.app import create_app
 KLATEN = synthetic.KLATEN
 TARGET_P95_MS = 50.0
 TARGET_RATIO = 20.0
-POLL = 0.003  # seconds between looks at a job's row: a tighter loop takes the CPU the worker needs
 CHUNK = 2000
+#: The channel the benchmark's own trigger notifies when a job row ends (see ``_hear_jobs``).
+CHANNEL = "benchmark_jobs"
+ENDED = (JobStatus.DONE, JobStatus.RETRYING, JobStatus.DEAD)
 
 
 def _percentile(values: Sequence[float], q: float) -> float:
@@ -121,6 +136,31 @@ def _store_pass(session: Session) -> int:
     return len(rows)
 
 
+def _hear_jobs(session: Session) -> None:
+    """This benchmark's own trigger (its database only, never a migration): a job row that
+    becomes done, retrying or dead notifies ``CHANNEL`` with "<status> <first argument>"."""
+    ended = ", ".join(f"'{status.value}'" for status in ENDED)
+    session.execute(
+        sa.text(
+            f"""
+            CREATE FUNCTION benchmark_job_ended() RETURNS trigger AS $$
+            BEGIN
+                IF NEW.status IS DISTINCT FROM OLD.status AND NEW.status::text IN ({ended}) THEN
+                    PERFORM pg_notify('{CHANNEL}', NEW.status::text || ' ' || (NEW.args->>0));
+                END IF;
+                RETURN NEW;
+            END $$ LANGUAGE plpgsql
+            """
+        )
+    )
+    session.execute(
+        sa.text(
+            "CREATE TRIGGER benchmark_job_ended AFTER UPDATE ON job_runs "
+            "FOR EACH ROW EXECUTE FUNCTION benchmark_job_ended()"
+        )
+    )
+
+
 def _prepare(settings: Settings, factor: int) -> tuple[synthetic.Synthetic, int, float]:
     clock = time.perf_counter()
     reset_database(settings.database_url)
@@ -131,6 +171,7 @@ def _prepare(settings: Settings, factor: int) -> tuple[synthetic.Synthetic, int,
         session = db.session()
         load_records(session, data)  # places, taxonomy and the records, committed
         stored = _store_pass(session)
+        _hear_jobs(session)
         session.commit()
         db.session.remove()
         db.engine.dispose()
@@ -163,37 +204,101 @@ def _submissions(data: synthetic.Synthetic, count: int) -> list[Submission]:
     ]
 
 
-def _submit(app: Flask, item: Submission, timeout: float = 120) -> tuple[float, r.Need]:
+def _need_record(need: Need) -> r.Need:
+    return r.Need(
+        id=need.id,
+        person_id=need.person_id,
+        title=need.title,
+        skills=tuple(sorted(s.code for s in need.skills)),
+        kecamatan=need.kecamatan_code,
+        village=need.village_code,
+        start=need.needed_from,
+        end=need.needed_until,
+        description=need.description,
+    )
+
+
+def _submit(
+    app: Flask, item: Submission, listener: psycopg.Connection[Any], timeout: float = 120
+) -> tuple[float, r.Need]:
     """Seconds from submitting the need to its job done, and the need as the engine reads it."""
     with app.app_context():
         session = db.session()
         clock = time.perf_counter()
         need = save_need(session, session.get_one(Person, item.person_id), item.data)
-        job_id = session.scalar(sa.select(sa.func.max(JobRun.id)))
         session.commit()  # sends the job
-        with db.engine.connect() as conn:
-            query = sa.select(JobRun.status, JobRun.last_error).where(JobRun.id == job_id)
-            while (row := conn.execute(query).one())[0] != JobStatus.DONE:
-                if row[0] in (JobStatus.RETRYING, JobStatus.DEAD):
-                    raise RuntimeError(f"need {need.id}: job {job_id} failed: {row[1]}")
-                if time.perf_counter() - clock > timeout:
-                    raise TimeoutError(f"need {need.id}: job {job_id} still {row[0]}")
-                conn.rollback()  # a fresh snapshot for the next look
-                time.sleep(POLL)
+        need_id = need.id
+        for heard in listener.notifies(timeout=timeout):
+            status, _, arg = heard.payload.partition(" ")
+            if arg != str(need_id):
+                continue  # another job's (none runs meanwhile: kept for safety)
+            if status != JobStatus.DONE:
+                raise RuntimeError(f"need {need_id}: its job is {status}")
+            break
+        else:
+            raise TimeoutError(f"need {need_id}: its job not done after {timeout:.0f} s")
         elapsed = time.perf_counter() - clock
-        record = r.Need(
-            id=need.id,
-            person_id=need.person_id,
-            title=need.title,
-            skills=tuple(sorted(s.code for s in need.skills)),
-            kecamatan=need.kecamatan_code,
-            village=need.village_code,
-            start=need.needed_from,
-            end=need.needed_until,
-            description=need.description,
-        )
+        record = _need_record(need)
         db.session.remove()
     return elapsed, record
+
+
+@dataclass
+class Counted:
+    """One submission in process: statements, commits and checkouts before the job and in it."""
+
+    statements: tuple[int, int]
+    commits: tuple[int, int]
+    checkouts: tuple[int, int]
+    ms: tuple[float, float]
+
+
+def _in_process(settings: Settings, items: Sequence[Submission], warm_up: int) -> list[Counted]:
+    """The same submissions with the jobs run in this process after the commit (no broker)."""
+    app = create_app(settings)
+    counted: list[Counted] = []
+    with app.app_context():
+        engine = db.engine
+    marks: list[tuple[str, float]] = []
+
+    def on_commit(*_: Any) -> None:
+        marks.append(("commit", time.perf_counter()))
+
+    def on_checkout(*_: Any) -> None:
+        marks.append(("checkout", time.perf_counter()))
+
+    sa.event.listen(engine, "commit", on_commit)
+    sa.event.listen(engine.pool, "checkout", on_checkout)
+    try:
+        for i, item in enumerate(items):
+            marks.clear()
+            with app.app_context(), sent_statements(engine) as sent:
+                session = db.session()
+                clock = time.perf_counter()
+                save_need(session, session.get_one(Person, item.person_id), item.data)
+                first = len(sent)
+                session.commit()  # the job runs in the commit's after-commit hook
+                end = time.perf_counter()
+                db.session.remove()
+            # The submission's statements end at its commit (the first); the job's follow.
+            ended = next(t for kind, t in marks if kind == "commit")
+            kinds = [kind for kind, _t in marks]
+            commits = kinds.count("commit")
+            checkouts_before = kinds[: kinds.index("commit")].count("checkout")
+            if i >= warm_up:
+                counted.append(
+                    Counted(
+                        (first, len(sent) - first),
+                        (1, commits - 1),
+                        (checkouts_before, kinds.count("checkout") - checkouts_before),
+                        ((ended - clock) * 1000, (end - ended) * 1000),
+                    )
+                )
+    finally:
+        sa.event.remove(engine, "commit", on_commit)
+        sa.event.remove(engine.pool, "checkout", on_checkout)
+        engine.dispose()
+    return counted
 
 
 @dataclass
@@ -208,10 +313,18 @@ class Figures:
     live_ms: list[float]
     engine_ms: list[float]
     warm_up: int
+    counted: list[Counted]
+
+
+def _listen(database_url: str) -> psycopg.Connection[Any]:
+    url = sa.make_url(database_url).set(drivername="postgresql")
+    conn = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+    conn.execute(f"LISTEN {CHANNEL}")
+    return conn
 
 
 def _run_scale(
-    settings: Settings, instance: Path, factor: int, count: int, warm_up: int
+    settings: Settings, instance: Path, factor: int, count: int, warm_up: int, in_process: int
 ) -> Figures:
     data, stored, setup = _prepare(settings, factor)
     print(
@@ -221,7 +334,7 @@ def _run_scale(
         f"in one regency; setup {setup:.1f} s",
         flush=True,
     )
-    items = _submissions(data, count + warm_up)
+    items = _submissions(data, count + warm_up + in_process + 3)
     redis = PrivateRedis()
     live_ms: list[float] = []
     engine_ms: list[float] = []
@@ -231,14 +344,15 @@ def _run_scale(
         with (
             celery_worker(env, instance / f"worker-{factor}.log"),
             sending_app(settings, redis.url, None) as live,
+            _listen(settings.database_url) as listener,
         ):
             with live.app_context():
                 engine = Engine(
                     load_inputs(db.session(), KLATEN), load_config(db.session(), KLATEN)
                 )
                 db.session.remove()
-            for i, item in enumerate(items):
-                seconds, need = _submit(live, item)
+            for i, item in enumerate(items[: count + warm_up]):
+                seconds, need = _submit(live, item, listener)
                 clock = time.perf_counter()
                 engine.propose_for_need(need)
                 own = time.perf_counter() - clock
@@ -247,6 +361,8 @@ def _run_scale(
                     engine_ms.append(own * 1000)
     finally:
         redis.close()
+    # 3 warm-up: the first builds this process's warm state of the regency.
+    counted = _in_process(settings, items[count + warm_up :], warm_up=3)
     return Figures(
         one_regency(factor).name,
         len(data.inputs.people),
@@ -258,6 +374,7 @@ def _run_scale(
         live_ms,
         engine_ms,
         warm_up,
+        counted,
     )
 
 
@@ -278,6 +395,30 @@ def _report(f: Figures) -> None:
         )
     p95, own = _percentile(f.live_ms, 0.95), _percentile(f.engine_ms, 0.95)
     print(f"   {'ratio live / engine at p95':38}{p95 / own:8.1f}x")
+    if not f.counted:
+        return
+    print(
+        f"   in process, no broker ({len(f.counted)} submissions): submission / its job (the match)"
+    )
+
+    def spread(values: list[int]) -> str:
+        low, high = min(values), max(values)
+        return f"{low}" if low == high else f"{low}-{high} (median {statistics.median(values):g})"
+
+    for name, part in (
+        ("statements", "statements"),
+        ("commits", "commits"),
+        ("pool checkouts (a ping each)", "checkouts"),
+    ):
+        for side, label in ((0, "submission"), (1, "job")):
+            counts: list[int] = [getattr(c, part)[side] for c in f.counted]
+            print(f"     {name + ', ' + label:42}{spread(counts)}")
+    for side, label in ((0, "submission"), (1, "job, from the commit")):
+        ms = [c.ms[side] for c in f.counted]
+        print(
+            f"     {'ms, ' + label:42}p50 {_percentile(ms, 0.5):.2f}  "
+            f"p95 {_percentile(ms, 0.95):.2f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -286,6 +427,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=("klaten", "x10", "both"), default="both")
     parser.add_argument("--submissions", type=int, default=100)
     parser.add_argument("--warm-up", type=int, default=10)
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        default=20,
+        help="submissions counted in process after the live run (statements, commits, time)",
+    )
     args = parser.parse_args(argv)
     if not args.database_url or not args.database_url.startswith("postgresql"):
         parser.error("a PostgreSQL --database-url (or TITIKTEMU_TEST_DATABASE_URL) is needed")
@@ -307,7 +454,9 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
         for factor in factors:
-            figures = _run_scale(settings, instance, factor, args.submissions, args.warm_up)
+            figures = _run_scale(
+                settings, instance, factor, args.submissions, args.warm_up, args.in_process
+            )
             results.append(figures)
             _report(figures)
 

@@ -149,11 +149,17 @@ def _same(value: Any) -> Any:
     return value
 
 
-def update_rows(session: Session, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> int:
+def update_rows(
+    session: Session,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    options: Mapping[str, Any] | None = None,
+) -> int:
     """Update each row by ``id`` with its own values (the same columns in every row) in one
     executemany, ``updated_at`` too; the number of rows written. A row carrying ``seen`` is
     written only while its status is still that one: a conditional write, so a decision
-    someone took meanwhile stands (see :mod:`titiktemu.decisions`)."""
+    someone took meanwhile stands (see :mod:`titiktemu.decisions`). ``options``: the
+    statement's execution options."""
     if not rows:
         return 0
     condition = table.c.id == sa.bindparam("b_id")
@@ -169,5 +175,6 @@ def update_rows(session: Session, table: sa.Table, rows: Sequence[Mapping[str, A
         if "updated_at" in table.c:
             values["updated_at"] = now
         params.append(values)
-    result = session.execute(sa.update(table).where(condition), params)
+    statement = sa.update(table).where(condition).execution_options(**(options or {}))
+    result = session.execute(statement, params)
     return int(cast(sa.CursorResult[Any], result).rowcount)

@@ -72,12 +72,13 @@ def _incremental(job_id: int, item_id: int, service: object, model: type) -> Non
 
     def work(_progress: Progress) -> None:
         session = db.session()
-        report = service(session, item_id)  # type: ignore[operator]
+        # Held before the service runs, so the service reads it from the session, not again.
         row = session.get(model, item_id)
+        report = service(session, item_id)  # type: ignore[operator]
         regency = _regency_of(row)
         if regency is not None:
             announce(session, settings, regency, report)
-        session.commit()
+        # Not committed here: run_job commits it with the job's done mark.
 
     run_job(job_id, work)
 

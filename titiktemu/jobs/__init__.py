@@ -90,8 +90,12 @@ def enqueue(
     )
     session.add(job)
     session.flush()
-    if send:
-        session.info.setdefault(_DETACHED if detached else _PENDING, []).append(job.id)
+    if detached and send:
+        session.info.setdefault(_DETACHED, []).append(job.id)
+    elif send:
+        # What the message carries, kept here: sending after the commit reads nothing back.
+        pending: list[tuple[str, tuple[Any, ...]]] = session.info.setdefault(_PENDING, [])
+        pending.append((job.task, (*job.args, job.id)))
     return job
 
 
@@ -108,13 +112,13 @@ def kick(session: Session, task: TaskName) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
-    job_ids: list[int] = session.info.pop(_PENDING, [])
+    jobs: list[tuple[str, tuple[Any, ...]]] = session.info.pop(_PENDING, [])
     detached: list[int] = session.info.pop(_DETACHED, [])
     kicks: list[str] = session.info.pop(_KICKS, [])
-    if (job_ids or detached or kicks) and has_app_context():
+    if (jobs or detached or kicks) and has_app_context():
         app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-        for job_id in job_ids:
-            dispatch(app, job_id)
+        for task, args in jobs:
+            _send(app, task, args)
         for job_id in detached:
             if not settings_of(app).eager:
                 dispatch(app, job_id)
@@ -192,11 +196,16 @@ def lease() -> dt.timedelta:
 
 
 def run_job(job_id: int, work: Callable[[Progress], None]) -> bool:
-    """Claim the job, do ``work``, record the outcome; False when someone else has it or it's over."""
+    """Claim the job, do ``work``, record the outcome; False when someone else has it or it's over.
+
+    The done mark commits with whatever ``work`` left uncommitted (a match's proposals): the job
+    is done exactly when its work is, in one commit."""
     now = utcnow()
+    session = db.session()
+    _claim_without_waiting_for_disk(session)
     # A job handed over runs even before its resend time; a running one only when its lease ended.
     claimed = JOBS.claim(
-        db.session(),
+        session,
         job_id,
         now=now,
         lease=lease(),
@@ -204,7 +213,7 @@ def run_job(job_id: int, work: Callable[[Progress], None]) -> bool:
         stage="start",
         percent=0.0,
     )
-    db.session.commit()
+    session.commit()
     if not claimed:
         return False
 
@@ -213,19 +222,33 @@ def run_job(job_id: int, work: Callable[[Progress], None]) -> bool:
 
     try:
         work(progress)
+        db.session.execute(
+            sa.update(JobRun)
+            .where(JobRun.id == job_id)
+            .values(
+                status=JobStatus.DONE,
+                stage="done",
+                percent=100.0,
+                finished_at=utcnow(),
+                last_error="",
+            )
+        )
+        db.session.commit()
     except Exception as exc:  # recorded for retry or as dead; never silently dropped
         db.session.rollback()
         _failed(job_id, exc)
-        return True
-    db.session.execute(
-        sa.update(JobRun)
-        .where(JobRun.id == job_id)
-        .values(
-            status=JobStatus.DONE, stage="done", percent=100.0, finished_at=utcnow(), last_error=""
-        )
-    )
-    db.session.commit()
     return True
+
+
+def _claim_without_waiting_for_disk(session: Session) -> None:
+    """PostgreSQL: this transaction's commit returns before its WAL reaches the disk.
+
+    Only for the claim: a claim lost in a crash of the database sends the job again (the row is
+    waiting again, and a job is done at least once anyway); the work's commit, which moves the
+    regency's counter that warm engines trust, still waits for the disk, and flushes this one's
+    WAL with it. Saves one disk flush per job (3-8 ms on a busy machine)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
 
 
 def _report(job_id: int, stage: str, percent: float) -> None:

@@ -34,9 +34,15 @@ def hold_regency(session: Session, purpose: str, regency_code: str | None) -> No
         if regency_code is None:
             session.execute(sa.select(sa.func.pg_advisory_xact_lock(lock_key(purpose))))
             return
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(lock_key(purpose))))
+        # Both in one round trip, the purpose's first: the subquery fenced by OFFSET 0 is
+        # evaluated before the outer select, so no one waits for the purpose holding a regency.
+        purpose_lock = (
+            sa.select(sa.func.pg_advisory_xact_lock_shared(lock_key(purpose)).label("held"))
+            .offset(0)
+            .subquery()
+        )
         key = lock_key(f"{purpose}:{regency_code}")
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(key), purpose_lock.c.held))
         return
     hold_writer(session)
 

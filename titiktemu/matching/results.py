@@ -46,6 +46,7 @@ from titiktemu.models import (
     Proposal,
     ProposalKind,
     ProposalStatus,
+    changes,
 )
 from titiktemu.models.overlaps import overlap_flag_interventions
 
@@ -138,15 +139,33 @@ def retire(session: Session, reasons: Mapping[str, ReasonOut], report: StoreRepo
 def _retire(
     session: Session, reasons: Mapping[str, ReasonOut], report: StoreReport, lines: list[Line]
 ) -> None:
-    keys = sorted(reasons)
-    found: dict[int, tuple[str, dict[str, Any]]] = {}
-    for batch in batches(keys):
-        query = sa.select(Proposal.id, Proposal.key).where(
-            Proposal.key.in_(batch), Proposal.status == ProposalStatus.PROPOSED
+    # By key, conditional on still pending, in the statement that writes: no read first (its
+    # RETURNING tells the regency counter what changed: never an acceptance, see changes.py).
+    by_why: dict[str, list[str]] = defaultdict(list)
+    for key in sorted(reasons):
+        by_why[json.dumps(reasons[key].as_dict(), sort_keys=True)].append(key)
+    done: dict[int, tuple[str, dict[str, Any]]] = {}
+    for why_text, keys in by_why.items():
+        why = json.loads(why_text)
+        for batch in batches(keys):
+            written = session.execute(
+                sa.update(Proposal)
+                .where(Proposal.key.in_(batch), Proposal.status == ProposalStatus.PROPOSED)
+                .values(status=ProposalStatus.OBSOLETE, retired_reason=why)
+                .returning(Proposal.id, Proposal.key, Proposal.regency_code, Proposal.need_id)
+                .execution_options(synchronize_session=False, **{changes.NOTED: True})
+            ).all()
+            changes.note(
+                session, [(row.regency_code, changes.PROPOSAL, row.need_id) for row in written]
+            )
+            done.update((row.id, (row.key, why)) for row in written)
+    for row_id in sorted(done):
+        key, why = done[row_id]
+        lines.append(
+            ("proposal.obsolete", "proposal", row_id, {"key": key, "why": why.get("code")})
         )
-        for row_id, key in session.execute(query):
-            found[row_id] = (key, reasons[key].as_dict())
-    _obsolete(session, found, report, lines)
+    report.obsoleted += len(done)
+    _expire(session, Proposal, done)
 
 
 def _obsolete(
@@ -184,7 +203,14 @@ def _store_proposals(
 ) -> None:
     wanted = list(proposals)
     keys = [p.key for p in wanted]
-    columns = (Proposal.id, Proposal.key, Proposal.status, *_columns(Proposal, PROPOSAL_VALUES))
+    columns = (
+        Proposal.id,
+        Proposal.key,
+        Proposal.status,
+        Proposal.regency_code,
+        Proposal.need_id,
+        *_columns(Proposal, PROPOSAL_VALUES),
+    )
     if full:
         stored = list(
             session.execute(sa.select(*columns).where(Proposal.regency_code == regency_code))
@@ -199,6 +225,7 @@ def _store_proposals(
     new: list[dict[str, Any]] = []
     changed: dict[ProposalStatus, list[dict[str, Any]]] = defaultdict(list)
     fields: dict[int, list[str]] = {}
+    noted: list[changes.Change] = []
     for item in wanted:
         row = existing.get(item.key)
         values: dict[str, Any] = {
@@ -232,6 +259,9 @@ def _store_proposals(
         if differs:
             changed[row.status].append({"id": row.id, "seen": row.status, **values})
             fields[row.id] = sorted(differs)
+            # A proposal's regency and need never change: as read, they are what the update
+            # writes (conditional on the status seen, so never an acceptance).
+            noted.append((row.regency_code, changes.PROPOSAL, row.need_id))
     created = insert_new(session, PROPOSALS, new, "key")
     for values in new:
         if values["key"] in created:
@@ -245,9 +275,10 @@ def _store_proposals(
                     {"key": values["key"], "score": values["score"]},
                 )
             )
+    changes.note(session, noted)
     for rows in changed.values():
         scores = {r["id"]: r["score"] for r in rows}
-        for row_id in _written(session, Proposal, rows, ProposalStatus.PROPOSED):
+        for row_id in _written(session, Proposal, rows, ProposalStatus.PROPOSED, noted=True):
             report.updated += 1
             detail = {"fields": fields[row_id], "score": scores[row_id]}
             lines.append(("proposal.updated", "proposal", row_id, detail))
@@ -275,14 +306,18 @@ def _columns(model: Any, names: Sequence[str]) -> list[Any]:
     return [getattr(model, name) for name in names]
 
 
-def _written(session: Session, model: Any, rows: list[dict[str, Any]], status: object) -> list[int]:
+def _written(
+    session: Session, model: Any, rows: list[dict[str, Any]], status: object, noted: bool = False
+) -> list[int]:
     """Write ``rows`` (conditional on the status each was seen in, see ``update_rows``); the ids
     written, in order. When some were not (someone decided one meanwhile), the rows now in
-    ``status`` (what this write sets) are the ones that were."""
+    ``status`` (what this write sets) are the ones that were. ``noted``: the caller has told
+    the regency counter what the rows change (``changes.NOTED``)."""
     if not rows:
         return []
     ids = [r["id"] for r in rows]
-    if update_rows(session, model.__table__, rows) != len(rows):
+    options = {changes.NOTED: True} if noted else {}
+    if update_rows(session, model.__table__, rows, options) != len(rows):
         now: set[int] = set()
         for batch in batches(ids):
             query = sa.select(model.id).where(model.id.in_(batch), model.status == status)

@@ -68,14 +68,47 @@ _local = _Local()
 
 def versions(session: Session, regency_code: str) -> tuple[int, int]:
     """The regency's counter and the counter of every regency, as committed now."""
-    found = dict(
-        session.execute(
-            sa.select(RegencyVersion.regency_code, RegencyVersion.version).where(
-                RegencyVersion.regency_code.in_([regency_code, EVERY_REGENCY])
+    version, every, _log = _versions_and_log(session, regency_code, None)
+    return version, every
+
+
+#: (version, kind, item id) of the change log
+Logged = tuple[int, str, int | None]
+
+
+def _versions_and_log(
+    session: Session, regency_code: str, since: int | None
+) -> tuple[int, int, list[Logged]]:
+    """The counters (as ``versions``) and, with ``since``, the regency's log after it (at most
+    ``CATCH_UP_LIMIT + 1`` rows): one statement, so one snapshot holds the counter and its log."""
+    counters = sa.select(
+        RegencyVersion.regency_code,
+        RegencyVersion.version,
+        sa.null().label("kind"),
+        sa.null().label("item_id"),
+    ).where(RegencyVersion.regency_code.in_([regency_code, EVERY_REGENCY]))
+    query: sa.Executable = counters
+    if since is not None:
+        log = (
+            sa.select(
+                sa.null().label("regency_code"),
+                RegencyChange.version,
+                RegencyChange.kind,
+                RegencyChange.item_id,
             )
-        ).all()
-    )
-    return int(found.get(regency_code, 0)), int(found.get(EVERY_REGENCY, 0))
+            .where(RegencyChange.regency_code == regency_code, RegencyChange.version > since)
+            .order_by(RegencyChange.version)
+            .limit(CATCH_UP_LIMIT + 1)
+        )
+        query = sa.union_all(counters, log.subquery().select())
+    found: dict[str, int] = {}
+    logged: list[Logged] = []
+    for code, version, kind, item in session.execute(query):
+        if code is None:
+            logged.append((int(version), str(kind), item))
+        else:
+            found[code] = int(version)
+    return found.get(regency_code, 0), found.get(EVERY_REGENCY, 0), logged
 
 
 def _base_people(session: Session, regency_code: str, engine: Engine) -> frozenset[int]:
@@ -95,19 +128,14 @@ def _build(session: Session, regency_code: str, version: int, every: int) -> War
     return WarmState(engine, version, every, _base_people(session, regency_code, engine))
 
 
-def _catch_up(session: Session, regency_code: str, state: WarmState, version: int) -> bool:
-    """Apply the logged changes after the state's version; False when only building anew can."""
+def _catch_up(
+    session: Session, regency_code: str, state: WarmState, version: int, logged: list[Logged]
+) -> bool:
+    """Apply the logged changes after the state's version (``logged``: the log after it, read
+    with ``version``); False when only building anew can."""
     needs = set(state.touched)
     if version != state.version:
-        rows = session.execute(
-            sa.select(RegencyChange.version, RegencyChange.kind, RegencyChange.item_id)
-            .where(
-                RegencyChange.regency_code == regency_code,
-                RegencyChange.version > state.version,
-                RegencyChange.version <= version,
-            )
-            .limit(CATCH_UP_LIMIT + 1)
-        ).all()
+        rows = [row for row in logged if row[0] <= version]
         seen = {v for v, _kind, _item in rows}
         if len(rows) > CATCH_UP_LIMIT or seen != set(range(state.version + 1, version + 1)):
             return False  # too far behind, or the log of those versions is gone
@@ -137,11 +165,12 @@ def _catch_up(session: Session, regency_code: str, state: WarmState, version: in
 def warm_engine(session: Session, regency_code: str) -> WarmState:
     """The regency's engine, equal to one built from the database now; the caller holds the
     regency's ``match`` lock, asks one question, and adds what it changed to ``touched``."""
-    version, every = versions(session, regency_code)
     states = _local.states
     state = states.pop(regency_code, None)
+    since = None if state is None else state.version
+    version, every, logged = _versions_and_log(session, regency_code, since)
     usable = state is not None and state.every == every and version >= state.version
-    if state is None or not usable or not _catch_up(session, regency_code, state, version):
+    if state is None or not usable or not _catch_up(session, regency_code, state, version, logged):
         state = _build(session, regency_code, version, every)
     states[regency_code] = state
     while len(states) > KEEP_REGENCIES:

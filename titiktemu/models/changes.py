@@ -52,6 +52,9 @@ PRUNE_EVERY = 100
 
 #: (regency, kind, item id)
 Change = tuple[str, str, int | None]
+#: Execution option of a bulk write whose caller passes its changes to ``note`` itself (from
+#: the rows its RETURNING gives, say), so the listener need not read the rows before it runs.
+NOTED = "titiktemu.changes_noted"
 _PENDING = "titiktemu.regency_changes"
 
 #: What the engine reads of each model (a change elsewhere, a password, is not its business).
@@ -181,7 +184,7 @@ def _pending(session: Session) -> set[Change]:
 
 def note(session: Session, changes: Iterable[Change]) -> None:
     """Changes written past the session's events (``COPY`` on the driver's cursor, as a large
-    import does), bumped at commit with the others."""
+    import does, or a statement run with ``NOTED``), bumped at commit with the others."""
     _pending(session).update(changes)
 
 
@@ -209,6 +212,8 @@ def _bulk(state: ORMExecuteState) -> None:
     read before it runs; any other table the engine reads, every regency."""
     if not (state.is_insert or state.is_update or state.is_delete):
         return
+    if state.execution_options.get(NOTED):
+        return  # the caller notes what it wrote (see NOTED)
     table = getattr(state.statement, "table", None)
     name = getattr(table, "name", None)
     if name not in READ_TABLES:
@@ -318,6 +323,7 @@ def bump(session: Session, changes: Iterable[Change]) -> dict[str, int]:
         entry.add((kind, None if kind == RELOAD else item))
     versions: dict[str, int] = {}
     table: sa.Table = RegencyVersion.__table__  # type: ignore[assignment]
+    log: sa.Table = RegencyChange.__table__  # type: ignore[assignment]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for code in sorted(by_regency):
@@ -329,20 +335,53 @@ def bump(session: Session, changes: Iterable[Change]) -> dict[str, int]:
             )
             .returning(table.c.version)
         )
-        version = int(session.execute(statement).scalar_one())
-        versions[code] = version
+        entries = sorted(by_regency[code], key=lambda c: (c[0], c[1] or 0))
         if code == EVERY_REGENCY:
+            versions[code] = int(session.execute(statement).scalar_one())
             continue
-        log: sa.Table = RegencyChange.__table__  # type: ignore[assignment]
-        session.execute(
-            log.insert(),
-            [
-                {"regency_code": code, "version": version, "kind": kind, "item_id": item}
-                for kind, item in sorted(by_regency[code], key=lambda c: (c[0], c[1] or 0))
-            ],
-        )
+        if dialect == "postgresql":
+            version = _bump_and_log(session, statement.cte("bumped"), code, entries)
+        else:
+            version = int(session.execute(statement).scalar_one())
+            session.execute(
+                log.insert(),
+                [
+                    {"regency_code": code, "version": version, "kind": kind, "item_id": item}
+                    for kind, item in entries
+                ],
+            )
+        versions[code] = version
         if version > KEEP and version % PRUNE_EVERY == 0:
             session.execute(
                 log.delete().where(log.c.regency_code == code, log.c.version <= version - KEEP)
             )
     return versions
+
+
+def _bump_and_log(
+    session: Session, bumped: sa.CTE, code: str, entries: list[tuple[str, int | None]]
+) -> int:
+    """PostgreSQL: the counter's upsert and the log of its changes in one statement (the log
+    rows take the new value from the upsert's RETURNING); the new value."""
+    log: sa.Table = RegencyChange.__table__  # type: ignore[assignment]
+    kinds = [kind for kind, _item in entries]
+    items = [item for _kind, item in entries]
+    changes = (
+        sa.func.unnest(
+            sa.bindparam("kinds", kinds, type_=postgresql.ARRAY(sa.Text)),
+            sa.bindparam("items", items, type_=postgresql.ARRAY(sa.BigInteger)),
+        )
+        .table_valued("kind", "item_id")
+        .render_derived(name="changes")
+    )
+    logged = (
+        log.insert()
+        .from_select(
+            ["regency_code", "version", "kind", "item_id"],
+            sa.select(
+                sa.literal(code), bumped.c.version, changes.c.kind, changes.c.item_id
+            ).select_from(bumped.join(changes, sa.true())),
+        )
+        .cte("logged")
+    )
+    return int(session.execute(sa.select(bumped.c.version).add_cte(logged)).scalar_one())
