@@ -13,6 +13,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
+from titiktemu.runtime import tune_collector
 from web.commands import COMMANDS, load_command
 
 
@@ -58,4 +59,5 @@ def cli() -> None:
 
 
 def main() -> None:
+    tune_collector()
     cli.main(prog_name="titiktemu")

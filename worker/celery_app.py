@@ -8,9 +8,11 @@ from celery import Celery
 
 from titiktemu.app import create_core_app
 from titiktemu.jobs.queue import celery_init_app
+from titiktemu.runtime import tune_collector
 
 
 def make_celery() -> Celery[Any]:
     celery = celery_init_app(create_core_app(import_name="worker"))
     celery.set_default()
+    tune_collector()  # before the prefork pool forks: its children share what start-up built
     return celery
