@@ -30,6 +30,7 @@ from benchmarks.peers import PeerResult, naive, unsplit
 from benchmarks.synthetic import SCALES, SEED, Synthetic, generate, scale
 from graph.config import EngineConfig
 from graph.engine import NEED_OFFER, NEED_PERSON, PROGRAM_SYNERGY, Engine
+from titiktemu.runtime import tune_collector
 
 STAGES = (
     ("setup", "setup (world, blocking index)"),
@@ -177,6 +178,9 @@ def forked(work: Work, budget: float | None = None) -> Forked:
     receive, send = context.Pipe(duplex=False)
 
     def child() -> None:
+        # Set up as the worker process that runs a pass in production is (titiktemu.runtime),
+        # for the engine and its peers alike.
+        tune_collector()
         try:
             send.send(("done", work(lambda x: send.send(("progress", x)))))
         except BaseException as exc:
