@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 #
 # One image for every Titik Temu process; the command picks the role:
-#   web      gunicorn 'web.app:create_app()'          (the default CMD below)
+#   web      gunicorn --config python:web.gunicorn_conf 'web.app:create_app()'  (the default CMD)
 #   worker   celery -A worker worker --loglevel=INFO
 #   beat     celery -A worker beat --loglevel=INFO --schedule /var/lib/titiktemu/celerybeat-schedule
 #   migrate  titiktemu db upgrade && titiktemu regions load 33.10
@@ -51,4 +51,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 
 # Access log to stdout; /dev/shm for worker heartbeats (the container filesystem may be slow).
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-", "web.app:create_app()"]
+CMD ["gunicorn", "--config", "python:web.gunicorn_conf", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-", "web.app:create_app()"]

@@ -234,6 +234,8 @@ def _gunicorn(env: dict[str, str], workers: int) -> Iterator[tuple[str, subproce
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
+            "--config",
+            "python:web.gunicorn_conf",
             "--workers",
             str(workers),
             "--bind",

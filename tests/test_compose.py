@@ -258,6 +258,7 @@ def test_dockerfile_is_non_root_with_healthcheck() -> None:
     cmd = [arguments for keyword, arguments in instructions if keyword == "CMD"][-1]
     assert "gunicorn" in cmd
     assert "web.app:create_app()" in cmd
+    assert "python:web.gunicorn_conf" in cmd  # each worker's collector tuned (test_gunicorn)
     assert "0.0.0.0:8000" in cmd
 
 
