@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from titiktemu.bulk import batches
 from titiktemu.mail.outbox import Queued, queue_email, queue_emails
@@ -68,6 +68,16 @@ def proposal_title(p: Proposal) -> str:
     return f"{need} ← {other}"
 
 
+#: What ``proposal_title`` reads of a proposal: loaded with it, not one query per proposal.
+TITLED_BY = (
+    Proposal.need,
+    Proposal.offer,
+    Proposal.person,
+    Proposal.program_a,
+    Proposal.program_b,
+)
+
+
 def _proposal_item(settings: Settings, p: Proposal) -> dict[str, Any]:
     return {
         "title": proposal_title(p),
@@ -89,28 +99,35 @@ def announce_new_proposals(
     ids = sorted(proposal_ids)
     if not ids:
         return 0
+    # Who wants it first: most jobs of a regency whose coordinators chose the digest (or have
+    # none) then read no proposal at all.
+    recipients = [
+        c for c in coordinators(session, regency_code) if c.notify == NotifyPreference.IMMEDIATE
+    ]
+    if not recipients:
+        return 0
     proposals = session.scalars(
         sa.select(Proposal)
         .where(Proposal.id.in_(ids), Proposal.status == ProposalStatus.PROPOSED)
         .order_by(Proposal.score.desc(), Proposal.id)
+        .options(*(joinedload(side) for side in TITLED_BY))
     ).all()
     if not proposals:
         return 0
+    context = {
+        "proposals": [_proposal_item(settings, p) for p in proposals],
+        "regency_name": _regency_name(session, regency_code),
+        "review_url": f"{settings.base_url}/review",
+    }
     queued = 0
-    for person in coordinators(session, regency_code):
-        if person.notify != NotifyPreference.IMMEDIATE:
-            continue
+    for person in recipients:
         row = queue_email(
             session,
             settings,
             dedupe_key=f"proposals-new:{person.id}:{ids[0]}-{ids[-1]}:{len(ids)}",
             person=person,
             template="proposals_new",
-            context={
-                "proposals": [_proposal_item(settings, p) for p in proposals],
-                "regency_name": _regency_name(session, regency_code),
-                "review_url": f"{settings.base_url}/review",
-            },
+            context=context,
             regency_code=regency_code,
         )
         queued += row is not None

@@ -11,11 +11,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from graph.engine import Engine
-from titiktemu.audit import record as audit
 from titiktemu.jobs.locks import hold_regency
 from titiktemu.matching.config import load_config
 from titiktemu.matching.inputs import intervention_record, load_inputs, overlap_inputs
-from titiktemu.matching.results import StoreReport, reasons_data, store_incremental
+from titiktemu.matching.results import (
+    StoreReport,
+    reasons_data,
+    retire_pending_of,
+    store_incremental,
+)
 from titiktemu.matching.warm import forget, warm_engine
 from titiktemu.models import (
     ExchangeStatus,
@@ -24,7 +28,6 @@ from titiktemu.models import (
     Need,
     Offer,
     Proposal,
-    ProposalStatus,
 )
 
 
@@ -34,20 +37,6 @@ def regency_engine(session: Session, regency_code: str) -> Engine:
     return Engine(load_inputs(session, regency_code), load_config(session, regency_code))
 
 
-def _obsolete(session: Session, where: sa.ColumnElement[bool], keep: set[str], code: str) -> int:
-    stale = session.scalars(
-        sa.select(Proposal).where(where, Proposal.status == ProposalStatus.PROPOSED)
-    ).all()
-    count = 0
-    for row in stale:
-        if row.key not in keep:
-            row.status = ProposalStatus.OBSOLETE
-            row.retired_reason = {"code": code, "params": {}}
-            audit(session, "proposal.obsolete", "proposal", row.id, key=row.key, why=code)
-            count += 1
-    return count
-
-
 def match_need(session: Session, need_id: int) -> StoreReport:
     """Propose for one need (or retire its proposals if it is no longer open); caller commits."""
     need = session.get(Need, need_id)
@@ -55,7 +44,7 @@ def match_need(session: Session, need_id: int) -> StoreReport:
     if need is None:
         return report
     if need.status != ExchangeStatus.OPEN:
-        report.obsoleted = _obsolete(
+        report.obsoleted = retire_pending_of(
             session, Proposal.need_id == need_id, keep=set(), code="retired.need_closed"
         )
         session.execute(sa.delete(Gap).where(Gap.need_id == need_id))
@@ -76,7 +65,7 @@ def match_need(session: Session, need_id: int) -> StoreReport:
         raise
     state.touched |= engine.touched()
     report = store_incremental(session, regency, proposals, retired=engine.retired)
-    report.obsoleted += _obsolete(
+    report.obsoleted += retire_pending_of(
         session,
         Proposal.need_id == need_id,
         keep={p.key for p in proposals},
@@ -100,7 +89,7 @@ def match_offer(session: Session, offer_id: int) -> StoreReport:
     if offer is None:
         return report
     if offer.status != ExchangeStatus.OPEN:
-        report.obsoleted = _obsolete(
+        report.obsoleted = retire_pending_of(
             session, Proposal.offer_id == offer_id, keep=set(), code="retired.offer_gone"
         )
         return report

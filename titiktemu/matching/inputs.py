@@ -208,7 +208,7 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
     )
 
 
-def need_record(row: Need, skills: tuple[Any, ...]) -> r.Need:
+def need_record(row: Need | sa.Row[Any], skills: tuple[Any, ...]) -> r.Need:
     """One need as the engine reads it (``skills``: its skill codes, sorted)."""
     return r.Need(
         id=row.id,
@@ -223,17 +223,40 @@ def need_record(row: Need, skills: tuple[Any, ...]) -> r.Need:
     )
 
 
+#: What :func:`need_record` reads of a need, for reads that want rows, not objects.
+NEED_COLUMNS = (
+    Need.id,
+    Need.person_id,
+    Need.title,
+    Need.kecamatan_code,
+    Need.village_code,
+    Need.needed_from,
+    Need.needed_until,
+    Need.description,
+)
+
+
 def open_needs(session: Session, regency_code: str, ids: set[int]) -> dict[int, r.Need]:
-    """Those of the needs ``ids`` that ``load_inputs`` would read for the regency (open, in it)."""
-    rows = session.scalars(
-        sa.select(Need).where(
+    """Those of the needs ``ids`` that ``load_inputs`` would read for the regency (open, in it).
+
+    One statement, plain rows (a warm engine catching up reads a few needs per job): each need
+    once per skill, its skills in code order as ``load_inputs`` reads them."""
+    rows = session.execute(
+        sa.select(*NEED_COLUMNS, need_skills.c.skill_code)
+        .outerjoin(need_skills, need_skills.c.need_id == Need.id)
+        .where(
             Need.id.in_(sorted(ids)),
             under(Need.kecamatan_code, regency_code),
             Need.status == ExchangeStatus.OPEN,
         )
-    ).all()
-    skills = _grouped(session, need_skills, "need_id", "skill_code", {n.id for n in rows})
-    return {n.id: need_record(n, skills.get(n.id, ())) for n in rows}
+        .order_by(Need.id, need_skills.c.skill_code)
+    )
+    found: dict[int, tuple[sa.Row[Any], list[str]]] = {}
+    for row in rows:
+        _first, skills = found.setdefault(row.id, (row, []))
+        if row.skill_code is not None:
+            skills.append(row.skill_code)
+    return {i: need_record(row, tuple(skills)) for i, (row, skills) in found.items()}
 
 
 def category_record(row: ActivityCategory, synonyms: tuple[str, ...] = ()) -> r.Label:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,6 +134,33 @@ def retire(session: Session, reasons: Mapping[str, ReasonOut], report: StoreRepo
     lines: list[Line] = []
     _retire(session, reasons, report, lines)
     record_all(session, lines)
+
+
+def retire_pending_of(
+    session: Session, where: sa.ColumnElement[bool], keep: Collection[str], code: str
+) -> int:
+    """Make obsolete, with why (``code``), the pending proposals ``where`` says whose key is not
+    in ``keep``; how many. One conditional ``UPDATE ... RETURNING``: no read first, and a
+    proposal a coordinator decided meanwhile keeps the decision."""
+    why: dict[str, Any] = {"code": code, "params": {}}
+    statement = sa.update(Proposal).where(where, Proposal.status == ProposalStatus.PROPOSED)
+    if keep:
+        statement = statement.where(Proposal.key.not_in(sorted(keep)))
+    written = session.execute(
+        statement.values(status=ProposalStatus.OBSOLETE, retired_reason=why)
+        .returning(Proposal.id, Proposal.key, Proposal.regency_code, Proposal.need_id)
+        .execution_options(synchronize_session=False, **{changes.NOTED: True})
+    ).all()
+    if not written:
+        return 0
+    changes.note(session, [(row.regency_code, changes.PROPOSAL, row.need_id) for row in written])
+    rows = sorted(written, key=lambda row: row.id)
+    record_all(
+        session,
+        [("proposal.obsolete", "proposal", row.id, {"key": row.key, "why": code}) for row in rows],
+    )
+    _expire(session, Proposal, [row.id for row in rows])
+    return len(rows)
 
 
 def _retire(
