@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from titiktemu.accounts.signin import session_is_live
+from titiktemu.accounts.signin import signed_in_person
 from titiktemu.app import create_core_app
 from titiktemu.errors import DomainError
 from titiktemu.extensions import db
@@ -229,10 +229,7 @@ def _install_gettext(app: Flask) -> None:
 def _load_user(user_id: str) -> Person | None:
     if not user_id.isdigit():
         return None
-    person = db.session.get(Person, int(user_id))
-    if person is None or not person.active:
-        return None
-    return person if session_is_live(db.session(), person.id, session.get("sid")) else None
+    return signed_in_person(db.session(), int(user_id), session.get("sid"))
 
 
 def _select_locale() -> str:

@@ -67,18 +67,22 @@ def start_session(session: Session, person: Person) -> str:
     return token
 
 
-def session_is_live(session: Session, person_id: int, token: str | None) -> bool:
-    """True while the sign-in behind ``token`` belongs to the person and was not ended."""
+def signed_in_person(session: Session, person_id: int, token: str | None) -> Person | None:
+    """The active person whose live sign-in ``token`` is (not ended, theirs), else None: every
+    signed-in request asks, so person and sign-in are read in one statement."""
     if not token:
-        return False
-    live = session.scalar(
-        sa.select(LoginSession.id).where(
+        return None
+    return session.scalars(
+        sa.select(Person)
+        .join(LoginSession, LoginSession.person_id == Person.id)
+        .where(
+            Person.id == person_id,
+            Person.active.is_(True),
             LoginSession.token_hash == _digest(token),
-            LoginSession.person_id == person_id,
             LoginSession.revoked_at.is_(None),
         )
-    )
-    return live is not None
+        .limit(1)
+    ).first()
 
 
 def end_session(session: Session, token: str | None) -> None:
