@@ -24,6 +24,10 @@ TIE_BREAK = 1e-9
 
 Ints = NDArray[np.int64]
 Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+
+#: Columns per SciPy call when small components are solved side by side (``_solve``).
+BLOCK_COLUMNS = 512
 
 
 def assign(rows: list[list[tuple[int, float]]], capacity: dict[int, int]) -> list[int | None]:
@@ -68,22 +72,27 @@ def assign_arrays(
     graph = coo_matrix((np.ones(len(src)), (src, dst)), shape=(size, size))
     _, labels = connected_components(graph, directed=False)
     busy = np.flatnonzero(counts > 0)
-    order = np.argsort(labels[busy], kind="stable")
-    members = busy[order]
-    bounds = np.flatnonzero(np.diff(labels[members])) + 1
-    for component in np.split(members, bounds):
-        if len(component) == 1:
-            r = int(component[0])
-            start, end = int(indptr[r]), int(indptr[r + 1])
-            ok = np.flatnonzero(entry_ok[start:end])
-            chosen[r] = int(columns[start + ok[0]]) if len(ok) else None
-        else:
-            _solve(component, indptr, columns, scores, keys, key_of, room, chosen)
+    members = busy[np.argsort(labels[busy], kind="stable")]
+    label = labels[members]
+    first = np.ones(len(members), dtype=bool)
+    first[1:] = label[1:] != label[:-1]
+    component = np.cumsum(first) - 1
+    alone = np.bincount(component)[component] == 1
+    # A component of one row takes its best candidate with room.
+    single = members[alone]
+    ok_at = np.flatnonzero(entry_ok)
+    found = np.minimum(np.searchsorted(ok_at, indptr[single]), len(ok_at) - 1)
+    has = ok_at[found] < indptr[single + 1]
+    for r, c in zip(single[has].tolist(), columns[ok_at[found[has]]].tolist(), strict=True):
+        chosen[r] = c
+    if not alone.all():
+        _solve(members[~alone], first[~alone], indptr, columns, scores, keys, key_of, room, chosen)
     return chosen
 
 
 def _solve(
-    component: Ints,
+    rows: Ints,
+    first: Bools,
     indptr: Ints,
     columns: Ints,
     scores: Floats,
@@ -92,47 +101,86 @@ def _solve(
     room: Ints,
     chosen: list[int | None],
 ) -> None:
-    """One component as a LAPJVsp problem: its rows, one column per free place, a dummy each.
+    """The components of several rows as LAPJVsp problems: each its rows, one column per free
+    place, a dummy per row.
 
-    Columns are the component's keys in ascending order, each as min(capacity, rows) slots; in
-    each row the entries come in candidate order, a key's slots in order, the dummy last.
+    ``rows`` lists the components' rows one component after the other (``first`` marks where
+    each starts). A component's columns are its keys in ascending order, each as
+    min(capacity, rows) slots, then its dummies; in each row the entries come in column order.
+    Components are laid side by side as the blocks of one block-diagonal matrix, a few hundred
+    columns at a time (``BLOCK_COLUMNS``): LAPJVsp then does for each block exactly what it does
+    for it alone (a row's search only reaches its own block's columns, which keep their order,
+    and rows are taken in order), so the answer is the same, without a SciPy call and its
+    checks per component (a national pass has tens of thousands). Not all at once: each row's
+    search clears an array as long as the matrix is wide.
     """
-    height = len(component)
-    starts, ends = indptr[component], indptr[component + 1]
-    lengths = ends - starts
-    # Positions of the component's entries in the flat arrays, row by row, in candidate order.
-    first = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-    entries = first + np.arange(int(lengths.sum()), dtype=np.int64)
-    local_row = np.repeat(np.arange(height, dtype=np.int64), lengths)
-    rank = entries - np.repeat(starts, lengths)
+    component = np.cumsum(first) - 1
+    height = np.bincount(component)
+    row_base = np.cumsum(height) - height
+    local_row = np.arange(len(rows), dtype=np.int64) - row_base[component]
+    starts = indptr[rows]
+    lengths = indptr[rows + 1] - starts
+    # The components' entries, row by row, in candidate order.
+    entry_row = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+    entries = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(
+        int(lengths.sum()), dtype=np.int64
+    )
+    rank = entries - starts[entry_row]
     key = key_of[entries]
     free = room[key] > 0
-    entries, local_row, rank, key = entries[free], local_row[free], rank[free], key[free]
-    used_keys = np.unique(key)
-    width_of = np.minimum(room[used_keys], height)
-    slot_start = np.cumsum(width_of) - width_of
-    local_key = np.searchsorted(used_keys, key)
-    widths = width_of[local_key]
+    entries, entry_row, rank, key = entries[free], entry_row[free], rank[free], key[free]
+    # Each component's keys in ascending order, each as min(capacity, height) slots.
+    used, pair_of = np.unique(component[entry_row] * len(keys) + key, return_inverse=True)
+    pair_of = pair_of.reshape(-1)
+    used_component, used_key = used // len(keys), used % len(keys)
+    width_of = np.minimum(room[used_key], height[used_component])
+    slots = np.bincount(used_component, weights=width_of, minlength=len(height)).astype(np.int64)
+    column_base = np.cumsum(slots + height) - slots - height
+    slot_start = (
+        column_base[used_component]
+        + np.cumsum(width_of)
+        - width_of
+        - (np.cumsum(slots) - slots)[used_component]
+    )
+    widths = width_of[pair_of]
     expanded = np.repeat(np.arange(len(entries), dtype=np.int64), widths)
     offset = np.arange(len(expanded), dtype=np.int64) - np.repeat(
         np.cumsum(widths) - widths, widths
     )
-    slot = slot_start[local_key][expanded] + offset
+    slot = slot_start[pair_of][expanded] + offset
     cost = BASE - scores[entries] + TIE_BREAK * rank.astype(np.float64)
-    dummy = int(width_of.sum())
-    all_rows = np.concatenate((local_row[expanded], np.arange(height, dtype=np.int64)))
-    all_cols = np.concatenate((slot, dummy + np.arange(height, dtype=np.int64)))
-    all_data = np.concatenate((cost[expanded], np.full(height, BASE)))
-    # Row by row, the dummy after the row's own entries (a stable sort keeps candidate order).
-    layout = np.argsort(2 * all_rows + (all_cols >= dummy), kind="stable")
-    row_sizes = np.bincount(all_rows, minlength=height)
-    row_ptr = np.zeros(height + 1, dtype=np.int64)
-    np.cumsum(row_sizes, out=row_ptr[1:])
-    matrix = csr_matrix(
-        (all_data[layout], all_cols[layout], row_ptr), shape=(height, dummy + height)
+    dummy = column_base[component] + slots[component] + local_row
+    all_rows = np.concatenate((entry_row[expanded], np.arange(len(rows), dtype=np.int64)))
+    all_cols = np.concatenate((slot, dummy))
+    all_data = np.concatenate((cost[expanded], np.full(len(rows), BASE)))
+    layout = np.lexsort((all_cols, all_rows))
+    all_cols, all_data = all_cols[layout], all_data[layout]
+    row_ptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(all_rows, minlength=len(rows)), out=row_ptr[1:])
+    width = int(column_base[-1] + slots[-1] + height[-1])
+    owner = np.full(width, -1, dtype=np.int64)
+    owner[np.repeat(slot_start, width_of) + _offsets(width_of)] = np.repeat(
+        keys[used_key], width_of
     )
-    matrix.sort_indices()
-    row_ind, col_ind = min_weight_full_bipartite_matching(matrix)
-    owner = np.repeat(keys[used_keys], width_of)
-    for i, s in zip(row_ind.tolist(), col_ind.tolist(), strict=True):
-        chosen[int(component[i])] = int(owner[s]) if s < dummy else None
+    # Blocks: consecutive components, cut where the columns pass a multiple of BLOCK_COLUMNS.
+    block = column_base // BLOCK_COLUMNS
+    cuts = np.flatnonzero(np.diff(block)) + 1
+    bounds = np.concatenate(([0], cuts, [len(height)]))
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        r0, r1 = int(row_base[a]), int(row_base[b - 1] + height[b - 1])
+        c0 = int(column_base[a])
+        c1 = int(column_base[b - 1] + slots[b - 1] + height[b - 1])
+        e0, e1 = int(row_ptr[r0]), int(row_ptr[r1])
+        matrix = csr_matrix(
+            (all_data[e0:e1], all_cols[e0:e1] - c0, row_ptr[r0 : r1 + 1] - e0),
+            shape=(r1 - r0, c1 - c0),
+        )
+        _, col_ind = min_weight_full_bipartite_matching(matrix)
+        picked = owner[c0 + col_ind]
+        for r, o in zip(rows[r0:r1].tolist(), picked.tolist(), strict=True):
+            chosen[r] = o if o >= 0 else None
+
+
+def _offsets(sizes: Ints) -> Ints:
+    """For items of these sizes laid end to end: each entry's offset in its item."""
+    return np.arange(int(sizes.sum()), dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
