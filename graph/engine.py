@@ -273,12 +273,12 @@ class Engine:
             rows[kind] = self._phase(kind, views, retired)
             edges_seen += sum(len(row) for row in rows[kind].values())
         self._alternatives(views, rows, retired)
-        del rows
         # The candidate search runs inside each kind's phase; it is shown as its own stage.
         timings["assignment"] = time.perf_counter() - clock - self._searching
         timings["candidates"] += self._searching
         clock = time.perf_counter()
-        proposals = [p for v in views for p in self._proposals_of(v)]
+        proposals = [p for v in views for p in self._proposals_of(v, rows)]
+        del rows
         looks = _GapLooks()
         gaps = [self._gap(v, looks) for v in views if self._held(v).primary is None]
         del looks
@@ -600,18 +600,31 @@ class Engine:
                 if pair is not None:
                     heapq.heappush(heap, pair)
 
-    def _proposals_of(self, view: NeedView) -> list[Proposal]:
+    def _proposals_of(
+        self, view: NeedView, rows: dict[str, dict[int, list[tuple[Fit, Side]]]] | None = None
+    ) -> list[Proposal]:
+        """The need's proposals, primary first. A full pass gives its candidates (``rows``), so
+        the pairs found there are not scored again."""
         held = self._held(view)
         if held.primary is None:
             return []
-        out = [self._proposal(view, held.primary, 1)]
-        out += [self._proposal(view, key, r) for r, key in enumerate(held.alternatives, 2)]
+        row = None if rows is None else rows[held.primary[0]].get(view.need.id)
+        known = {pair[1].id: pair for pair in row} if row else {}
+        out = [self._proposal(view, held.primary, 1, known.get(held.primary[1]))]
+        out += [
+            self._proposal(view, key, r, known.get(key[1]))
+            for r, key in enumerate(held.alternatives, 2)
+        ]
         return out
 
-    def _proposal(self, view: NeedView, key: SideKey, rank: int) -> Proposal:
+    def _proposal(
+        self, view: NeedView, key: SideKey, rank: int, pair: tuple[Fit, Side] | None = None
+    ) -> Proposal:
+        """The proposal of one held pair; ``pair`` is its candidate (fit, side) if at hand."""
         side = self.side(key)
         assert side is not None, "a held side is indexed"
-        found = fit(view, side, self.world)
+        # The candidate's fit holds only if it was scored against this very side.
+        found = pair[0] if pair is not None and pair[1] is side else fit(view, side, self.world)
         assert found is not None, "a held pair fits"
         return Proposal(
             kind=PROPOSAL_KIND[key[0]],

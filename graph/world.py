@@ -22,6 +22,9 @@ _T = TypeVar("_T")
 OPEN_START = 0
 OPEN_END = 10**7
 
+#: A pair's skill, time, programs and capacity reasons, and the sum of their contributions.
+ReasonParts = tuple[Reason, Reason, Reason, Reason, float]
+
 
 def day(value: dt.date | None, default: int) -> int:
     return value.toordinal() if value is not None else default
@@ -116,6 +119,7 @@ class World:
         #: Sets of two or more villages seldom repeat, so those are kept as they come.
         self._shared: dict[frozenset[Any], frozenset[Any]] = {}
         self._reasons: dict[tuple[Any, ...], Reason] = {}
+        self._reason_parts: dict[tuple[Any, ...], ReasonParts] = {}
         w = config.weights
         #: ``weight * value`` of each score term, as ``scoring.parts`` adds them up.
         self.skill_terms = {k: w["skill"] * v for k, v in config.skill_values.items()}
@@ -176,6 +180,13 @@ class World:
         found = self._reasons.get(key)
         if found is None:
             found = self._reasons[key] = make()
+        return found
+
+    def reason_parts(self, key: tuple[Any, ...], make: Callable[[], ReasonParts]) -> ReasonParts:
+        """The reasons stored together under ``key`` (``scoring.explain``), made the first time."""
+        found = self._reason_parts.get(key)
+        if found is None:
+            found = self._reason_parts[key] = make()
         return found
 
     def share(self, items: frozenset[_T]) -> frozenset[_T]:
