@@ -204,15 +204,7 @@ def run_job(job_id: int, work: Callable[[Progress], None]) -> bool:
     session = db.session()
     _claim_without_waiting_for_disk(session)
     # A job handed over runs even before its resend time; a running one only when its lease ended.
-    claimed = JOBS.claim(
-        session,
-        job_id,
-        now=now,
-        lease=lease(),
-        when=JOBS.ready(now),
-        stage="start",
-        percent=0.0,
-    )
+    claimed = JOBS.claim_ready(session, job_id, now=now, lease=lease(), stage="start", percent=0.0)
     session.commit()
     if not claimed:
         return False

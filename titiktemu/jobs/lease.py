@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -66,10 +66,14 @@ class DurableQueue(Generic[Row]):
     #: The final status of a row whose attempts are spent.
     given_up: enum.Enum
     backoff: Backoff
+    #: ``claim_ready``'s statements, by the names of the values they set.
+    _ready_claims: dict[tuple[str, ...], sa.Update] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     # --- which rows ---------------------------------------------------------------------------
 
-    def lost(self, now: dt.datetime) -> sa.ColumnElement[bool]:
+    def lost(self, now: dt.datetime | sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
         """Running rows whose lease has ended: their worker is taken to be dead."""
         return sa.and_(self.status == self.running, self.lease_until < now)
 
@@ -78,7 +82,7 @@ class DurableQueue(Generic[Row]):
         waited = sa.or_(self.retry_at.is_(None), self.retry_at <= now)
         return sa.or_(sa.and_(self.status.in_(self.waiting), waited), self.lost(now))
 
-    def ready(self, now: dt.datetime) -> sa.ColumnElement[bool]:
+    def ready(self, now: dt.datetime | sa.BindParameter[Any]) -> sa.ColumnElement[bool]:
         """Rows a worker may start when handed one: waiting (whatever its time) or lost."""
         return sa.or_(self.status.in_(self.waiting), self.lost(now))
 
@@ -117,6 +121,32 @@ class DurableQueue(Generic[Row]):
             .where(self.id == row_id, condition)
             .values(**self._claimed(now, lease), **values)
         )
+        return bool(won.rowcount == 1)  # type: ignore[attr-defined]
+
+    def claim_ready(
+        self, session: Session, row_id: int, *, now: dt.datetime, lease: dt.timedelta, **values: Any
+    ) -> bool:
+        """``claim`` a row handed to this worker (``when=ready(now)``), by a statement built
+        once per set of ``values`` names (a worker claims a job per task: only values bind)."""
+        names = tuple(sorted(values))
+        statement = self._ready_claims.get(names)
+        if statement is None:
+            at = sa.bindparam("now", type_=self.lease_until.type)
+            statement = (
+                sa.update(self.model)
+                .where(self.id == sa.bindparam("row_id"), self.ready(at))
+                .values(
+                    {
+                        self.status.key: self.running,
+                        self.attempts.key: self.attempts + 1,
+                        self.lease_until.key: sa.bindparam("lease_until"),
+                        **{name: sa.bindparam(name) for name in names},
+                    }
+                )
+            )
+            self._ready_claims[names] = statement
+        bound = {"row_id": row_id, "now": now, "lease_until": now + lease, **values}
+        won = session.execute(statement, bound)
         return bool(won.rowcount == 1)  # type: ignore[attr-defined]
 
     def claim_due(

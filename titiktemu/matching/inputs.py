@@ -335,22 +335,35 @@ def overlap_inputs(session: Session, village_code: str) -> r.Inputs:
 SHOWN = (ProposalStatus.PROPOSED, ProposalStatus.CONVENE)
 
 
-def _incumbents(
-    session: Session, regency_code: str, need_ids: set[int], only: bool = False
-) -> tuple[r.Incumbent, ...]:
-    """The regency's pending need proposals: the engine keeps them unless their facts changed
-    (``only``: read just those of ``need_ids``, for a warm engine catching up)."""
+def _incumbents_query(only: bool) -> sa.Executable:
+    """The regency's pending need proposals (``only``: of the bound ``needs``), in the order the
+    engine reads them; the regency is a bound parameter."""
     query = sa.select(
         Proposal.need_id, Proposal.offer_id, Proposal.person_id, Proposal.rank, Proposal.score
     ).where(
-        Proposal.regency_code == regency_code,
+        Proposal.regency_code == sa.bindparam("regency", type_=Proposal.regency_code.type),
         Proposal.status.in_(SHOWN),
         Proposal.need_id.is_not(None),
         Proposal.rank.is_not(None),
     )
     if only:
-        query = query.where(Proposal.need_id.in_(sorted(need_ids)))
-    rows = session.execute(query.order_by(Proposal.need_id, Proposal.rank, Proposal.id))
+        query = query.where(Proposal.need_id.in_(sa.bindparam("needs", expanding=True)))
+    return query.order_by(Proposal.need_id, Proposal.rank, Proposal.id)
+
+
+#: Built once: a warm engine reads the incumbents of a few needs in every job.
+_INCUMBENTS = {only: _incumbents_query(only) for only in (False, True)}
+
+
+def _incumbents(
+    session: Session, regency_code: str, need_ids: set[int], only: bool = False
+) -> tuple[r.Incumbent, ...]:
+    """The regency's pending need proposals: the engine keeps them unless their facts changed
+    (``only``: read just those of ``need_ids``, for a warm engine catching up)."""
+    values: dict[str, Any] = {"regency": regency_code}
+    if only:
+        values["needs"] = sorted(need_ids)
+    rows = session.execute(_INCUMBENTS[only], values)
     found: list[r.Incumbent] = []
     for need_id, offer_id, person_id, rank, score in rows:
         side_id = offer_id if offer_id is not None else person_id

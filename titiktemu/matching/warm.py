@@ -81,34 +81,47 @@ def _versions_and_log(
 ) -> tuple[int, int, list[Logged]]:
     """The counters (as ``versions``) and, with ``since``, the regency's log after it (at most
     ``CATCH_UP_LIMIT + 1`` rows): one statement, so one snapshot holds the counter and its log."""
-    counters = sa.select(
-        RegencyVersion.regency_code,
-        RegencyVersion.version,
-        sa.null().label("kind"),
-        sa.null().label("item_id"),
-    ).where(RegencyVersion.regency_code.in_([regency_code, EVERY_REGENCY]))
-    query: sa.Executable = counters
-    if since is not None:
-        log = (
-            sa.select(
-                sa.null().label("regency_code"),
-                RegencyChange.version,
-                RegencyChange.kind,
-                RegencyChange.item_id,
-            )
-            .where(RegencyChange.regency_code == regency_code, RegencyChange.version > since)
-            .order_by(RegencyChange.version)
-            .limit(CATCH_UP_LIMIT + 1)
-        )
-        query = sa.union_all(counters, log.subquery().select())
+    query = _COUNTERS if since is None else _COUNTERS_AND_LOG
     found: dict[str, int] = {}
     logged: list[Logged] = []
-    for code, version, kind, item in session.execute(query):
+    for code, version, kind, item in session.execute(
+        query, {"regency": regency_code, "since": since}
+    ):
         if code is None:
             logged.append((int(version), str(kind), item))
         else:
             found[code] = int(version)
     return found.get(regency_code, 0), found.get(EVERY_REGENCY, 0), logged
+
+
+def _counters_and_log() -> tuple[sa.Executable, sa.Executable]:
+    """The statements of ``_versions_and_log``, built once (every job runs one): the counters
+    alone, and the counters with the log; the regency and ``since`` are bound parameters."""
+    regency = sa.bindparam("regency", type_=RegencyVersion.regency_code.type)
+    counters = sa.select(
+        RegencyVersion.regency_code,
+        RegencyVersion.version,
+        sa.null().label("kind"),
+        sa.null().label("item_id"),
+    ).where(RegencyVersion.regency_code.in_([regency, EVERY_REGENCY]))
+    log = (
+        sa.select(
+            sa.null().label("regency_code"),
+            RegencyChange.version,
+            RegencyChange.kind,
+            RegencyChange.item_id,
+        )
+        .where(
+            RegencyChange.regency_code == regency,
+            RegencyChange.version > sa.bindparam("since", type_=RegencyChange.version.type),
+        )
+        .order_by(RegencyChange.version)
+        .limit(CATCH_UP_LIMIT + 1)
+    )
+    return counters, sa.union_all(counters, log.subquery().select())
+
+
+_COUNTERS, _COUNTERS_AND_LOG = _counters_and_log()
 
 
 def _base_people(session: Session, regency_code: str, engine: Engine) -> frozenset[int]:

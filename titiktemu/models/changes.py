@@ -327,21 +327,21 @@ def bump(session: Session, changes: Iterable[Change]) -> dict[str, int]:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for code in sorted(by_regency):
-        statement = (
-            insert(table)
-            .values(regency_code=code, version=1)
-            .on_conflict_do_update(
-                index_elements=[table.c.regency_code], set_={"version": table.c.version + 1}
-            )
-            .returning(table.c.version)
-        )
         entries = sorted(by_regency[code], key=lambda c: (c[0], c[1] or 0))
-        if code == EVERY_REGENCY:
-            versions[code] = int(session.execute(statement).scalar_one())
-            continue
-        if dialect == "postgresql":
-            version = _bump_and_log(session, statement.cte("bumped"), code, entries)
+        if dialect == "postgresql" and code != EVERY_REGENCY:
+            version = _bump_and_log(session, code, entries)
         else:
+            statement = (
+                insert(table)
+                .values(regency_code=code, version=1)
+                .on_conflict_do_update(
+                    index_elements=[table.c.regency_code], set_={"version": table.c.version + 1}
+                )
+                .returning(table.c.version)
+            )
+            if code == EVERY_REGENCY:
+                versions[code] = int(session.execute(statement).scalar_one())
+                continue
             version = int(session.execute(statement).scalar_one())
             session.execute(
                 log.insert(),
@@ -358,18 +358,36 @@ def bump(session: Session, changes: Iterable[Change]) -> dict[str, int]:
     return versions
 
 
-def _bump_and_log(
-    session: Session, bumped: sa.CTE, code: str, entries: list[tuple[str, int | None]]
-) -> int:
+def _bump_and_log(session: Session, code: str, entries: list[tuple[str, int | None]]) -> int:
     """PostgreSQL: the counter's upsert and the log of its changes in one statement (the log
     rows take the new value from the upsert's RETURNING); the new value."""
+    values = {
+        "code": code,
+        "kinds": [kind for kind, _item in entries],
+        "items": [item for _kind, item in entries],
+    }
+    return int(session.execute(_BUMP_AND_LOG, values).scalar_one())
+
+
+def _bump_and_log_statement() -> sa.Select[Any]:
+    """The statement of ``_bump_and_log``, built once (every commit of the live path runs it):
+    its regency and changes are bound parameters."""
+    table: sa.Table = RegencyVersion.__table__  # type: ignore[assignment]
     log: sa.Table = RegencyChange.__table__  # type: ignore[assignment]
-    kinds = [kind for kind, _item in entries]
-    items = [item for _kind, item in entries]
+    code = sa.bindparam("code", type_=table.c.regency_code.type)
+    bumped = (
+        postgresql.insert(table)
+        .values(regency_code=code, version=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.regency_code], set_={"version": table.c.version + 1}
+        )
+        .returning(table.c.version)
+        .cte("bumped")
+    )
     changes = (
         sa.func.unnest(
-            sa.bindparam("kinds", kinds, type_=postgresql.ARRAY(sa.Text)),
-            sa.bindparam("items", items, type_=postgresql.ARRAY(sa.BigInteger)),
+            sa.bindparam("kinds", type_=postgresql.ARRAY(sa.Text)),
+            sa.bindparam("items", type_=postgresql.ARRAY(sa.BigInteger)),
         )
         .table_valued("kind", "item_id")
         .render_derived(name="changes")
@@ -378,10 +396,13 @@ def _bump_and_log(
         log.insert()
         .from_select(
             ["regency_code", "version", "kind", "item_id"],
-            sa.select(
-                sa.literal(code), bumped.c.version, changes.c.kind, changes.c.item_id
-            ).select_from(bumped.join(changes, sa.true())),
+            sa.select(code, bumped.c.version, changes.c.kind, changes.c.item_id).select_from(
+                bumped.join(changes, sa.true())
+            ),
         )
         .cte("logged")
     )
-    return int(session.execute(sa.select(bumped.c.version).add_cte(logged)).scalar_one())
+    return sa.select(bumped.c.version).add_cte(logged)
+
+
+_BUMP_AND_LOG = _bump_and_log_statement()
