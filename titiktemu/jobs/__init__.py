@@ -67,6 +67,20 @@ DETACHED_DELAY = 0.05
 
 Progress = Callable[[str, float], None]
 
+_NO_DISK_WAIT = sa.text("SET LOCAL synchronous_commit TO OFF")
+#: A job's done mark, built once (written by every job, with its work).
+_DONE = (
+    sa.update(JobRun)
+    .where(JobRun.id == sa.bindparam("job_id"))
+    .values(
+        status=JobStatus.DONE,
+        stage="done",
+        percent=100.0,
+        finished_at=sa.bindparam("finished_at", type_=JobRun.finished_at.type),
+        last_error="",
+    )
+)
+
 
 def enqueue(
     session: Session,
@@ -214,17 +228,7 @@ def run_job(job_id: int, work: Callable[[Progress], None]) -> bool:
 
     try:
         work(progress)
-        db.session.execute(
-            sa.update(JobRun)
-            .where(JobRun.id == job_id)
-            .values(
-                status=JobStatus.DONE,
-                stage="done",
-                percent=100.0,
-                finished_at=utcnow(),
-                last_error="",
-            )
-        )
+        db.session.execute(_DONE, {"job_id": job_id, "finished_at": utcnow()})
         db.session.commit()
     except Exception as exc:  # recorded for retry or as dead; never silently dropped
         db.session.rollback()
@@ -240,7 +244,7 @@ def _claim_without_waiting_for_disk(session: Session) -> None:
     regency's counter that warm engines trust, still waits for the disk, and flushes this one's
     WAL with it. Saves one disk flush per job (3-8 ms on a busy machine)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
+        session.execute(_NO_DISK_WAIT)
 
 
 def _report(job_id: int, stage: str, percent: float) -> None:

@@ -16,6 +16,7 @@ keeps it until this transaction ends (commit or rollback): there is nothing to r
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -34,17 +35,30 @@ def hold_regency(session: Session, purpose: str, regency_code: str | None) -> No
         if regency_code is None:
             session.execute(sa.select(sa.func.pg_advisory_xact_lock(lock_key(purpose))))
             return
-        # Both in one round trip, the purpose's first: the subquery fenced by OFFSET 0 is
-        # evaluated before the outer select, so no one waits for the purpose holding a regency.
-        purpose_lock = (
-            sa.select(sa.func.pg_advisory_xact_lock_shared(lock_key(purpose)).label("held"))
-            .offset(0)
-            .subquery()
-        )
-        key = lock_key(f"{purpose}:{regency_code}")
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(key), purpose_lock.c.held))
+        keys = {"purpose": lock_key(purpose), "regency": lock_key(f"{purpose}:{regency_code}")}
+        session.execute(_BOTH, keys)
         return
     hold_writer(session)
+
+
+def _both() -> sa.Select[Any]:
+    """The purpose's shared lock and the regency's exclusive one in one round trip, the
+    purpose's first: the subquery fenced by OFFSET 0 is evaluated before the outer select, so
+    no one waits for the purpose holding a regency. Built once: every match job takes it."""
+    purpose_lock = (
+        sa.select(
+            sa.func.pg_advisory_xact_lock_shared(
+                sa.bindparam("purpose", type_=sa.BigInteger)
+            ).label("held")
+        )
+        .offset(0)
+        .subquery()
+    )
+    regency_lock = sa.func.pg_advisory_xact_lock(sa.bindparam("regency", type_=sa.BigInteger))
+    return sa.select(regency_lock, purpose_lock.c.held)
+
+
+_BOTH = _both()
 
 
 def hold_writer(session: Session) -> None:

@@ -44,17 +44,19 @@ DIGEST_RETIRED_LISTED = 30
 def coordinators(session: Session, regency_code: str | None) -> list[Person]:
     if regency_code is None:
         return []
-    return list(
-        session.scalars(
-            sa.select(Person)
-            .where(
-                Person.regency_code == regency_code,
-                Person.role == Role.COORDINATOR,
-                Person.active.is_(True),
-            )
-            .order_by(Person.id)
-        )
+    return list(session.scalars(_COORDINATORS, {"regency": regency_code}))
+
+
+#: Built once: every match that makes proposals asks who coordinates its regency.
+_COORDINATORS = (
+    sa.select(Person)
+    .where(
+        Person.regency_code == sa.bindparam("regency", type_=Person.regency_code.type),
+        Person.role == Role.COORDINATOR,
+        Person.active.is_(True),
     )
+    .order_by(Person.id)
+)
 
 
 def proposal_title(p: Proposal) -> str:
