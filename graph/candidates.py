@@ -10,7 +10,7 @@ finds them for a gap's reason.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from graph.batch import Table, build_table, candidates_many
@@ -120,18 +120,23 @@ class BlockingIndex:
         )
         return [self.sides[p] for p in positions]
 
-    def around(self, view: NeedView, world: World) -> list[Side]:
+    def around(self, view: NeedView, world: World) -> Iterator[Side]:
         """The sides offering one of the need's deciding skills in its village, its kecamatan
         or a neighbouring one (for a gap: is anyone in reach at all?). Every side in reach of
-        the need is among them; some may be of another regency."""
+        the need is among them; some may be of another regency. Each comes once, in the order
+        of the need's walk, as it is found: a gap stops at the first that will do."""
         index = self._index
-        positions: set[int] = set()
+        sides = self.sides
+        skills = [f"s{skill}" for skill in view.skills]
+        seen: set[int] = set()
         for place in _walk(view, world):
             bucket = index.get(place)
             if bucket is not None:
-                for skill in view.skills:
-                    positions.update(bucket.get(f"s{skill}", ()))
-        return [self.sides[p] for p in sorted(positions)]
+                for skill in skills:
+                    for position in bucket.get(skill, ()):
+                        if position not in seen:
+                            seen.add(position)
+                            yield sides[position]
 
     def _best(self, view: NeedView, world: World) -> list[tuple[Parts, Side]]:
         k = world.config.k

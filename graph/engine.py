@@ -563,6 +563,8 @@ class Engine:
         best pairs first, up to ``config.alternatives`` per need."""
         for view in views:
             held = self._held(view)
+            if not held.alternatives:
+                continue
             for key in list(held.alternatives):
                 side = self.side(key)
                 if held.primary is None or key[0] != held.primary[0] or key == held.primary:
@@ -589,26 +591,32 @@ class Engine:
             if (pair := _next_pair(view.need.id, held, row, 0)) is not None:
                 heap.append(pair)
         heapq.heapify(heap)
+        # A million pairs go through here at national scale: the loop reads its state from
+        # locals, and a pair's side from its row (the index's own side, within a pass).
+        held_of, assigned, used = self.held, self.assigned, self.alternative_use
+        pop, push = heapq.heappop, heapq.heappush
         while heap:
-            _rank, need_id, key, at = heapq.heappop(heap)
-            held = self.held[need_id]
-            side = self.side(key)
-            if side is not None and self.spare(key, side) > 0:
+            _rank, need_id, key, at = pop(heap)
+            held = held_of[need_id]
+            row = open_rows[need_id]
+            side = row[at][1]
+            if side.remaining - assigned[key] - used[key] > 0:  # ``spare``
                 self._add_alternative(need_id, held, key)
             if len(held.alternatives) < limit:
-                pair = _next_pair(need_id, held, open_rows[need_id], at + 1)
+                pair = _next_pair(need_id, held, row, at + 1)
                 if pair is not None:
-                    heapq.heappush(heap, pair)
+                    push(heap, pair)
 
     def _proposals_of(
         self, view: NeedView, rows: dict[str, dict[int, list[tuple[Fit, Side]]]] | None = None
     ) -> list[Proposal]:
         """The need's proposals, primary first. A full pass gives its candidates (``rows``), so
-        the pairs found there are not scored again."""
+        the pairs found there are not scored again; the need's row is taken out of ``rows`` as
+        it is read, so a national pass's million pairs go as its proposals come."""
         held = self._held(view)
         if held.primary is None:
             return []
-        row = None if rows is None else rows[held.primary[0]].get(view.need.id)
+        row = None if rows is None else rows[held.primary[0]].pop(view.need.id, None)
         known = {pair[1].id: pair for pair in row} if row else {}
         out = [self._proposal(view, held.primary, 1, known.get(held.primary[1]))]
         out += [
