@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import math
 import multiprocessing as mp
 import os
@@ -24,6 +25,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from benchmarks.peers import PeerResult, naive, unsplit
@@ -90,6 +92,8 @@ class EngineFigures:
     flags: int
     synergies: int
     incremental_ms: list[float] = field(default_factory=list)
+    #: SHA-256 of the whole result and of the incremental answers after it (``--digest``).
+    digest: str = ""
 
     @property
     def matching_work(self) -> float:
@@ -111,8 +115,12 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def engine_pass(data: Synthetic, incremental: int) -> EngineFigures:
-    """``Engine(inputs).run()`` timed; then ``incremental`` new needs, one call each."""
+def engine_pass(data: Synthetic, incremental: int, digest: bool = False) -> EngineFigures:
+    """``Engine(inputs).run()`` timed; then ``incremental`` new needs, one call each.
+
+    ``digest`` also hashes, untimed, the whole result (proposals with their scores and reasons,
+    gaps, flags, retired, counts) and each incremental answer: a change meant to leave the
+    engine's answers alone must leave this the same, byte for byte."""
     rss_start = rss_mb()  # the records are in memory already
     cpu = time.process_time()
     clock = time.perf_counter()
@@ -144,11 +152,23 @@ def engine_pass(data: Synthetic, incremental: int) -> EngineFigures:
         flags=len(result.flags),
         synergies=sum(1 for p in result.proposals if p.kind == PROGRAM_SYNERGY),
     )
+    hashed = hashlib.sha256() if digest else None
+    if hashed is not None:
+        for item in chain(result.proposals, result.gaps, result.flags):
+            hashed.update(repr(item).encode())
+        hashed.update(repr(sorted(result.retired.items())).encode())
+        hashed.update(
+            repr((result.candidate_edges, result.graph_nodes, result.graph_edges)).encode()
+        )
     del result
     for need in data.extra_needs[:incremental]:
         start = time.perf_counter()
-        engine.propose_for_need(need)
+        answer = engine.propose_for_need(need)
         figures.incremental_ms.append(1000 * (time.perf_counter() - start))
+        if hashed is not None:
+            hashed.update(repr((answer, sorted(engine.retired.items()))).encode())
+            hashed.update(repr(sorted(engine.touched())).encode())
+    figures.digest = "" if hashed is None else hashed.hexdigest()
     return figures
 
 
@@ -248,8 +268,8 @@ def data_work(name: str, seed: int, extra_needs: int) -> Work:
     return work
 
 
-def engine_work(name: str, seed: int, incremental: int) -> Work:
-    return lambda _report: engine_pass(fresh(name, seed, incremental), incremental)
+def engine_work(name: str, seed: int, incremental: int, digest: bool = False) -> Work:
+    return lambda _report: engine_pass(fresh(name, seed, incremental), incremental, digest)
 
 
 def ladder_work(name: str, seed: int) -> Work:
@@ -512,6 +532,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unsplit-budget", type=float, default=UNSPLIT_BUDGET)
     parser.add_argument("--no-peers", action="store_true", help="skip peers (a) and (b)")
     parser.add_argument("--no-ladder", action="store_true", help="skip the scaling exponent")
+    parser.add_argument(
+        "--digest",
+        action="store_true",
+        help="print a SHA-256 of the first pass's whole result and incremental answers (untimed)",
+    )
     args = parser.parse_args(argv)
     s = scale(args.scale)
     repeat = args.repeat or (3 if s.volume <= 20_000 else 1)
@@ -540,12 +565,19 @@ def main(argv: list[str] | None = None) -> int:
     print(label + (f", fastest of {repeat}" if repeat > 1 else ""))
     sys.stdout.flush()
     passes: list[EngineFigures] = [
-        forked(engine_work(s.name, args.seed, args.incremental if k == 0 else 0)).result
+        forked(
+            engine_work(
+                s.name, args.seed, args.incremental if k == 0 else 0, args.digest and k == 0
+            )
+        ).result
         for k in range(repeat)
     ]
     best = min(passes, key=lambda f: f.wall)
     first = passes[0]
     print_engine(best, first, [p.wall for p in passes])
+    if first.digest:
+        row("result digest (sha-256)", first.digest[:16])
+        note(f"{first.digest} (whole result + {len(first.incremental_ms):,} incremental answers)")
     lat = first.incremental_ms
     if lat:
         print()
