@@ -15,7 +15,6 @@ incremental answers changes nothing.
 
 from __future__ import annotations
 
-import heapq
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -47,8 +46,6 @@ PROPOSAL_KIND = {"offer": NEED_OFFER, "person": NEED_PERSON}
 
 #: (side kind, side id)
 SideKey = tuple[str, int]
-#: A need's candidate as alternatives are handed out: (-rank, need id, side, place in its row).
-_Pair = tuple[float, int, SideKey, int]
 
 
 @dataclass(frozen=True)
@@ -576,36 +573,45 @@ class Engine:
                     continue
                 retired[proposal_key(view.need.id, key)] = reason("retired", 0.0, 0.0, why)
                 held.alternatives.remove(key)
-        # Every need's candidates in one order, best pair first: (-rank, need, side). Each
-        # need's row is in that order already, so the rows are merged through a heap, and a
-        # need leaves it once it holds enough: a national pass has ten million pairs, of which
-        # a few per need are ever looked at.
+        # Every need's candidates in one order, best pair first: (-rank, need, side id), each
+        # taken if the need still wants one and the side has room to spare. A need's row is in
+        # that order already (rank first, then id), so this is the order in which merging the
+        # rows would meet the pairs; the order is found as arrays (a national pass has over a
+        # million pairs here) and only the walk through it is Python.
         limit = self.config.alternatives
-        heap: list[_Pair] = []
-        open_rows: dict[int, list[tuple[Fit, Side]]] = {}
+        open_rows: list[list[tuple[Fit, Side]]] = []
+        open_needs: list[int] = []
         for view in views:
             held = self._held(view)
             if held.primary is None or len(held.alternatives) >= limit:
                 continue
-            row = open_rows[view.need.id] = rows[held.primary[0]].get(view.need.id, [])
-            if (pair := _next_pair(view.need.id, held, row, 0)) is not None:
-                heap.append(pair)
-        heapq.heapify(heap)
-        # A million pairs go through here at national scale: the loop reads its state from
-        # locals, and a pair's side from its row (the index's own side, within a pass).
+            row = rows[held.primary[0]].get(view.need.id)
+            if row:
+                open_rows.append(row)
+                open_needs.append(view.need.id)
+        pairs = list(chain.from_iterable(open_rows))
+        if not pairs:
+            return
+        sizes = np.fromiter(map(len, open_rows), dtype=np.int64, count=len(open_rows))
+        need_ids = np.repeat(np.array(open_needs, dtype=np.int64), sizes)
+        ranks = np.fromiter(map(_rank_of, map(_fit_of, pairs)), dtype=np.float64, count=len(pairs))
+        side_ids = np.fromiter(
+            map(_side_id, map(_side_of, pairs)), dtype=np.int64, count=len(pairs)
+        )
+        order = np.lexsort((side_ids, need_ids, -ranks))
         held_of, assigned, used = self.held, self.assigned, self.alternative_use
-        pop, push = heapq.heappop, heapq.heappush
-        while heap:
-            _rank, need_id, key, at = pop(heap)
+        for at, need_id in zip(order.tolist(), need_ids[order].tolist(), strict=True):
             held = held_of[need_id]
-            row = open_rows[need_id]
-            side = row[at][1]
+            alternatives = held.alternatives
+            if len(alternatives) >= limit:
+                continue
+            assert held.primary is not None
+            side = pairs[at][1]
+            key = (held.primary[0], side.id)
+            if key == held.primary or key in alternatives:
+                continue
             if side.remaining - assigned[key] - used[key] > 0:  # ``spare``
                 self._add_alternative(need_id, held, key)
-            if len(held.alternatives) < limit:
-                pair = _next_pair(need_id, held, row, at + 1)
-                if pair is not None:
-                    push(heap, pair)
 
     def _proposals_of(
         self, view: NeedView, rows: dict[str, dict[int, list[tuple[Fit, Side]]]] | None = None
@@ -895,24 +901,12 @@ class Engine:
 _fit_of = itemgetter(0)
 _rank_of = itemgetter(Fit._fields.index("rank"))
 _side_id = attrgetter("id")
+_side_of = itemgetter(1)
 
 
 def _sides_of(rows: list[list[tuple[Fit, Side]]]) -> Iterator[Side]:
     """The sides of every row's pairs, in order."""
     return map(itemgetter(1), chain.from_iterable(rows))
-
-
-def _next_pair(need_id: int, held: _Held, row: list[tuple[Fit, Side]], start: int) -> _Pair | None:
-    """The need's next pair from ``row[start:]`` (its candidates of its primary's kind, best
-    first) that is not already its primary or one of its alternatives."""
-    assert held.primary is not None
-    kind = held.primary[0]
-    for at in range(start, len(row)):
-        found, side = row[at]
-        key = (kind, side.id)
-        if key != held.primary and key not in held.alternatives:
-            return (-found.rank, need_id, key, at)
-    return None
 
 
 def _proposal_order(p: Proposal) -> tuple[int, int, int, str]:
