@@ -82,7 +82,7 @@ def assign_arrays(
     single = members[alone]
     ok_at = np.flatnonzero(entry_ok)
     found = np.minimum(np.searchsorted(ok_at, indptr[single]), len(ok_at) - 1)
-    has = ok_at[found] < indptr[single + 1]
+    has = (ok_at[found] >= indptr[single]) & (ok_at[found] < indptr[single + 1])
     for r, c in zip(single[has].tolist(), columns[ok_at[found[has]]].tolist(), strict=True):
         chosen[r] = c
     if not alone.all():
