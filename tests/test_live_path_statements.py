@@ -52,7 +52,12 @@ def _submit(session: Session, owner: Person, like: Need, n: int) -> Need:
 
 
 def _job_part(sent: list[Sent], submitted: int) -> list[Sent]:
-    return [s for s in sent[submitted:] if s.verb not in CONTROL]
+    """What the job sent: after the submission's own commit, which carries the submission's
+    counter bump (``submitted``: statements sent before that commit)."""
+    committed = next(
+        i for i in range(submitted, len(sent)) if sent[i].verb in ("RELEASE", "COMMIT")
+    )
+    return [s for s in sent[committed + 1 :] if s.verb not in CONTROL]
 
 
 def _matches(sent: list[Sent], predicate: Callable[[str], bool]) -> list[Sent]:

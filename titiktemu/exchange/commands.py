@@ -131,11 +131,14 @@ def _title_free(
 
 
 def _flush_keyed(session: Session, model: type[Need] | type[Offer]) -> None:
-    """Flush in a savepoint: a save that raced another to the same title (two tabs, an import)
-    meets the unique key and gets the same InputError as when the other came first."""
+    """Flush now: a save that raced another to the same title (two tabs, an API retry) meets the
+    unique key here and gets the same InputError as when the other came first.
+
+    No savepoint: ``begin_nested`` flushes what is pending before it opens one, so the insert
+    was never inside it, and the failed flush spoils the transaction either way. Every caller
+    rolls back on a refusal (``web.pages.commit_or_show_errors``, the API's ``save``)."""
     try:
-        with session.begin_nested():
-            session.flush()
+        session.flush()
     except IntegrityError as exc:
         if "title_key" not in str(exc.orig):
             raise
