@@ -11,6 +11,8 @@ national pass has ten million of them.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse import coo_matrix, csr_matrix
@@ -28,6 +30,8 @@ Bools = NDArray[np.bool_]
 
 #: Columns per SciPy call when small components are solved side by side (``_solve``).
 BLOCK_COLUMNS = 512
+#: Rows of components prepared as arrays at once (``_solve``): bounds its memory.
+SOLVE_ROWS = 20_000
 
 
 def assign(rows: list[list[tuple[int, float]]], capacity: dict[int, int]) -> list[int | None]:
@@ -85,8 +89,13 @@ def assign_arrays(
     has = (ok_at[found] >= indptr[single]) & (ok_at[found] < indptr[single + 1])
     for r, c in zip(single[has].tolist(), columns[ok_at[found[has]]].tolist(), strict=True):
         chosen[r] = c
-    if not alone.all():
-        _solve(members[~alone], first[~alone], indptr, columns, scores, keys, key_of, room, chosen)
+    # The other components, a few thousand rows at a time: their arrays stay small.
+    rows, starts = members[~alone], first[~alone]
+    marks = np.append(np.flatnonzero(starts), len(rows))
+    cuts = marks[np.searchsorted(marks, np.arange(SOLVE_ROWS, len(rows), SOLVE_ROWS))]
+    bounds = np.unique(np.concatenate(([0], cuts, [len(rows)]))).tolist()
+    for a, b in pairwise(bounds):
+        _solve(rows[a:b], starts[a:b], indptr, columns, scores, keys, key_of, room, chosen)
     return chosen
 
 

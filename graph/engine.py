@@ -274,8 +274,10 @@ class Engine:
         timings["assignment"] = time.perf_counter() - clock - self._searching
         timings["candidates"] += self._searching
         clock = time.perf_counter()
-        proposals = [p for v in views for p in self._proposals_of(v, rows)]
-        del rows
+        found = self._held_pairs(views, rows)
+        del rows  # before the proposals are made: a national pass's rows hold 1.6M pairs
+        proposals = [p for v in views for p in self._proposals_of(v, found.get(v.need.id))]
+        del found
         looks = _GapLooks()
         gaps = [self._gap(v, looks) for v in views if self._held(v).primary is None]
         del looks
@@ -600,7 +602,16 @@ class Engine:
         )
         order = np.lexsort((side_ids, need_ids, -ranks))
         held_of, assigned, used = self.held, self.assigned, self.alternative_use
-        for at, need_id in zip(order.tolist(), need_ids[order].tolist(), strict=True):
+        # Read a slice of the order at a time: as Python numbers, all of it would be millions
+        # of int objects at once.
+        for at, need_id in chain.from_iterable(
+            zip(
+                order[a : a + _SLICE].tolist(),
+                need_ids[order[a : a + _SLICE]].tolist(),
+                strict=True,
+            )
+            for a in range(0, len(order), _SLICE)
+        ):
             held = held_of[need_id]
             alternatives = held.alternatives
             if len(alternatives) >= limit:
@@ -613,23 +624,40 @@ class Engine:
             if side.remaining - assigned[key] - used[key] > 0:  # ``spare``
                 self._add_alternative(need_id, held, key)
 
+    def _held_pairs(
+        self, views: list[NeedView], rows: dict[str, dict[int, list[tuple[Fit, Side]]]]
+    ) -> dict[int, list[tuple[Fit, Side] | None]]:
+        """Per need holding a primary, the candidate pair (fit, side) of its primary and of each
+        alternative, in that order, from its row (None for one not there, a kept incumbent):
+        the proposals then need not score them again."""
+        out: dict[int, list[tuple[Fit, Side] | None]] = {}
+        for view in views:
+            held = self._held(view)
+            if held.primary is None:
+                continue
+            row = rows[held.primary[0]].get(view.need.id)
+            if row:
+                known = {pair[1].id: pair for pair in row}
+                out[view.need.id] = [
+                    known.get(key[1]) for key in (held.primary, *held.alternatives)
+                ]
+        return out
+
     def _proposals_of(
-        self, view: NeedView, rows: dict[str, dict[int, list[tuple[Fit, Side]]]] | None = None
+        self, view: NeedView, pairs: list[tuple[Fit, Side] | None] | None = None
     ) -> list[Proposal]:
-        """The need's proposals, primary first. A full pass gives its candidates (``rows``), so
-        the pairs found there are not scored again; the need's row is taken out of ``rows`` as
-        it is read, so a national pass's million pairs go as its proposals come."""
+        """The need's proposals, primary first; ``pairs`` are their candidate pairs where at
+        hand (``_held_pairs``)."""
         held = self._held(view)
         if held.primary is None:
             return []
-        row = None if rows is None else rows[held.primary[0]].pop(view.need.id, None)
-        known = {pair[1].id: pair for pair in row} if row else {}
-        out = [self._proposal(view, held.primary, 1, known.get(held.primary[1]))]
-        out += [
-            self._proposal(view, key, r, known.get(key[1]))
-            for r, key in enumerate(held.alternatives, 2)
+        keys = (held.primary, *held.alternatives)
+        if pairs is None:
+            return [self._proposal(view, key, rank) for rank, key in enumerate(keys, 1)]
+        return [
+            self._proposal(view, key, rank, pair)
+            for rank, (key, pair) in enumerate(zip(keys, pairs, strict=True), 1)
         ]
-        return out
 
     def _proposal(
         self, view: NeedView, key: SideKey, rank: int, pair: tuple[Fit, Side] | None = None
@@ -902,6 +930,8 @@ _fit_of = itemgetter(0)
 _rank_of = itemgetter(Fit._fields.index("rank"))
 _side_id = attrgetter("id")
 _side_of = itemgetter(1)
+#: Pairs read from NumPy into Python at a time (``_alternatives``).
+_SLICE = 1 << 16
 
 
 def _sides_of(rows: list[list[tuple[Fit, Side]]]) -> Iterator[Side]:

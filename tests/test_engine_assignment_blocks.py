@@ -125,15 +125,16 @@ def problems(draw: st.DrawFn) -> tuple[list[list[tuple[int, float]]], dict[int, 
 
 
 @settings(max_examples=400, deadline=None)
-@given(problems(), st.sampled_from([1, 4, 16, 512]))
+@given(problems(), st.sampled_from([1, 4, 16, 512]), st.sampled_from([1, 3, 20_000]))
 def test_blocks_choose_what_each_component_alone_chose(
-    problem: tuple[list[list[tuple[int, float]]], dict[int, int]], block: int
+    problem: tuple[list[list[tuple[int, float]]], dict[int, int]], block: int, chunk: int
 ) -> None:
     rows, capacity = problem
     expected = one_call_per_component(rows, capacity)
-    saved = assignment.BLOCK_COLUMNS
-    assignment.BLOCK_COLUMNS = block  # few columns per call: many blocks; many: one block
+    saved = assignment.BLOCK_COLUMNS, assignment.SOLVE_ROWS
+    # Few columns per call: many blocks; many: one block. Few rows at once: many slices.
+    assignment.BLOCK_COLUMNS, assignment.SOLVE_ROWS = block, chunk
     try:
         assert assign(rows, capacity) == expected
     finally:
-        assignment.BLOCK_COLUMNS = saved
+        assignment.BLOCK_COLUMNS, assignment.SOLVE_ROWS = saved
