@@ -416,13 +416,17 @@ class Engine:
         rows: dict[int, list[tuple[Fit, Side]]],
         retired: dict[str, Reason],
     ) -> bool:
-        """An incumbent gives way to a side of ``kind`` with room that ranks at least
-        ``switch_margin`` higher: best gain first, while the better side has room."""
+        """A primary (an incumbent, or one given earlier in this pass) gives way to a side of
+        ``kind`` with room that ranks at least ``switch_margin`` higher: best gain first, while
+        the better side has room. Only an incumbent's going is a retirement."""
         margin = self.config.switch_margin
         better: list[tuple[float, int, SideKey, Fit]] = []
         for view in views:
             held = self._held(view)
-            if held.primary is None or not held.kept:
+            # Primaries given in this pass too: one given while a better side was still held by
+            # a need that has since switched away would otherwise move only in the next pass,
+            # so a pass run again on its own result would not be a fixed point.
+            if held.primary is None:
                 continue
             if kind == "person" and held.primary[0] == "offer":
                 continue
@@ -436,15 +440,15 @@ class Engine:
             held = self.held[need_id]
             if side is None or self.free(key, side) <= 0 or held.primary is None:
                 continue
-            old = held.primary
-            retired[proposal_key(need_id, old)] = reason(
-                "retired",
-                0.0,
-                0.0,
-                "retired.better_option",
-                before=round(held.score, 2),
-                after=round(found.score, 2),
-            )
+            if held.kept:  # a primary given in this pass was never shown: nothing to retire
+                retired[proposal_key(need_id, held.primary)] = reason(
+                    "retired",
+                    0.0,
+                    0.0,
+                    "retired.better_option",
+                    before=round(held.score, 2),
+                    after=round(found.score, 2),
+                )
             self._switch(need_id, held, key, found, retired)
             switched = True
         return switched
@@ -466,7 +470,7 @@ class Engine:
         took over) go, as the full pass would not keep them."""
         assert held.primary is not None
         self.assigned[held.primary] -= 1
-        held.primary, held.rank, held.score, held.kept = key, found.rank, found.score, True
+        held.primary, held.rank, held.score = key, found.rank, found.score
         self.assigned[key] += 1
         for other in list(held.alternatives):
             if other == key or other[0] != key[0]:

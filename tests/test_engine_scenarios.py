@@ -479,3 +479,31 @@ def test_an_offer_edited_below_what_it_holds_gets_no_more_needs() -> None:
 
     # The facilitator cuts the offer to one need: it already holds two, so none more.
     assert engine.propose_for_offer(replace(offer, capacity=1)) == []
+
+
+def test_room_a_switch_frees_goes_on_in_the_same_answer() -> None:
+    """A new offer takes a need off an older offer; the room that frees goes, in the same
+    answer, to the need it suits better than what that need was just given, so a full pass over
+    what was shown changes nothing (found by the property
+    ``test_a_full_pass_after_incremental_matches_changes_nothing``)."""
+    people = tuple(replace(p, available=False) for p in PEOPLE)  # offers only
+    literacy = Offer(1, SRI, "Literasi keuangan", ("financial_literacy",), villages=(SENGON,))
+    books = need(1000, BUDI, SENGON, "bookkeeping")
+    savings = need(1001, BUDI, CUCUKAN, "financial_literacy")
+    bookkeeping = Offer(1002, SRI, "Pembukuan", ("bookkeeping",), villages=(CUCUKAN,), capacity=2)
+    engine = Engine(klaten(people=people, offers=(literacy,)))
+    engine.run(build_graphs=False)
+    engine.propose_for_need(books)  # takes the literacy offer's one place (a sibling skill)
+    engine.propose_for_need(savings)  # its exact match is taken: an alternative only
+    engine.propose_for_offer(bookkeeping)  # books moves to its exact match, freeing literacy
+
+    shown = sorted((i.need_id, i.side_id, i.rank) for i in engine.incumbents())
+    assert (1000, 1002, 1) in shown and (1001, 1, 1) in shown
+    again = Engine(
+        replace(
+            klaten(people=people, offers=(literacy, bookkeeping), needs=(books, savings)),
+            incumbents=engine.incumbents(),
+        )
+    ).run(build_graphs=False)
+    assert sorted((p.need_id, p.offer_id, p.rank) for p in again.proposals) == shown
+    assert again.retired == {}
