@@ -96,11 +96,12 @@ class DurableQueue(Generic[Row]):
 
     # --- claiming -----------------------------------------------------------------------------
 
-    def _claimed(self, now: dt.datetime, lease: dt.timedelta) -> dict[str, Any]:
+    def _claimed(self, lease_until: dt.datetime | sa.BindParameter[Any]) -> dict[str, Any]:
+        """What a claim writes: running, one attempt more, leased until ``lease_until``."""
         return {
             self.status.key: self.running,
             self.attempts.key: self.attempts + 1,
-            self.lease_until.key: now + lease,
+            self.lease_until.key: lease_until,
         }
 
     def claim(
@@ -119,7 +120,7 @@ class DurableQueue(Generic[Row]):
         won = session.execute(
             sa.update(self.model)
             .where(self.id == row_id, condition)
-            .values(**self._claimed(now, lease), **values)
+            .values(**self._claimed(now + lease), **values)
         )
         return bool(won.rowcount == 1)  # type: ignore[attr-defined]
 
@@ -136,12 +137,8 @@ class DurableQueue(Generic[Row]):
                 sa.update(self.model)
                 .where(self.id == sa.bindparam("row_id"), self.ready(at))
                 .values(
-                    {
-                        self.status.key: self.running,
-                        self.attempts.key: self.attempts + 1,
-                        self.lease_until.key: sa.bindparam("lease_until"),
-                        **{name: sa.bindparam(name) for name in names},
-                    }
+                    **self._claimed(sa.bindparam("lease_until", type_=self.lease_until.type)),
+                    **{name: sa.bindparam(name) for name in names},
                 )
             )
             self._ready_claims[names] = statement
@@ -171,7 +168,7 @@ class DurableQueue(Generic[Row]):
                 session.execute(
                     sa.update(self.model)
                     .where(self.id.in_(ids))
-                    .values(**self._claimed(now, lease))
+                    .values(**self._claimed(now + lease))
                 )
             return ids
         candidates = self.due_ids(session, now, limit)
