@@ -22,6 +22,11 @@ in the same order; the ratio is live p95 / engine p95. The first submissions of 
 counted (``--warm-up``): each of the worker's two processes builds the regency's engine state on
 its first job. The load average is printed: read figures against it.
 
+The floor, side by side (``benchmarks.live_floor``, ``--floor`` round trips): the same shape with
+no product code and no work (one row committed, sent through Redis to a prefork worker that
+updates it and notifies in one transaction, heard on ``LISTEN``; plain psycopg). The live p95
+minus the floor's is what the product's own work costs on top of the fixed stack.
+
 Then, in this process and without a broker (the jobs run in process after the commit, as on
 the embedded default), ``--in-process`` more submissions are counted: the SQL statements, the
 commits and the pool checkouts of one submission and of its job (deterministic, whatever the
@@ -49,6 +54,7 @@ from flask_migrate import upgrade
 from sqlalchemy.orm import Session
 
 from benchmarks import synthetic
+from benchmarks.live_floor import floor_ms
 from benchmarks.rebuild_db import load_records
 from graph import records as r
 from graph.engine import Engine
@@ -383,7 +389,7 @@ def _run_scale(
     )
 
 
-def _report(f: Figures) -> None:
+def _report(f: Figures, floor: list[float]) -> None:
     print()
     print(
         f"{f.scale}: need submitted -> proposals stored, {len(f.live_ms)} submissions one at a "
@@ -393,13 +399,19 @@ def _report(f: Figures) -> None:
     for name, values in (
         ("live, via Redis + worker (ms)", f.live_ms),
         ("engine alone, propose_for_need (ms)", f.engine_ms),
+        ("floor: no work, same stack (ms)", floor),
     ):
         print(
             f"   {name:38}{_percentile(values, 0.5):9.2f}{_percentile(values, 0.95):9.2f}"
             f"{max(values):9.2f}{statistics.fmean(values):9.2f}"
         )
     p95, own = _percentile(f.live_ms, 0.95), _percentile(f.engine_ms, 0.95)
+    budget, base = TARGET_RATIO * own, _percentile(floor, 0.95)
     print(f"   {'ratio live / engine at p95':38}{p95 / own:8.1f}x")
+    print(
+        f"   {'budget at ' + f'{TARGET_RATIO:g}x the engine (ms)':38}{budget:9.2f}   "
+        f"the floor takes {base / budget:.0%}; the product's work {p95 - base:.1f} ms at p95"
+    )
     if not f.counted:
         return
     print(
@@ -433,6 +445,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--submissions", type=int, default=100)
     parser.add_argument("--warm-up", type=int, default=10)
     parser.add_argument(
+        "--floor", type=int, default=200, help="round trips of the floor (no work, same stack)"
+    )
+    parser.add_argument(
         "--in-process",
         type=int,
         default=20,
@@ -458,12 +473,13 @@ def main(argv: list[str] | None = None) -> int:
                 "TITIKTEMU_DATABASE_URL": args.database_url,
             }
         )
+        floor = floor_ms(args.database_url, args.floor, args.warm_up, instance / "floor.log")
         for factor in factors:
             figures = _run_scale(
                 settings, instance, factor, args.submissions, args.warm_up, args.in_process
             )
             results.append(figures)
-            _report(figures)
+            _report(figures, floor)
 
     print()
     print(f"targets (load average at the end: {_load()})")
