@@ -527,3 +527,70 @@ def test_too_many_rows(session: Session) -> None:
     rows = [[f"P{i}", "n", "a", "apbn", ""] for i in range(MAX_ROWS + 1)]
     run = imported(session, [Upload("programs.csv", csv_bytes("programs", rows))], expect=REJECTED)
     assert [(p["code"], p["row"]) for p in errors(run)] == [("too_many_rows", MAX_ROWS + 2)]
+
+
+@pytest.mark.parametrize(
+    ("written", "source"),
+    [
+        ("APBD Kab.", FundingSource.APBD),  # Boyolali's planning office, as typed
+        ("APBD Prov. Jateng", FundingSource.APBD),
+        ("APBD Kab/Kota", FundingSource.APBD),
+        ("APBN (DAK)", FundingSource.APBN),
+        ("Dana Desa 2021", FundingSource.APBDES),
+        ("APBDesa", FundingSource.APBDES),
+        ("TJSL PT Susu Sehat", FundingSource.CSR),
+        ("CSR Bank Jateng", FundingSource.CSR),
+        ("Zakat produktif Baznas", FundingSource.BAZNAS),
+        ("apbn", FundingSource.APBN),
+    ],
+)
+def test_funding_sources_as_planners_write_them(
+    session: Session, written: str, source: FundingSource
+) -> None:
+    rows = [["KOTAKU", "Kota Tanpa Kumuh", "Kementerian PUPR", written, "sanitasi"]]
+    imported(session, [Upload("programs.csv", csv_bytes("programs", rows))], expect=APPLIED)
+    program = session.scalars(sa.select(Program).where(Program.code == "KOTAKU")).one()
+    assert program.funding_source is source
+
+
+def test_two_funding_sources_are_asked_about_not_guessed(session: Session) -> None:
+    rows = [["KOTAKU", "Kota Tanpa Kumuh", "Kementerian PUPR", "APBN + APBD", "sanitasi"]]
+    run = imported(session, [Upload("programs.csv", csv_bytes("programs", rows))], expect=REJECTED)
+    [problem] = errors(run)
+    assert (problem["column"], problem["code"]) == ("funding_source", "ambiguous_funding")
+    assert "apbn; apbd" in problem["text_en"]
+    assert "sumber dana" in problem["text_id"]
+
+
+def test_a_refused_program_is_named_where_rows_use_it(session: Session) -> None:
+    """A program row refused for its own cell: the people and interventions naming that
+    program point at the row to fix, not at an "unknown program"."""
+    programs = [PROGRAMS[0], ["RTLH", "Rumah Tidak Layak Huni", "Dinas Perkim", "APBX", ""]]
+    uploads = [
+        Upload("program_boyolali.csv", csv_bytes("programs", programs)),
+        Upload("people.csv", csv_bytes("people", PEOPLE)),
+        Upload("interventions.csv", csv_bytes("interventions", INTERVENTIONS)),
+    ]
+    problems = errors(imported(session, uploads, expect=REJECTED))
+    by_file = {(p["file"], p["code"]) for p in problems}
+    assert ("program_boyolali.csv", "bad_choice") in by_file
+    assert ("people.csv", "program_refused") in by_file
+    assert ("interventions.csv", "program_refused") in by_file
+    assert not any(p["code"] == "unknown_program" for p in problems)
+    named = next(p for p in problems if p["code"] == "program_refused")
+    assert "program_boyolali.csv row 3: fix that row first" in named["text_en"]
+
+
+def test_no_suggestion_of_a_different_word(session: Session) -> None:
+    """'pendataan' (data collection) is not offered 'Pendidikan' (education); a typo is."""
+    rows = [[*INTERVENTIONS[1]], [*INTERVENTIONS[1]]]
+    rows[0][2], rows[1][2] = "pendataan", "sanitsai"
+    rows[1][3] = "2026-03-01"
+    uploads = [
+        Upload("programs.csv", csv_bytes("programs", PROGRAMS)),
+        Upload("interventions.csv", csv_bytes("interventions", rows)),
+    ]
+    problems = errors(imported(session, uploads, expect=REJECTED))
+    suggestions = {p["value"]: p["suggestion"] for p in problems if p["column"] == "activity"}
+    assert suggestions["pendataan"] == ""
+    assert suggestions["sanitsai"] == "Sanitasi dan jamban"

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import difflib
 import functools
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -58,13 +60,17 @@ class Lookups:
     #: stored code -> id
     program_ids: dict[str, int]
     people: dict[str, KnownPerson]
-    skill_names: list[str] = field(default_factory=list)
-    category_names: list[str] = field(default_factory=list)
+    #: every phrase of a skill or activity (code, labels, synonyms) -> the label a "did you
+    #: mean" offers for it (a typo of a synonym, "sanitsai", finds "Sanitasi dan jamban")
+    skill_names: dict[str, str] = field(default_factory=dict)
+    category_names: dict[str, str] = field(default_factory=dict)
     #: activity code -> Indonesian label, for a default intervention title
     category_labels: dict[str, str] = field(default_factory=dict)
     #: email -> (file, row) of a people row that was refused, so rows naming that person
     #: point at the real problem instead of "add them in the people sheet"
     refused: dict[str, tuple[str, int]] = field(default_factory=dict)
+    #: casefolded code -> (file, row) of a programs row that was refused, likewise
+    refused_programs: dict[str, tuple[str, int]] = field(default_factory=dict)
     #: program code -> name, for reading a program by its name or a phrase (phrases.py)
     program_names: dict[str, str] = field(default_factory=dict)
     #: the regency's own program synonyms: normalised phrase -> program code
@@ -77,9 +83,19 @@ class Lookups:
         people = session.execute(
             sa.select(Person.email, Person.id, Person.regency_code, Person.role)
         )
-        skills = session.execute(sa.select(Skill.code, Skill.label_id, Skill.label_en)).all()
+        skills = session.execute(
+            sa.select(
+                Skill.code, Skill.label_id, Skill.label_en, Skill.synonyms_id, Skill.synonyms_en
+            )
+        ).all()
         categories = session.execute(
-            sa.select(ActivityCategory.code, ActivityCategory.label_id, ActivityCategory.label_en)
+            sa.select(
+                ActivityCategory.code,
+                ActivityCategory.label_id,
+                ActivityCategory.label_en,
+                ActivityCategory.synonyms_id,
+                ActivityCategory.synonyms_en,
+            )
         ).all()
         phrases = regency_phrases(session, regency_code)
         return cls(
@@ -88,9 +104,9 @@ class Lookups:
             programs={code.casefold(): code for code, _, _ in programs},
             program_ids={code: pid for code, pid, _ in programs},
             people={email: KnownPerson(pid, reg, role) for email, pid, reg, role in people},
-            skill_names=sorted({name for row in skills for name in row}),
-            category_names=sorted({name for row in categories for name in row}),
-            category_labels={code: label for code, label, _ in categories},
+            skill_names=_phrases(skills),
+            category_names=_phrases(categories),
+            category_labels={code: label for code, label, *_ in categories},
             program_names={code: name for code, _, name in programs},
             program_synonyms={normalise(p): code for p, code in phrases.get("program", ())},
         )
@@ -117,10 +133,14 @@ class Lookups:
         code = self.programs.get(word.casefold())
         if code is not None:
             return code
+        if word.casefold() in self.refused_programs:
+            file, row = self.refused_programs[word.casefold()]
+            raise CellError("program_refused", other_file=file, other=row)
         reading = self._read_program(word)
         if reading is None:
             raise CellError(
-                "unknown_program", suggestion=_closest(word, sorted(self.programs.values()))
+                "unknown_program",
+                suggestion=_closest(word, {code: code for code in self.programs.values()}),
             )
         found = reading.code
         if found is None:
@@ -145,6 +165,13 @@ class Lookups:
         address = normalise_email(str(email or ""))
         if address and address not in self.people:
             self.refused.setdefault(address, (file, row))
+
+    def refused_program(self, code: object, file: str, row: int) -> None:
+        """Remember that the programs row for ``code`` was refused (the first such row), so rows
+        naming it say so instead of "unknown program"."""
+        key = str(code or "").strip().casefold()
+        if key and key not in self.programs:
+            self.refused_programs.setdefault(key, (file, row))
 
     def person(self, email: str) -> KnownPerson:
         known = self.people.get(email)
@@ -198,13 +225,32 @@ def _closest_email(email: str, known: dict[str, KnownPerson]) -> str:
     return same[match[0]] if match else ""
 
 
-def _closest(word: str, names: list[str]) -> str:
-    return _closest_cached(word, tuple(names)) if len(names) <= MAX_CANDIDATES else ""
+#: How alike a taxonomy or program name must be to be offered as "did you mean": a typo of a
+#: letter or two ("sanitsai", "Pertanain") is above it; a different word that shares letters
+#: ("pendataan", data collection, beside "Pendidikan", education, 0.74) is below.
+SIMILAR = 0.8
+
+
+def _phrases(rows: Iterable[Sequence[Any]]) -> dict[str, str]:
+    """Each entry's code, labels and synonyms -> its Indonesian label (rows of code, label_id,
+    label_en, synonyms_id, synonyms_en)."""
+    found: dict[str, str] = {}
+    for code, label_id, label_en, synonyms_id, synonyms_en in rows:
+        for phrase in (code, label_id, label_en, *(synonyms_id or ()), *(synonyms_en or ())):
+            found.setdefault(phrase, label_id)
+    return found
+
+
+def _closest(word: str, names: Mapping[str, str]) -> str:
+    """What to offer for ``word``: the entry of the phrase most like it, or ""."""
+    if len(names) > MAX_CANDIDATES:
+        return ""
+    return _closest_cached(word, tuple(sorted(names.items())))
 
 
 @functools.lru_cache(maxsize=4096)
-def _closest_cached(word: str, names: tuple[str, ...]) -> str:
-    """The name most like ``word`` or "": cached, as a bad file repeats the same typo."""
-    keys = {normalise(n): n for n in names}
-    match = difflib.get_close_matches(normalise(word), list(keys), n=1, cutoff=0.6)
+def _closest_cached(word: str, names: tuple[tuple[str, str], ...]) -> str:
+    """Cached, as a bad file repeats the same typo."""
+    keys = {normalise(phrase): shown for phrase, shown in names}
+    match = difflib.get_close_matches(normalise(word), list(keys), n=1, cutoff=SIMILAR)
     return keys[match[0]] if match else ""

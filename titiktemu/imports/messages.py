@@ -138,10 +138,16 @@ MESSAGES: Final[dict[str, str]] = {
     "ambiguous_skill": N_("'%(value)s' fits several skills: %(options)s — choose one"),
     "ambiguous_activity": N_("'%(value)s' fits several activities: %(options)s — choose one"),
     "ambiguous_program": N_("'%(value)s' fits several programs: %(options)s — choose one"),
+    "ambiguous_funding": N_(
+        "'%(value)s' names several funding sources: %(options)s — choose the one that pays"
+    ),
     "unknown_person": N_(
         "nobody with the email '%(value)s' is known: add them in the people sheet"
     ),
     "person_refused": N_(
+        "'%(value)s' is refused in %(other_file)s row %(other)s: fix that row first"
+    ),
+    "program_refused": N_(
         "'%(value)s' is refused in %(other_file)s row %(other)s: fix that row first"
     ),
     "duplicate_key": N_("the same %(what)s as row %(other)s of %(other_file)s"),

@@ -43,13 +43,54 @@ FUNDING_WORDS: Final[dict[str, FundingSource]] = {
 }
 
 
+#: Words that name a funding source wherever they stand in what a planner wrote ("APBD Kab.",
+#: "APBN (DAK)", "Dana Desa 2021", "CSR PT Susu Sehat", "TJSL"), normalised like FUNDING_WORDS;
+#: "apbdes" before "apbd", which it contains.
+FUNDING_MARKS: Final[tuple[tuple[str, FundingSource], ...]] = (
+    ("apbdes", FundingSource.APBDES),
+    ("danadesa", FundingSource.APBDES),
+    ("apbd", FundingSource.APBD),
+    ("apbn", FundingSource.APBN),
+    ("csr", FundingSource.CSR),
+    ("tjsl", FundingSource.CSR),  # Tanggung Jawab Sosial dan Lingkungan: CSR's Indonesian name
+    ("baznas", FundingSource.BAZNAS),
+    ("zakat", FundingSource.BAZNAS),
+    ("donor", FundingSource.DONOR),
+    ("hibah", FundingSource.DONOR),
+    ("swadaya", FundingSource.OTHER),  # the community's own money
+)
+
+
+def read_funding(word: str) -> list[FundingSource]:
+    """The funding sources ``word`` names, as a planner reads it: one of the known words, else
+    every source whose mark it holds ("APBD Kab." is APBD; "APBN + APBD" names two, which only
+    the writer can settle). Empty when it names none."""
+    text = normalise(word)
+    exact = FUNDING_WORDS.get(text)
+    if exact is not None:
+        return [exact]
+    found: dict[FundingSource, int] = {}  # source -> where it is first named
+    for mark, source in FUNDING_MARKS:
+        at = text.find(mark)
+        if at >= 0:
+            text = text.replace(mark, " " * len(mark))
+            found[source] = min(at, found.get(source, at))
+    return sorted(found, key=found.__getitem__)
+
+
 def check(row: RowCheck) -> Record | None:
     code = row.text("code", 40, required=True)
     name = row.text("name", 200, required=True)
     agency = row.text("agency", 200, required=True)
     funding_word = row.text("funding_source", 40, required=True)
-    funding = FUNDING_WORDS.get(normalise(funding_word))
-    if funding is None and funding_word:
+    sources = read_funding(funding_word) if funding_word else []
+    funding = sources[0] if len(sources) == 1 else None
+    if len(sources) > 1:
+        named = "; ".join(s.value for s in sources)
+        row.fail(
+            "funding_source", "ambiguous_funding", funding_word, options_en=named, options_id=named
+        )
+    elif funding is None and funding_word:
         row.fail(
             "funding_source",
             "bad_choice",

@@ -208,6 +208,8 @@ def _plan_kind(
                 checked.append(found)
             elif kind == "people":
                 lookups.refused_person(row.cells.get("email"), sheet.file, row.number)
+            elif kind == "programs":
+                lookups.refused_program(row.cells.get("code"), sheet.file, row.number)
     records = unique(checked, problems)
     current = EXISTING[kind](session, records) if records else {}
     changes = [compare(r, current.get(r.key), absent.get(r.file, frozenset())) for r in records]
