@@ -1,0 +1,95 @@
+"""A second regency's first day from the command line: Kabupaten Boyolali (33.09), which the
+Klaten demo never touches, from an empty database to its first proposals and overlap flag.
+
+The spreadsheets in tests/data/boyolali are written as Boyolali's clerks would: the planning
+office's cross-program table with a title above it ("Rp. 180 juta", "1 Maret 2021", "12 KK"),
+"APBD Kab." for a funding source, "Ds. Jelok", "Gedangan (Cepogo)", a CSR partner among the
+facilitators. Each step is the real ``titiktemu`` command in a subprocess (SQLite, or a new
+PostgreSQL database when the tests run there); the re-match runs in process, as on the embedded
+default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+from titiktemu.extensions import db
+from titiktemu.models import (
+    FlagStatus,
+    FundingSource,
+    Gap,
+    Intervention,
+    Need,
+    Offer,
+    OverlapFlag,
+    Program,
+    Proposal,
+    ProposalStatus,
+)
+
+from .test_first_day import fresh, titiktemu  # noqa: F401 - the fixture is used by name
+
+DATA = Path(__file__).resolve().parent / "data" / "boyolali"
+FILES = (
+    "program_boyolali.csv",
+    "pendamping_boyolali.csv",
+    "rekap_bappeda_2021.xlsx",
+    "kebutuhan.csv",
+    "tawaran.csv",
+)
+COORDINATOR = "koordinator@bappeda.boyolali.example"
+#: Who should meet whom, as a coordinator of Boyolali would pair them by hand.
+EXPECTED_PAIRS = {
+    ("Butuh pendamping pembukuan BUMDes Jelok", "Pendampingan pembukuan BUMDes"),
+    ("Data keluarga miskin calon penerima RTLH Samiran", "Data KPM PKH Samiran dan Lencoh"),
+    ("Pelatihan pemasaran susu untuk BUMDes Selo", "Pelatihan pemasaran produk susu"),
+}
+
+
+def test_boyolali_from_an_empty_database_to_its_first_proposals(
+    fresh: tuple[dict[str, str], Flask],  # noqa: F811 - pytest's fixture, imported above
+) -> None:
+    env, web = fresh
+    titiktemu(env, "db", "upgrade")
+    titiktemu(env, "regions", "load", "33.09")
+    titiktemu(env, "user", "create", COORDINATOR, "--role", "coordinator", "--regency", "33.09")
+    checked = titiktemu(env, "import", "--dry-run", "--as", COORDINATOR, *_files())
+    assert "Rejected" not in checked.stdout, checked.stdout
+    done = titiktemu(env, "import", "--as", COORDINATOR, *_files())
+    assert "Applied" in done.stdout and "Re-matched 33.09" in done.stdout, done.stdout
+
+    with web.app_context():
+        session = db.session()
+        funding = dict(session.execute(sa.select(Program.code, Program.funding_source)).all())
+        assert funding["RTLH"] is FundingSource.APBD  # "APBD Kab."
+        assert funding["CSR-SUSU"] is FundingSource.CSR
+        jelok = session.scalars(
+            sa.select(Intervention)
+            .where(Intervention.village_code == "33.09.03.2006")
+            .order_by(Intervention.start_date)
+        ).all()
+        assert [(i.start_date, i.households, i.budget_idr) for i in jelok] == [
+            (dt.date(2021, 3, 1), 12, 240_000_000),
+            (dt.date(2021, 4, 15), 10, 180_000_000),
+        ]
+        pairs = session.execute(
+            sa.select(Need.title, Offer.title)
+            .select_from(Proposal)
+            .join(Need, Need.id == Proposal.need_id)
+            .join(Offer, Offer.id == Proposal.offer_id)
+            .where(Proposal.status == ProposalStatus.PROPOSED, Proposal.rank == 1)
+        ).all()
+        assert {(need, offer) for need, offer in pairs} == EXPECTED_PAIRS
+        assert session.scalar(sa.select(sa.func.count()).select_from(Gap)) == 0
+        [flag] = session.scalars(sa.select(OverlapFlag)).all()
+        assert flag.status is FlagStatus.OPEN and flag.village_code == "33.09.03.2006"
+        assert {i.program.code for i in flag.interventions} == {"RTLH", "CSR-SUSU"}
+        db.session.remove()
+
+
+def _files() -> list[str]:
+    return [str(DATA / name) for name in FILES]
