@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask
 
+from titiktemu.accounts.signin import set_password
 from titiktemu.extensions import db
 from titiktemu.models import (
     FlagStatus,
@@ -26,11 +27,13 @@ from titiktemu.models import (
     Need,
     Offer,
     OverlapFlag,
+    Person,
     Program,
     Proposal,
     ProposalStatus,
 )
 
+from .conftest import csrf_token
 from .test_first_day import fresh, titiktemu  # noqa: F401 - the fixture is used by name
 
 DATA = Path(__file__).resolve().parent / "data" / "boyolali"
@@ -42,6 +45,8 @@ FILES = (
     "tawaran.csv",
 )
 COORDINATOR = "koordinator@bappeda.boyolali.example"
+OPERATOR = "operator@diskominfo.boyolali.example"
+PASSWORD = "Susu-Segar-Boyolali-2026"
 #: Who should meet whom, as a coordinator of Boyolali would pair them by hand.
 EXPECTED_PAIRS = {
     ("Butuh pendamping pembukuan BUMDes Jelok", "Pendampingan pembukuan BUMDes"),
@@ -89,6 +94,26 @@ def test_boyolali_from_an_empty_database_to_its_first_proposals(
         assert flag.status is FlagStatus.OPEN and flag.village_code == "33.09.03.2006"
         assert {i.program.code for i in flag.interventions} == {"RTLH", "CSR-SUSU"}
         db.session.remove()
+
+    # The operator's own account, an admin of every regency as the README's first day makes it,
+    # works in Boyolali (the only regency loaded), not in an empty Klaten.
+    titiktemu(env, "user", "create", OPERATOR, "--role", "admin")
+    with web.app_context():
+        operator = db.session.scalars(sa.select(Person).where(Person.email == OPERATOR)).one()
+        assert operator.regency_code is None
+        set_password(db.session(), operator, PASSWORD)
+        db.session.commit()
+        db.session.remove()
+    client = web.test_client()
+    token = csrf_token(client)
+    signed_in = client.post(
+        "/login", data={"email": OPERATOR, "password": PASSWORD, "csrf_token": token}
+    )
+    assert signed_in.status_code == 302
+    review = client.get("/review").get_data(as_text=True)
+    assert "Pelatihan pemasaran produk susu" in review  # a Boyolali proposal on the queue
+    coverage = client.get("/coverage").get_data(as_text=True)
+    assert "Cepogo" in coverage and "Wonosari" not in coverage  # Boyolali's kecamatan, not Klaten's
 
 
 def _files() -> list[str]:

@@ -20,11 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from titiktemu.models import (
     Gap,
     ImportRun,
     Intervention,
+    Kecamatan,
     Need,
     Offer,
     OverlapFlag,
@@ -44,6 +46,27 @@ HIDDEN = (ProposalStatus.OBSOLETE,)
 def sees_everything(viewer: Person) -> bool:
     """A global admin: an admin without a regency."""
     return viewer.role == Role.ADMIN and viewer.regency_code is None
+
+
+def working_regency(session: Session, viewer: Person) -> str | None:
+    """The regency the viewer works in: their own; for a global admin, until they choose, the
+    regency most people work in, else the first with places loaded (on a one-regency instance,
+    that one: Boyolali's admin of every regency sees Boyolali, not an empty Klaten). None when
+    no regency is loaded at all."""
+    if viewer.regency_code is not None:
+        return viewer.regency_code
+    busiest = session.scalar(
+        sa.select(Person.regency_code)
+        .where(Person.regency_code.is_not(None))
+        .group_by(Person.regency_code)
+        .order_by(sa.func.count().desc(), Person.regency_code)
+        .limit(1)
+    )
+    if busiest is not None:
+        return busiest
+    return session.scalar(
+        sa.select(Kecamatan.regency_code).order_by(Kecamatan.regency_code).limit(1)
+    )
 
 
 def reviewed_regency(viewer: Person) -> str | None:

@@ -10,11 +10,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user
 from flask_login import login_required as _login_required
 
+from titiktemu.extensions import db
 from titiktemu.models import Person, Role
+from titiktemu.visibility import working_regency
 
 View = TypeVar("View", bound=Callable[..., object])
 
@@ -58,5 +60,9 @@ def admin_required(view: View) -> View:
 
 
 def my_regency() -> str:
-    """The regency the signed-in person works in (a global admin: Klaten until they choose)."""
-    return me().regency_code or "33.10"
+    """The regency the signed-in person works in (``visibility.working_regency``: a global admin
+    works in the instance's busiest regency), looked up once a request; "" when none is loaded."""
+    found: str | None = g.get("working_regency")
+    if found is None:
+        found = g.working_regency = working_regency(db.session(), me()) or ""
+    return found

@@ -12,11 +12,9 @@ from flask import g, request
 from titiktemu.accounts.tokens import person_for_token
 from titiktemu.extensions import db
 from titiktemu.models import Person
+from titiktemu.visibility import working_regency
 from web.access import is_coordinator
 from web.api.problems import ApiProblem
-
-#: Where a person without a regency (a global admin) works until they choose, as on the pages.
-DEFAULT_REGENCY = "33.10"
 
 
 def authenticate() -> Person:
@@ -46,7 +44,11 @@ def caller() -> Person:
 
 
 def regency_of_caller() -> str:
-    return caller().regency_code or DEFAULT_REGENCY
+    """Where the caller works, as on the pages (``visibility.working_regency``)."""
+    found: str | None = g.get("working_regency")
+    if found is None:
+        found = g.working_regency = working_regency(db.session(), caller()) or ""
+    return found
 
 
 def require_coordinator() -> Person:
