@@ -266,6 +266,7 @@ MARCH_1 = dt.date(2021, 3, 1)
         "Tgl. 01/03/2021",
         "tanggal 1 Maret 2021",
         "Hari Senin, tanggal 1 Maret 2021",
+        "1 Maret 2021 (tentatif)",
         "2021-03-01 00:00:00",
         "2021-03-01T08:30:00",
         "01/03/2021 10:30",
@@ -326,6 +327,19 @@ def test_month_names_and_short_forms(cell: str, month: int) -> None:
         ("2021", dt.date(2021, 1, 1), dt.date(2021, 12, 31)),
         ("tahun 2021", dt.date(2021, 1, 1), dt.date(2021, 12, 31)),
         (2021, dt.date(2021, 1, 1), dt.date(2021, 12, 31)),
+        # Excel's "mmm-yy" as a CSV export writes it
+        ("Mar-21", MARCH_1, dt.date(2021, 3, 31)),
+        ("Des-27", dt.date(2027, 12, 1), dt.date(2027, 12, 31)),
+        # quarters and half years, as planning documents name periods
+        ("Triwulan II 2027", dt.date(2027, 4, 1), dt.date(2027, 6, 30)),
+        ("TW 1 2027", dt.date(2027, 1, 1), dt.date(2027, 3, 31)),
+        ("TW.IV/2027", dt.date(2027, 10, 1), dt.date(2027, 12, 31)),
+        ("kuartal 3 tahun 2027", dt.date(2027, 7, 1), dt.date(2027, 9, 30)),
+        ("Q2 2027", dt.date(2027, 4, 1), dt.date(2027, 6, 30)),
+        ("Semester 1 2027", dt.date(2027, 1, 1), dt.date(2027, 6, 30)),
+        ("semester II 2027", dt.date(2027, 7, 1), dt.date(2027, 12, 31)),
+        # a remark in brackets is the writer's note, not part of the date
+        ("Maret 2021 (rencana)", MARCH_1, dt.date(2021, 3, 31)),
     ],
 )
 def test_a_month_or_a_year_is_its_first_or_last_day(
@@ -353,6 +367,10 @@ def test_blank_dates_are_none(cell: str | None) -> None:
         ("13/2021", "bad_date"),
         ("0000", "bad_date"),
         ("Senin, Maret 2021", "bad_date"),
+        ("Juli/Agustus 2027", "bad_date"),  # two months: the writer must say which
+        ("Semester 3 2027", "bad_date"),
+        ("Triwulan V 2027", "bad_date"),
+        ("21-Mar", "bad_date"),  # a day without its year
         (True, "bad_date"),
         (dt.time(10, 30), "bad_date"),
         (float("inf"), "bad_date"),

@@ -444,6 +444,17 @@ _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 _WORDS = re.compile(r"[0-9]+|[a-z]+")
 _WORD_SEPARATORS = re.compile(r"^(?:[0-9]+|[a-z]+|[\s,./\-]+)*$")
 _ORDINAL = re.compile(r"(\d)(?:st|nd|rd|th)\b")
+#: A remark in brackets after a date, "12 Juli 2027 (tentatif)": the date is what a reader keeps.
+_REMARK = re.compile(r"\s*\([^()]*\)\s*")
+_ROMAN: Final = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+#: A quarter ("Triwulan II 2027", "TW 2/2027", "Q2 2027", "kuartal 3 tahun 2027") or a half year
+#: ("Semester 1 2027"), as planning documents give periods: its first day, or its last.
+_PERIOD = re.compile(
+    r"^(?P<kind>triwulan|tw|kuartal|kwartal|q|semester|smt|sem)[\s.\-]*"
+    r"(?P<n>[1-4]|iv|i{1,3})[\s.,\-/]*(?:tahun\s*|thn\.?\s*)?(?P<year>\d{4})$"
+)
+#: Excel's "mmm-yy" as a CSV export writes it: "Mar-21" is March 2021.
+_MONTH_SHORT_YEAR = re.compile(r"^(?P<month>[a-z]+)[-/](?P<year>\d{2})$")
 
 
 def date(
@@ -452,8 +463,10 @@ def date(
     """A date as clerks write one; blank or "-" is None.
 
     "2021-03-01", "01/03/2021", "1-3-21", "1 Maret 2021", "Senin, 1 Mar 2021", an XLSX date or
-    an Excel serial number (44256). A month ("Maret 2021", "03/2021") or a year ("2021") is its
-    first day, or its last with ``end``. ``order`` is how the sheet writes numeric dates (see
+    an Excel serial number (44256); a remark in brackets after it is dropped. A month ("Maret
+    2021", "03/2021", Excel's "Mar-21"), a quarter ("Triwulan II 2027", "TW 2 2027", "Q2 2027"),
+    a half year ("Semester 1 2027") or a year ("2021") is its first day, or its last with
+    ``end``. ``order`` is how the sheet writes numeric dates (see
     :func:`date_order`): 01/03/2021 is 1 March unless the sheet shows month-first dates, then a
     date that reads two ways is refused with both readings.
     """
@@ -529,7 +542,7 @@ def _clean(raw: str) -> tuple[str, int | None]:
                 break
             weekday = WEEKDAYS[word]
         folded = folded[found.end() :]
-    return _TIME.sub("", folded).strip(" ,"), weekday
+    return _REMARK.sub(" ", _TIME.sub("", folded)).strip(" ,"), weekday
 
 
 def _from_text(raw: str, *, end: bool, order: DateOrder) -> dt.date:
@@ -548,6 +561,10 @@ def _from_text(raw: str, *, end: bool, order: DateOrder) -> dt.date:
         return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
     elif _SERIAL.match(folded) and weekday is None:
         return _from_number(float(folded), end=end)
+    elif (found := _PERIOD.match(folded)) and weekday is None:
+        return _period(found, end=end)
+    elif (found := _MONTH_SHORT_YEAR.match(folded)) and found["month"] in MONTHS:
+        return _month(_full_year(found["year"]), MONTHS[found["month"]], end=end, weekday=weekday)
     else:
         return _from_words(folded, end=end, weekday=weekday)
     if value is None:
@@ -573,6 +590,20 @@ def _from_words(folded: str, *, end: bool, weekday: int | None) -> dt.date:
     if value is None:
         raise CellError("bad_date")
     return _check_weekday(value, weekday)
+
+
+def _period(found: re.Match[str], *, end: bool) -> dt.date:
+    """The first (or, with ``end``, the last) day of a quarter or a half year."""
+    number = _ROMAN.get(found["n"]) or int(found["n"])
+    months = 6 if found["kind"] in ("semester", "smt", "sem") else 3
+    if number > 12 // months:
+        raise CellError("bad_date")
+    year = int(found["year"])
+    first = (number - 1) * months + 1
+    if not end:
+        return dt.date(year, first, 1)
+    last = first + months - 1
+    return dt.date(year, last, calendar.monthrange(year, last)[1])
 
 
 def _day_or_month_first(found: re.Match[str], order: DateOrder) -> dt.date | None:
