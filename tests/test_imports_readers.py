@@ -96,6 +96,12 @@ def refusal(read: Callable[[str], object], value: str) -> CellError:
         (150_000_000.0, 150_000_000),
         (1234.5, 1235),  # arithmetic in the sheet: the nearest whole rupiah
         (0, 0),
+        # "about" and a remark in brackets, as recaps write them
+        ("± Rp 100 juta", 100_000_000),
+        ("kurang lebih Rp 100 juta", 100_000_000),
+        ("+/- 5 juta", 5_000_000),
+        ("sekitar 2 M", 2_000_000_000),
+        ("Rp 2,5 M (APBD)", 2_500_000_000),
     ],
 )
 def test_money_as_written(cell: str | int | float, expected: int) -> None:
@@ -124,6 +130,11 @@ def test_money_as_written(cell: str | int | float, expected: int) -> None:
         (12, 12),
         (12.0, 12),
         ("12,00", 12),
+        ("± 30 KK", 30),
+        ("sekitar 40 rumah", 40),
+        ("25 KK (75 jiwa)", 25),
+        ("25 RTS", 25),  # rumah tangga sasaran, target households
+        ("12 RTSM", 12),
     ],
 )
 def test_counts_as_written(cell: str | int | float, expected: int) -> None:
@@ -181,6 +192,9 @@ def test_blanks_are_unknown_not_zero(cell: str | None) -> None:
         (lambda v: money(v, high=HIGH), True, "bad_number", "240000000"),
         (lambda v: money(v, high=HIGH), dt.date(2021, 3, 1), "bad_number", "240000000"),
         (lambda v: money(v, high=HIGH), float("nan"), "bad_number", "240000000"),
+        (lambda v: money(v, high=HIGH), "Rp 15 juta/KK", "amount_per_unit", "the total"),
+        (lambda v: money(v, high=HIGH), "15 jt per unit", "amount_per_unit", "the total"),
+        (lambda v: money(v, high=HIGH), "Rp 100-150 juta", "bad_number", "240000000"),  # a range
         (lambda v: count(v, high=100), "=SUM(H5:H9)", "formula_text", "paste the value"),
         (lambda v: money(v, high=HIGH), " =A1*2", "formula_text", "paste the value"),
     ],

@@ -110,6 +110,7 @@ MESSAGES: Final[dict[str, str]] = {
     "formula_text": N_("'%(value)s' is a formula: paste the value, not the formula"),
     "not_whole_number": N_("'%(value)s' is not a whole number: %(hint)s"),
     "wrong_amount_kind": N_("'%(value)s' is %(found)s, but this column needs %(needed)s"),
+    "amount_per_unit": N_("'%(value)s' is an amount for each one: write the total for the row"),
     "ambiguous_date": N_(
         "'%(value)s' can be read two ways: %(readings)s — write the one meant as "
         "year-month-day, such as %(example)s"

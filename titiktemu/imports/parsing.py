@@ -148,9 +148,20 @@ _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
 _CURRENCY_BEFORE = re.compile(r"^(?:rp|idr|rupiah)\.?\s*", re.IGNORECASE)
 _CURRENCY_AFTER = re.compile(r"\s*(?:rp|idr|rupiah)\.?$", re.IGNORECASE)
 _NO_CENTS = re.compile(r"\s*[.,]-+$")  # "Rp 5.000,-"
+#: "About" before an amount ("± 30 KK", "kurang lebih Rp 100 juta"): a reader keeps the number.
+_ABOUT = re.compile(
+    r"^(?:±|\+/-|\+-|~|≈|(?i:kurang lebih|lebih kurang|kurleb|sekitar|kira-kira|kira kira"
+    r"|kl\.|approx\.?|about|circa|ca\.))\s*"
+)
+#: A remark in brackets after an amount ("Rp 2,5 M (APBD)", "25 KK (75 jiwa)"): the writer's note.
+_AMOUNT_REMARK = re.compile(r"\s*\([^()]*\)$")
+#: An amount for each one ("Rp 15 juta/KK", "15 jt per unit"): not the total a column holds.
+_PER_UNIT = re.compile(
+    r"\s*(?:/|(?i:per)\s+)(?i:kk|keluarga|rumah|unit|orang|jiwa|kpm|paket|desa|kelompok)\.?$"
+)
 #: Words for households and people, as recaps write them after a count ("12 KK", "20 unit").
 _UNIT = re.compile(
-    r"\s*(?i:kk|kepala keluarga|keluarga|rumah tangga|rumah|ruta|rtm|rt|kpm|units?|orang|org"
+    r"\s*(?i:kk|kepala keluarga|keluarga|rumah tangga|rumah|ruta|rtsm|rts|rtm|rt|kpm|units?|orang|org"
     r"|jiwa|kelompok|households?|hh|houses?|people|persons?|groups?|buah)\.?$"
 )
 #: Multipliers of money; "M" (miliar) and "T" (triliun) only in capitals, as budgets write them.
@@ -253,6 +264,9 @@ def _amount(cell: Cell) -> _Amount | None:
         return None
     if len(raw) > _MAX_AMOUNT_TEXT:
         raise CellError("bad_number")
+    raw = _ABOUT.sub("", _AMOUNT_REMARK.sub("", raw)).strip()
+    if _PER_UNIT.search(raw):
+        raise CellError("amount_per_unit")
     rest, currency = raw, False
     if found := _CURRENCY_BEFORE.match(rest):
         rest, currency = rest[found.end() :], True
