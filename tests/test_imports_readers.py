@@ -496,6 +496,13 @@ def index(ctx: object) -> PlaceIndex:
         ("Sidowarno (Kec. Wonosari)", "", SIDOWARNO),
         ("Sidowarno - Wonosari", "", SIDOWARNO),
         ("Sidowarno Wonosari", "", SIDOWARNO),
+        # an address's neighbourhood, a hamlet before its village, a code without its dots
+        ("Desa Sidowarno RT 02 RW 03", "", SIDOWARNO),
+        ("Ds. Sidowarno RT.02/RW.03, Kec. Wonosari", "", SIDOWARNO),
+        ("Sidowarno RT 2", "Wonosari", SIDOWARNO),
+        ("Dk. Jetis, Ds. Sidowarno", "", SIDOWARNO),  # Jetis is also a village, four times
+        ("Dusun Krajan, Desa Gayamprit", "", GAYAMPRIT),
+        ("3310152001", "", SIDOWARNO),
         ("Kec. Wonosari, Desa Sidowarno", "", SIDOWARNO),
         ("KEL. GAYAMPRIT", "", GAYAMPRIT),
         ("Desa Gayamprit", "", GAYAMPRIT),  # a kelurahan written "Desa": no error

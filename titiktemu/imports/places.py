@@ -1,10 +1,12 @@
 """Village and kecamatan references as planners write them, resolved to Kemendagri codes.
 
-A reference is a village code (``33.10.12.2003``), a kecamatan code (where a whole kecamatan is
-allowed), or names as clerks write them: ``Desa X Kec. Y``, ``Ds. X, Kec. Y``, ``X, Y``,
+A reference is a village code (``33.10.12.2003``, or ``3310122003`` as some systems export it),
+a kecamatan code (where a whole kecamatan is allowed), or names as clerks write them: ``Desa X Kec. Y``, ``Ds. X, Kec. Y``, ``X, Y``,
 ``X Kec Y``, ``X (Y)``, ``X - Y``, ``X Y`` (the last words a kecamatan), ``Kel. X`` alone when
 the name is unique in scope, ``Kec. Y`` for a whole kecamatan, in any case, with a trailing
-``Kab. Klaten`` dropped. A separate Kecamatan column places a bare village name. Names compare
+``Kab. Klaten`` dropped, and an address's neighbourhood (``RT 02 RW 03``) or a hamlet before
+the village (``Dk. Ngaglik, Ds. Jelok``) left out. A separate Kecamatan column places a bare
+village name. Names compare
 without case, spaces or punctuation, so "Karang Anom" is "Karanganom".
 
 What a person would have to ask about is refused, saying why: a name in several kecamatan (with
@@ -45,9 +47,22 @@ _KECAMATAN_WORD = re.compile(r"(?:^|(?<=[\s,(/\-]))(?:kecamatan|kec)(?:\.\s*|\s+
 _KECAMATAN_PREFIX = re.compile(r"^(?:kecamatan|kec)(?:\.\s*|\s+)", re.IGNORECASE)
 #: "Kab. Klaten", "Kabupaten Klaten": a regency named after a place (see ``_without_regency``).
 _REGENCY_WORD = re.compile(r"\b(?:kabupaten|kab)(?:\.\s*|\s+)(?=\S)", re.IGNORECASE)
+#: A village code written without its dots, as some systems export it ("3310152003").
+_BARE_VILLAGE_CODE = re.compile(r"^(\d{2})(\d{2})(\d{2})(\d{4})$")
+#: The neighbourhood inside a village ("RT 02 RW 03", "RT.02/RW.03", "RW 5"): an address's
+#: detail, not part of the village's name.
+_NEIGHBOURHOOD = re.compile(
+    r"[\s,]*\b(?:RT|RW)\.?\s*\d{1,3}(?:\s*/\s*(?:RW\.?\s*)?\d{1,3})?\b", re.IGNORECASE
+)
+#: A hamlet before its village ("Dk. Ngaglik, Ds. Jelok", "Dusun Krajan, Desa X"): the village
+#: is what is meant; the hamlet's name may be another village's.
+_HAMLET = re.compile(r"^(?:dukuh|dusun|dsn|dkh|dk)(?:\.\s*|\s+)[^,]+,\s*", re.IGNORECASE)
 _PARENTHESES = re.compile(r"^(.+?)\s*\((.+)\)$")
 _DASH = re.compile(r"^(.+?)\s+[-–—]\s+(.+)$")
 _EDGES = " ,;:-–—()/"
+#: How alike a place name must be to be offered as "did you mean": "Karangannom" for
+#: Karanganom, "Jelog" for Jelok; not "Selo" for "Jelog" (0.67).
+SIMILAR = 0.75
 
 
 def name_key(name: str) -> str:
@@ -112,7 +127,7 @@ class PlaceIndex:
         ``kecamatan_carried``: the value was carried down from a merged cell or a heading row
         above, a hint only: it places a name that does not place itself, and yields otherwise.
         """
-        ref = " ".join(reference.split())
+        ref = _tidy(" ".join(reference.split()))
         given = self.kecamatan_code(kecamatan) if kecamatan.strip() else None
         if given is not None and kecamatan_carried:
             try:
@@ -181,12 +196,18 @@ class PlaceIndex:
         for found in reversed(list(_REGENCY_WORD.finditer(ref))):
             before = ref[: found.start()].rstrip(_EDGES)
             rest = ref[found.end() :].strip(_EDGES)
+            # "Kab." or a kecamatan already named before it can only be the regency, even
+            # where a kecamatan has the regency's name (Kecamatan Boyolali, Kab. Boyolali).
+            surely_regency = found[0].casefold().startswith("kab") and not found[
+                0
+            ].casefold().startswith("kabupaten")
+            surely_regency = surely_regency or bool(_KECAMATAN_WORD.search(before))
             if (
                 _VILLAGE_PREFIX.sub("", before + " ", count=1).strip(_EDGES)
                 and rest
                 and not any(mark in rest for mark in ",()")
                 and not _KECAMATAN_WORD.search(rest)
-                and name_key(rest) not in self.kecamatan_by_name
+                and (surely_regency or name_key(rest) not in self.kecamatan_by_name)
             ):
                 return before
         return ref
@@ -294,6 +315,15 @@ def _split(ref: str) -> tuple[str, str]:
     return ref.strip(_EDGES), ""
 
 
+def _tidy(ref: str) -> str:
+    """``ref`` as a reader takes it: a dotless code dotted, the neighbourhood (RT/RW) and a
+    leading hamlet dropped."""
+    if found := _BARE_VILLAGE_CODE.match(ref):
+        return ".".join(found.groups())
+    tidied = _HAMLET.sub("", _NEIGHBOURHOOD.sub("", ref)).strip(_EDGES)
+    return tidied or ref
+
+
 def _closest(word: str, names: list[str]) -> str:
     return _closest_cached(name_key(word), tuple(names)) if len(names) <= 2000 else ""
 
@@ -302,5 +332,5 @@ def _closest(word: str, names: list[str]) -> str:
 def _closest_cached(word: str, names: tuple[str, ...]) -> str:
     """The name most like ``word`` (compared without case and spaces), or ""."""
     keys = {name_key(n): n for n in names}
-    match = difflib.get_close_matches(word, list(keys), n=1, cutoff=0.6)
+    match = difflib.get_close_matches(word, list(keys), n=1, cutoff=SIMILAR)
     return keys[match[0]] if match else ""
