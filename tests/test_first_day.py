@@ -311,3 +311,13 @@ def test_flask_migrates_own_db_group_is_left_alone(app: Flask) -> None:
     assert ours.commands["upgrade"] is not migrate_group.commands["upgrade"]
     assert "reference data" in (ours.commands["upgrade"].help or "")
     assert "reference data" not in (migrate_group.commands["upgrade"].help or "")
+
+
+def test_a_command_before_db_upgrade_says_what_to_run(
+    fresh: tuple[dict[str, str], Flask],
+) -> None:
+    """The operator who skips `db upgrade` is told to run it, not shown a traceback."""
+    env, _web = fresh
+    done = titiktemu(env, "user", "create", "admin@example.org", "--role", "admin", code=2)
+    assert "run `titiktemu db upgrade` first" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -40,6 +40,20 @@ class TitikTemuGroup(FlaskGroup):
             return load_command(name)
         return super().get_command(ctx, name)
 
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; a database without our tables says what to run, not a traceback."""
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            if not _schema_missing(exc):
+                raise
+            click.echo(
+                "Error: the database has no Titik Temu tables yet: run `titiktemu db upgrade`"
+                " first (README, Production: first day).",
+                err=True,
+            )
+            sys.exit(2)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = []
         for name in self.list_commands(ctx):
@@ -56,6 +70,18 @@ class TitikTemuGroup(FlaskGroup):
 @click.group(cls=TitikTemuGroup, create_app=_create_app, add_version_option=False)
 def cli() -> None:
     """Titik Temu: meeting points for the facilitators of a regency."""
+
+
+def _schema_missing(exc: BaseException) -> bool:
+    """A database error saying a table does not exist (SQLite's and PostgreSQL's words)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if type(seen).__module__.startswith(("sqlalchemy", "psycopg", "sqlite3")):
+            text = str(seen)
+            if "no such table" in text or ("relation" in text and "does not exist" in text):
+                return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def main() -> None:
