@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from graph.assignment import assign
 from graph.config import DEFAULT_ALLOWED, EngineConfig
-from graph.engine import NEED_OFFER, NEED_PERSON, PROGRAM_SYNERGY, Engine, Result
+from graph.engine import NEED_OFFER, NEED_PERSON, PROGRAM_SYNERGY, Engine, Proposal, Result
 from graph.overlaps import Flag, collide
 from graph.reasons import Reason
 from graph.records import (
@@ -672,9 +672,14 @@ def test_incremental_answers_never_hand_out_more_than_is_free(
         held[key] += 1
     if not answer:
         waiting.add(new_need.id)
+    # Who holds what now: the full pass's primaries, with every list the answer gave instead.
+    primary_of = {p.need_id: _side(p) for p in result.proposals if p.rank == 1}
+    primary_of.update(_primaries(given))
 
-    # Then a new offer, or the busiest one with its capacity cut: primaries only for waiting
-    # needs, and never more than the offer has free beside what it already holds.
+    # Then a new offer, or the busiest one with its capacity cut: never more new primaries than
+    # the offer has free beside what it already holds, plus what holders give back by moving to
+    # a free alternative (a cut offer's holder may move so that nobody is stranded; a holder
+    # whose list changed is listed again with the primary it keeps).
     if edit and world.offers:
         old = max(world.offers, key=lambda o: (held[(NEED_OFFER, o.id)], -o.id))
         offer = replace(old, capacity=min(cut, old.capacity))
@@ -687,8 +692,23 @@ def test_incremental_answers_never_hand_out_more_than_is_free(
     for need_id in {p.need_id for p in given_out}:
         ranks = [p.rank for p in given_out if p.need_id == need_id]
         assert ranks == list(range(1, len(ranks) + 1)), given_out
-    free = max(offer.capacity - offer.used - held[(NEED_OFFER, offer.id)], 0)
-    assert len(primaries) <= free, (offer, held[(NEED_OFFER, offer.id)], given_out)
+    here = (NEED_OFFER, offer.id)
+    before = {need_id for need_id, side in primary_of.items() if side == here}
+    after = _primaries(given_out)
+    moved = {need_id for need_id in before if need_id in after and after[need_id] != here}
+    moved |= before & {p.need_id for p in given_out if p.need_id not in after}
+    new = {p.need_id for p in primaries} - before
+    free = max(offer.capacity - offer.used - len(before), 0)
+    assert len(new) <= free + len(moved), (offer, before, given_out)
+
+
+def _side(p: Proposal) -> tuple[str, int | None]:
+    return (p.kind, p.offer_id if p.kind == NEED_OFFER else p.person_id)
+
+
+def _primaries(proposals: list[Proposal]) -> dict[int | None, tuple[str, int | None]]:
+    """Each listed need's primary side in ``proposals`` (its list as the engine gave it)."""
+    return {p.need_id: _side(p) for p in proposals if p.rank == 1}
 
 
 STEPS = st.lists(st.one_of(NEW_NEEDS, NEW_OFFERS.map(lambda o: replace(o, used=0))), max_size=6)
