@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
+from hypothesis import settings as hypothesis_settings
 
 from harness.database import reset_database
 from titiktemu.extensions import db
@@ -140,6 +141,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # Under ``-n``, hand out the long runs first, so that short tests fill in around them
         # instead of one worker finishing a 40-second test alone at the end.
         items.sort(key=lambda item: not item.get_closest_marker("slow"))
+
+
+#: Property tests run the same examples on every run and machine ("repeatable"): a failure is
+#: one anybody can reproduce, and CI lands or refuses a change for what the change did, not for
+#: a search that happened to go further that time. ``TITIKTEMU_HYPOTHESIS=explore`` searches new
+#: examples (and prints a blob that replays a failure).
+hypothesis_settings.register_profile("repeatable", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("TITIKTEMU_HYPOTHESIS", "repeatable"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
