@@ -594,3 +594,69 @@ def test_no_suggestion_of_a_different_word(session: Session) -> None:
     suggestions = {p["value"]: p["suggestion"] for p in problems if p["column"] == "activity"}
     assert suggestions["pendataan"] == ""
     assert suggestions["sanitsai"] == "Sanitasi dan jamban"
+
+
+def test_needs_and_offers_with_english_headers(session: Session) -> None:
+    """A donor's staff write their sheets in English: the columns are known by those names."""
+    offers = csv_bytes(
+        "offers",
+        [
+            [
+                "sri@example.org",
+                "Poor household data",
+                "poor_household_data",
+                "33.10.24.2003",
+                "1/1/2026",
+                "31/12/2026",
+                "2",
+                "via the coordinator",
+            ]
+        ],
+        header=[
+            "Email",
+            "Offer",
+            "Skills offered",
+            "Service area",
+            "Available from",
+            "Available until",
+            "Quota",
+            "Notes",
+        ],
+    )
+    needs = csv_bytes(
+        "needs",
+        [
+            [
+                "budi@example.org",
+                "Bookkeeping for the BUMDes",
+                "accounting",
+                "Karanganom",
+                "Klaten Utara",
+                "March 2026",
+                "June 2026",
+                "",
+            ]
+        ],
+        header=[
+            "Email",
+            "Need",
+            "Skills needed",
+            "Village",
+            "Sub-district",
+            "From",
+            "Until",
+            "Remarks",
+        ],
+    )
+    uploads = [
+        Upload("programs.csv", csv_bytes("programs", PROGRAMS)),
+        Upload("people.csv", csv_bytes("people", PEOPLE)),
+        Upload("offers.csv", offers),
+        Upload("needs.csv", needs),
+    ]
+    imported(session, uploads, expect=APPLIED)
+    offer = session.scalars(sa.select(Offer).where(Offer.title == "Poor household data")).one()
+    assert (offer.capacity, offer.available_until) == (2, dt.date(2026, 12, 31))
+    need = session.scalars(sa.select(Need).where(Need.title == "Bookkeeping for the BUMDes")).one()
+    assert need.village_code == "33.10.24.2003"
+    assert (need.needed_from, need.needed_until) == (dt.date(2026, 3, 1), dt.date(2026, 6, 30))
