@@ -660,3 +660,29 @@ def test_needs_and_offers_with_english_headers(session: Session) -> None:
     need = session.scalars(sa.select(Need).where(Need.title == "Bookkeeping for the BUMDes")).one()
     assert need.village_code == "33.10.24.2003"
     assert (need.needed_from, need.needed_until) == (dt.date(2026, 3, 1), dt.date(2026, 6, 30))
+
+
+@pytest.mark.parametrize("word", ["Relawan", "Volunteer", "PLD", "Pendamping Lokal Desa", "Kader"])
+def test_people_who_work_in_the_villages_are_facilitators(session: Session, word: str) -> None:
+    """Other names for the plain role, which grants nothing beyond one's own: read, not asked."""
+    row = [*PEOPLE[0]]
+    row[3] = word
+    uploads = [
+        Upload("programs.csv", csv_bytes("programs", PROGRAMS)),
+        Upload("people.csv", csv_bytes("people", [row])),
+    ]
+    imported(session, uploads, expect=APPLIED)
+    sri = session.scalars(sa.select(Person).where(Person.email == "sri@example.org")).one()
+    assert sri.role is Role.FACILITATOR
+
+
+def test_a_field_coordinator_is_asked_about(session: Session) -> None:
+    """ "Koordinator Lapangan": a senior facilitator, or a coordinator who decides proposals?"""
+    row = [*PEOPLE[0]]
+    row[3] = "Koordinator Lapangan"
+    uploads = [
+        Upload("programs.csv", csv_bytes("programs", PROGRAMS)),
+        Upload("people.csv", csv_bytes("people", [row])),
+    ]
+    [problem] = errors(imported(session, uploads, expect=REJECTED))
+    assert (problem["column"], problem["code"]) == ("role", "bad_choice")

@@ -34,6 +34,20 @@ ROLE_WORDS: Final[dict[str, Role]] = {
     "": Role.FACILITATOR,
     "pendamping": Role.FACILITATOR,
     "fasilitator": Role.FACILITATOR,
+    # People who work in the villages under other names: the plain role, which grants nothing
+    # beyond posting and seeing their own ("Koordinator Lapangan" stays a question: a senior
+    # facilitator, or the forum's coordinator who decides proposals?).
+    "pendampingdesa": Role.FACILITATOR,
+    "pendampinglokaldesa": Role.FACILITATOR,
+    "pld": Role.FACILITATOR,
+    "tenagapendamping": Role.FACILITATOR,
+    "tenagapendampingprofesional": Role.FACILITATOR,
+    "tpp": Role.FACILITATOR,
+    "relawan": Role.FACILITATOR,
+    "volunteer": Role.FACILITATOR,
+    "kader": Role.FACILITATOR,
+    "fieldofficer": Role.FACILITATOR,
+    "fieldstaff": Role.FACILITATOR,
     "koordinator": Role.COORDINATOR,
 }
 LANGUAGE_WORDS: Final[dict[str, Language]] = {
