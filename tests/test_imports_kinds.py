@@ -686,3 +686,35 @@ def test_a_field_coordinator_is_asked_about(session: Session) -> None:
     ]
     [problem] = errors(imported(session, uploads, expect=REJECTED))
     assert (problem["column"], problem["code"]) == ("role", "bad_choice")
+
+
+def test_interventions_with_english_headers(session: Session) -> None:
+    """A CSR partner's 3W sheet in English, with a quarter for its period."""
+    rows = [
+        [
+            "RTLH",
+            "Karanganom",
+            "Klaten Utara",
+            "house renovation",
+            "Dairy farmers' houses",
+            "Q2 2026",
+            "Q3 2026",
+            "8 households",
+            "IDR 120,000,000",
+            "sri@example.org",
+        ],
+    ]
+    header = ["Program", "Village", "Sub-district", "Activity", "Activity name", "Start", "End"]
+    header += ["Households", "Budget (IDR)", "Facilitator email"]
+    uploads = [
+        Upload("programs.csv", csv_bytes("programs", PROGRAMS)),
+        Upload("people.csv", csv_bytes("people", PEOPLE)),
+        Upload("interventions.csv", csv_bytes("interventions", rows, header=header)),
+    ]
+    imported(session, uploads, expect=APPLIED)
+    item = session.scalars(
+        sa.select(Intervention).where(Intervention.title == "Dairy farmers' houses")
+    ).one()
+    assert (item.start_date, item.end_date) == (dt.date(2026, 4, 1), dt.date(2026, 9, 30))
+    assert (item.households, item.budget_idr) == (8, 120_000_000)
+    assert item.village_code == "33.10.24.2003"

@@ -206,6 +206,10 @@ ALIASES: Final[dict[str, dict[str, tuple[str, ...]]]] = {
             "sub kegiatan",
             "title",
             "description",
+            "activity name",
+            "activity title",
+            "name of activity",
+            "project name",
         ),
         "kecamatan": (
             "kecamatan",
