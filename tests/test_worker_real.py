@@ -65,7 +65,7 @@ pytestmark = pytest.mark.services
 
 DEADLINE = 180  # seconds for a whole batch: no fault test may hang CI
 SWEEP_EVERY = 2.0  # seconds between job sweeps (the beat's are a minute apart)
-STALLED = 3.0  # seconds without a job done before the sweep jumps to the next resend
+STALLED = 3.0  # seconds without a job done before the sweep jumps to the last resend
 
 
 @pytest.fixture
@@ -107,15 +107,17 @@ def done_count(need_ids: list[int]) -> int:
     return jobs_by_status(need_ids)[JobStatus.DONE]
 
 
-def next_resend(need_ids: list[int]) -> dt.datetime:
-    """When the earliest waiting match job of these needs is due to be sent again."""
+def last_resend(need_ids: list[int]) -> dt.datetime:
+    """When the last waiting match job of these needs is due to be sent again: a sweep at that
+    time sends every one of them (a sweep at the first would send only the first)."""
     db.session.rollback()
     waiting = sa.select(JobRun.next_attempt_at, JobRun.args).where(
-        JobRun.task == "titiktemu.match_need", JobRun.status != JobStatus.DONE
+        JobRun.task == "titiktemu.match_need",
+        JobRun.status.in_((JobStatus.QUEUED, JobStatus.RETRYING)),
     )
     wanted = set(need_ids)
     due = [at for at, args in db.session.execute(waiting) if args[0] in wanted]
-    return min(due, default=utcnow())
+    return max(due, default=utcnow())
 
 
 def run_sweeps_until(
@@ -125,10 +127,10 @@ def run_sweeps_until(
 
     The sweep runs every ``SWEEP_EVERY`` seconds on the real clock, so a killed worker's running
     jobs come back when their 5 s lease ends. When nothing has moved for a while, the sweep's clock
-    jumps to the next job's resend time: a job whose message died with a worker or a broker is
-    sent again a minute after it was last sent, and the test does not wait those minutes (each
-    jump reaches the jobs the previous one postponed, so a message lost twice is sent a third
-    time). A timeout says what the worker logged.
+    jumps to the last waiting job's resend time: a job whose message died with a worker or a
+    broker is sent again a minute after it was last sent, and the test does not wait those
+    minutes (each jump reaches the jobs the previous one postponed, so a message lost twice is
+    sent a third time). A timeout says what the worker logged.
     """
     last, last_change, last_sweep = -1, time.monotonic(), 0.0
     while (now_done := done_count(need_ids)) < done:
@@ -141,7 +143,7 @@ def run_sweeps_until(
         if now_done != last:
             last, last_change = now_done, now
         if now - last_change > STALLED:
-            requeue_due(app, now=max(utcnow(), next_resend(need_ids)))
+            requeue_due(app, now=max(utcnow(), last_resend(need_ids)))
             last_change = last_sweep = now
         elif now - last_sweep > SWEEP_EVERY:
             requeue_due(app)
