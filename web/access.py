@@ -60,9 +60,15 @@ def admin_required(view: View) -> View:
 
 
 def my_regency() -> str:
-    """The regency the signed-in person works in (``visibility.working_regency``: a global admin
-    works in the instance's busiest regency), looked up once a request; "" when none is loaded."""
+    """The regency the signed-in person works in (see ``regency_of``)."""
+    return regency_of(me())
+
+
+def regency_of(person: Person) -> str:
+    """Where ``person``, the request's actor, works (``visibility.working_regency``: a global
+    admin works in the instance's busiest regency), looked up once a request; "" when none is
+    loaded. Pages and the API both ask here."""
     found: str | None = g.get("working_regency")
     if found is None:
-        found = g.working_regency = working_regency(db.session(), me()) or ""
+        found = g.working_regency = working_regency(db.session(), person) or ""
     return found

@@ -48,6 +48,29 @@ def header_key(text: object) -> str:
     return " ".join(words)
 
 
+#: Names several kinds give the same column (offers' and needs' notes and dates, a kecamatan).
+_NOTES: Final = (
+    "keterangan",
+    "uraian",
+    "deskripsi",
+    "penjelasan",
+    "catatan",
+    "notes",
+    "note",
+    "details",
+    "remarks",
+)
+_STARTS: Final = ("mulai", "tanggal mulai", "dari", "from", "start", "start date")
+_ENDS: Final = ("sampai", "tanggal selesai", "selesai", "until", "end", "end date")
+_KECAMATAN: Final = (
+    "kecamatan",
+    "kec",
+    "nama kecamatan",
+    "district",
+    "sub district",
+    "subdistrict",
+)
+
 #: Other names of each column, as agencies write them (compared by :func:`header_key`).
 ALIASES: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     "programs": {
@@ -211,14 +234,7 @@ ALIASES: Final[dict[str, dict[str, tuple[str, ...]]]] = {
             "name of activity",
             "project name",
         ),
-        "kecamatan": (
-            "kecamatan",
-            "kec",
-            "nama kecamatan",
-            "district",
-            "sub district",
-            "subdistrict",
-        ),
+        "kecamatan": _KECAMATAN,
         "date": ("tanggal", "tgl", "waktu", "waktu pelaksanaan", "bulan", "periode", "date"),
     },
     "offers": {
@@ -254,38 +270,10 @@ ALIASES: Final[dict[str, dict[str, tuple[str, ...]]]] = {
             "wilayah layanan",
             "desa dampingan",
         ),
-        "available_from": (
-            "tersedia mulai",
-            "mulai",
-            "tanggal mulai",
-            "dari",
-            "from",
-            "available from",
-            "start",
-            "start date",
-        ),
-        "available_until": (
-            "tersedia sampai",
-            "sampai",
-            "tanggal selesai",
-            "selesai",
-            "until",
-            "available until",
-            "end",
-            "end date",
-        ),
+        "available_from": ("tersedia mulai", "available from", *_STARTS),
+        "available_until": ("tersedia sampai", "available until", *_ENDS),
         "capacity": ("kapasitas", "kuota", "jumlah", "sanggup berapa", "quota", "how many"),
-        "description": (
-            "keterangan",
-            "uraian",
-            "deskripsi",
-            "penjelasan",
-            "catatan",
-            "notes",
-            "note",
-            "details",
-            "remarks",
-        ),
+        "description": _NOTES,
     },
     "needs": {
         "email": ("email", "e mail", "surel", "email pendamping"),
@@ -318,48 +306,17 @@ ALIASES: Final[dict[str, dict[str, tuple[str, ...]]]] = {
             "village name",
             "location",
         ),
-        "needed_from": (
-            "dibutuhkan mulai",
-            "mulai",
-            "tanggal mulai",
-            "dari",
-            "from",
-            "needed from",
-            "start",
-            "start date",
-        ),
+        "needed_from": ("dibutuhkan mulai", "needed from", *_STARTS),
         "needed_until": (
             "dibutuhkan sampai",
-            "sampai",
-            "tanggal selesai",
-            "selesai",
             "batas waktu",
-            "until",
             "needed until",
             "needed by",
-            "end",
-            "end date",
             "deadline",
+            *_ENDS,
         ),
-        "description": (
-            "keterangan",
-            "uraian",
-            "deskripsi",
-            "penjelasan",
-            "catatan",
-            "notes",
-            "note",
-            "details",
-            "remarks",
-        ),
-        "kecamatan": (
-            "kecamatan",
-            "kec",
-            "nama kecamatan",
-            "district",
-            "sub district",
-            "subdistrict",
-        ),
+        "description": _NOTES,
+        "kecamatan": _KECAMATAN,
     },
 }
 

@@ -8,8 +8,7 @@ program or a person an earlier sheet creates.
 from __future__ import annotations
 
 import difflib
-import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +19,7 @@ from titiktemu.accounts.signin import normalise_email
 from titiktemu.imports.parsing import CellError
 from titiktemu.imports.places import PlaceIndex
 from titiktemu.imports.problems import MAX_DETAIL
+from titiktemu.imports.suggestions import MAX_CANDIDATES, Candidates, candidates, closest
 from titiktemu.models import ActivityCategory, Person, Program, Role, Skill
 from titiktemu.vocabulary.phrases import PhraseReader, Reading, read_program
 from titiktemu.vocabulary.taxonomy import TaxonomyIndex, normalise, regency_phrases
@@ -62,8 +62,8 @@ class Lookups:
     people: dict[str, KnownPerson]
     #: every phrase of a skill or activity (code, labels, synonyms) -> the label a "did you
     #: mean" offers for it (a typo of a synonym, "sanitsai", finds "Sanitasi dan jamban")
-    skill_names: dict[str, str] = field(default_factory=dict)
-    category_names: dict[str, str] = field(default_factory=dict)
+    skill_names: Candidates = ()
+    category_names: Candidates = ()
     #: activity code -> Indonesian label, for a default intervention title
     category_labels: dict[str, str] = field(default_factory=dict)
     #: email -> (file, row) of a people row that was refused, so rows naming that person
@@ -104,8 +104,8 @@ class Lookups:
             programs={code.casefold(): code for code, _, _ in programs},
             program_ids={code: pid for code, pid, _ in programs},
             people={email: KnownPerson(pid, reg, role) for email, pid, reg, role in people},
-            skill_names=_phrases(skills),
-            category_names=_phrases(categories),
+            skill_names=candidates(_phrases(skills)),
+            category_names=candidates(_phrases(categories)),
             category_labels={code: label for code, label, *_ in categories},
             program_names={code: name for code, _, name in programs},
             program_synonyms={normalise(p): code for p, code in phrases.get("program", ())},
@@ -140,7 +140,7 @@ class Lookups:
         if reading is None:
             raise CellError(
                 "unknown_program",
-                suggestion=_closest(word, {code: code for code in self.programs.values()}),
+                suggestion=_closest(word, candidates(list(self.programs.values()))),
             )
         found = reading.code
         if found is None:
@@ -209,10 +209,6 @@ def _options(names: list[str]) -> str:
     return "; ".join(shown) + ("; …" if len(shown) < len(names) else "")
 
 
-#: Beyond this many candidates a suggestion costs more than it helps (an email among thousands).
-MAX_CANDIDATES = 2000
-
-
 def _closest_email(email: str, known: dict[str, KnownPerson]) -> str:
     """A known address at the same domain whose name part is nearly the same ("sri.w" for
     "sriw"); across a shared domain every address looks alike, so the domain must match and
@@ -241,16 +237,5 @@ def _phrases(rows: Iterable[Sequence[Any]]) -> dict[str, str]:
     return found
 
 
-def _closest(word: str, names: Mapping[str, str]) -> str:
-    """What to offer for ``word``: the entry of the phrase most like it, or ""."""
-    if len(names) > MAX_CANDIDATES:
-        return ""
-    return _closest_cached(word, tuple(sorted(names.items())))
-
-
-@functools.lru_cache(maxsize=4096)
-def _closest_cached(word: str, names: tuple[tuple[str, str], ...]) -> str:
-    """Cached, as a bad file repeats the same typo."""
-    keys = {normalise(phrase): shown for phrase, shown in names}
-    match = difflib.get_close_matches(normalise(word), list(keys), n=1, cutoff=SIMILAR)
-    return keys[match[0]] if match else ""
+def _closest(word: str, names: Candidates) -> str:
+    return closest(word, names, key=normalise, cutoff=SIMILAR)

@@ -17,8 +17,6 @@ a desa, is no error: clerks use either.
 
 from __future__ import annotations
 
-import difflib
-import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -28,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from titiktemu.imports.parsing import CellError
+from titiktemu.imports.suggestions import MAX_CANDIDATES, candidates, closest
 from titiktemu.models import Kecamatan, Village
 from titiktemu.models.places import under
 
@@ -325,12 +324,6 @@ def _tidy(ref: str) -> str:
 
 
 def _closest(word: str, names: list[str]) -> str:
-    return _closest_cached(name_key(word), tuple(names)) if len(names) <= 2000 else ""
-
-
-@functools.lru_cache(maxsize=4096)
-def _closest_cached(word: str, names: tuple[str, ...]) -> str:
-    """The name most like ``word`` (compared without case and spaces), or ""."""
-    keys = {name_key(n): n for n in names}
-    match = difflib.get_close_matches(word, list(keys), n=1, cutoff=SIMILAR)
-    return keys[match[0]] if match else ""
+    if len(names) > MAX_CANDIDATES:  # every village of the country: no list worth building
+        return ""
+    return closest(word, candidates(names), key=name_key, cutoff=SIMILAR)

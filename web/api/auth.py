@@ -12,8 +12,7 @@ from flask import g, request
 from titiktemu.accounts.tokens import person_for_token
 from titiktemu.extensions import db
 from titiktemu.models import Person
-from titiktemu.visibility import working_regency
-from web.access import is_coordinator
+from web.access import is_coordinator, regency_of
 from web.api.problems import ApiProblem
 
 
@@ -44,11 +43,8 @@ def caller() -> Person:
 
 
 def regency_of_caller() -> str:
-    """Where the caller works, as on the pages (``visibility.working_regency``)."""
-    found: str | None = g.get("working_regency")
-    if found is None:
-        found = g.working_regency = working_regency(db.session(), caller()) or ""
-    return found
+    """Where the caller works, as on the pages."""
+    return regency_of(caller())
 
 
 def require_coordinator() -> Person:
