@@ -151,6 +151,17 @@ def run_sweeps_until(
         time.sleep(0.2)
 
 
+def until_one_runs(need_ids: list[int], timeout: float = 5.0) -> None:
+    """Wait (briefly) until one of these jobs is claimed and not done, so that a kill now lands
+    in the middle of a job: by the done count alone, a kill could fall between two jobs every
+    time, and the test would prove nothing about recovering one."""
+    waited_until = time.monotonic() + timeout
+    while time.monotonic() < waited_until:
+        if jobs_by_status(need_ids)[JobStatus.RUNNING]:
+            return
+        time.sleep(0.005)
+
+
 def sweep_outbox(settings: Settings) -> None:
     """The beat's outbox sweep after the leases of killed senders ran out."""
     db.session.execute(
@@ -265,6 +276,7 @@ def test_kill_9_of_the_worker_loses_no_job_and_duplicates_nothing(
         deadline = time.monotonic() + DEADLINE
         for threshold in kills_at:
             run_sweeps_until(live, need_ids, threshold, deadline, worker)
+            until_one_runs(need_ids)
             worker.kill()
             worker.start()
         run_sweeps_until(live, need_ids, len(need_ids), deadline, worker)
