@@ -472,7 +472,11 @@ _MONTH_SHORT_YEAR = re.compile(r"^(?P<month>[a-z]+)[-/](?P<year>\d{2})$")
 
 
 def date(
-    cell: Cell, *, end: bool = False, order: DateOrder = DateOrder.DAY_FIRST
+    cell: Cell,
+    *,
+    end: bool = False,
+    order: DateOrder = DateOrder.DAY_FIRST,
+    years: tuple[int, int] = (FIRST_YEAR, LAST_YEAR),
 ) -> dt.date | None:
     """A date as clerks write one; blank or "-" is None.
 
@@ -482,7 +486,8 @@ def date(
     a half year ("Semester 1 2027") or a year ("2021") is its first day, or its last with
     ``end``. ``order`` is how the sheet writes numeric dates (see
     :func:`date_order`): 01/03/2021 is 1 March unless the sheet shows month-first dates, then a
-    date that reads two ways is refused with both readings.
+    date that reads two ways is refused with both readings. ``years``: the first and last year
+    a date of the column may have (a birth date's go back further than a plan's).
     """
     if is_formula_text(cell):
         raise CellError("formula_text")
@@ -499,7 +504,7 @@ def date(
         if _is_unknown(raw):
             return None
         value = _from_text(raw, end=end, order=order)
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+    if not years[0] <= value.year <= years[1]:
         raise CellError("date_out_of_range")
     return value
 

@@ -1,0 +1,1 @@
+"""Beneficiary lists: encoded on arrival, linked across programs, never kept in clear."""
