@@ -1,5 +1,6 @@
 """A second regency's first day from the command line: Kabupaten Boyolali (33.09), which the
-Klaten demo never touches, from an empty database to its first proposals and overlap flag.
+Klaten demo never touches, from an empty database to its first proposals and overlap flag, and
+the households two programs' beneficiary lists share in that flag's village.
 
 The spreadsheets in tests/data/boyolali are written as Boyolali's clerks would: the planning
 office's cross-program table with a title above it ("Rp. 180 juta", "1 Maret 2021", "12 KK"),
@@ -114,6 +115,61 @@ def test_boyolali_from_an_empty_database_to_its_first_proposals(
     assert "Pelatihan pemasaran produk susu" in review  # a Boyolali proposal on the queue
     coverage = client.get("/coverage").get_data(as_text=True)
     assert "Cepogo" in coverage and "Wonosari" not in coverage  # Boyolali's kecamatan, not Klaten's
+
+    # Beneficiary lists, in production mode: refused until the operator sets a linkage key,
+    # then RTLH's (XLSX) and the dairy cooperative's (CSV) lists of 2021, linked in Jelok.
+    production = {
+        **env,
+        "TITIKTEMU_ENV": "production",
+        "TITIKTEMU_SECRET_KEY": "s" * 40,
+        "TITIKTEMU_BASE_URL": "https://titiktemu.boyolali.example",
+    }
+    lists = (("RTLH", "penerima_rtlh_2021.xlsx"), ("CSR-SUSU", "penerima_csr_susu_2021.csv"))
+    purpose = "Verifikasi calon penerima agar tidak dobel"
+    no_key = titiktemu(
+        production,
+        "beneficiaries",
+        "import",
+        str(DATA / lists[0][1]),
+        "--program",
+        "RTLH",
+        "--year",
+        "2021",
+        "--purpose",
+        purpose,
+        code=1,
+    )
+    assert "TITIKTEMU_LINKAGE_KEY" in no_key.stderr
+    key_file = Path(env["TITIKTEMU_INSTANCE_DIR"]).parent / "boyolali.key"
+    titiktemu(production, "beneficiaries", "new-key", "-o", str(key_file))
+    production["TITIKTEMU_LINKAGE_KEY"] = key_file.read_text().strip()
+    for code, name in lists:
+        done = titiktemu(
+            production,
+            "beneficiaries",
+            "import",
+            str(DATA / name),
+            "--program",
+            code,
+            "--year",
+            "2021",
+            "--purpose",
+            purpose,
+        )
+        assert "rows stored encoded" in done.stdout, done.stdout
+        assert "3309031407720001" not in done.stdout + done.stderr
+    with web.app_context():
+        from titiktemu.beneficiaries import views
+
+        session = db.session()
+        # The eager link jobs ran in the import commands' processes.
+        flag = session.scalars(sa.select(OverlapFlag)).one()
+        operator = session.scalars(sa.select(Person).where(Person.email == OPERATOR)).one()
+        evidence = views.household_evidence(session, operator, flag)
+        assert [(e.program, e.other_program, e.households) for e in evidence] == [
+            ("CSR-SUSU", "RTLH", 2)
+        ]
+        db.session.remove()
 
 
 def _files() -> list[str]:

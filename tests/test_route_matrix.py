@@ -17,6 +17,8 @@ from flask.testing import FlaskClient
 
 from titiktemu.accounts.signin import hash_password
 from titiktemu.accounts.tokens import create_token
+from titiktemu.app import settings_of
+from titiktemu.beneficiaries.commands import upload_list
 from titiktemu.extensions import db
 from titiktemu.jobs import enqueue
 from titiktemu.jobs.names import TaskName
@@ -68,6 +70,7 @@ class World:
     token: int  # an API token of the owner
     import_run: int  # an import checked by the Klaten coordinator
     synonym: int  # a synonym of Klaten, kept by its coordinator
+    beneficiaries: int  # a beneficiary list of the owner's program
 
 
 @pytest.fixture
@@ -127,6 +130,24 @@ def world(app: Flask) -> World:
             created_by=coordinator.id,
         )
         session.add(synonym)
+        program = session.get(Program, intervention.program_id)
+        assert program is not None
+        owner.programs = (
+            [*owner.programs, program] if program not in owner.programs else owner.programs
+        )
+        listed = upload_list(
+            session,
+            settings_of(app),
+            owner,
+            regency=KLATEN,
+            program=program,
+            year=2021,
+            legal_basis="public_task",
+            purpose="Verifikasi calon penerima",
+            file_name="daftar.csv",
+            data=b"No;NIK;Nama;Tgl Lahir;L/P;Desa;Kecamatan\n1;;Sri Wahyuni;05-03-1975;P;Sidowarno;Wonosari\n",
+        )
+        assert listed.list_id is not None
         session.commit()
         made = World(
             owner=owner.id,
@@ -144,6 +165,7 @@ def world(app: Flask) -> World:
             token=token.id,
             import_run=run.id,
             synonym=synonym.id,
+            beneficiaries=listed.list_id,
         )
     # Returned outside the app context: requests would share it (and its ``g``) otherwise.
     return made
@@ -193,6 +215,16 @@ MATRIX: dict[str, Row] = {
     # Keeping a reading as a synonym and removing one: coordinators of the regency only.
     "imports.keep_synonym": ("POST", lambda w: f"/imports/{w.import_run}/synonyms", 403, 403, 404),
     "synonyms.remove": ("POST", lambda w: f"/synonyms/{w.synonym}/remove", 403, 403, 404),
+    # A beneficiary list: its program's people only; a facilitator of another program and a
+    # coordinator of another regency do not learn it exists.
+    "beneficiaries.rows": ("GET", lambda w: f"/beneficiaries/{w.beneficiaries}", 200, 404, 404),
+    "beneficiaries.delete": (
+        "POST",
+        lambda w: f"/beneficiaries/{w.beneficiaries}/delete",
+        302,
+        404,
+        404,
+    ),
 }
 
 

@@ -38,6 +38,7 @@ DOCUMENTED: dict[str, str] = {
     "TITIKTEMU_IMPORT_MAX_ROWS": "rows a sheet may reach (default 100000)",
     "TITIKTEMU_IMPORT_MAX_CELLS": "cells an XLSX workbook may hold, empty formatted ones too (default 2000000)",
     "TITIKTEMU_IMPORT_MAX_SHARED_STRINGS": "distinct texts an XLSX workbook's string table may hold (default 1000000)",
+    "TITIKTEMU_LINKAGE_KEY": "keys the hashes and CLKs of beneficiary lists; not the secret key, at least 32 characters (default in development: generated once, kept in the instance folder; production: required for beneficiary lists)",
     "TITIKTEMU_ENV": "'production' requires a secret key and base URL and refuses demo accounts; default 'development'",
 }
 
@@ -100,6 +101,8 @@ class Settings:
     imports_per_hour: int = 30
     #: False when ``base_url`` is the default, which the demo may then point at where it serves.
     base_url_explicit: bool = True
+    #: The regency's beneficiary linkage key (None: beneficiary lists are refused).
+    linkage_key: str | None = None
     #: What an uploaded spreadsheet may hold before it is read.
     upload_limits: UploadLimits = UploadLimits()
 
@@ -180,6 +183,12 @@ class Settings:
             ),
         )
 
+        linkage_key = get("LINKAGE_KEY")
+        if linkage_key is None and mode != "production":
+            linkage_key = _instance_secret(instance_dir, "linkage_key")
+        if linkage_key is not None and linkage_key == secret_key:
+            raise SettingsError(f"{PREFIX}LINKAGE_KEY must not be the secret key")
+
         return cls(
             env=mode,
             instance_dir=instance_dir,
@@ -193,6 +202,7 @@ class Settings:
             imports_per_hour=int(imports),
             base_url_explicit=get("BASE_URL") is not None,
             upload_limits=upload_limits,
+            linkage_key=linkage_key,
         )
 
 
@@ -240,9 +250,9 @@ def _check_url(name: str, value: str, schemes: tuple[str, ...], need_host: bool 
         raise SettingsError(f"{PREFIX}{name} has no host: {value!r}")
 
 
-def _instance_secret(instance_dir: Path) -> str:
+def _instance_secret(instance_dir: Path, name: str = "secret_key") -> str:
     """Generate the secret once and keep it, so sessions survive restarts of the embedded app."""
-    path = instance_dir / "secret_key"
+    path = instance_dir / name
     if path.exists():
         return path.read_text().strip()
     instance_dir.mkdir(parents=True, exist_ok=True)

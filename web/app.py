@@ -3,11 +3,12 @@ headers, error pages and blueprints."""
 
 from __future__ import annotations
 
+import io
 import logging
 
 import flask_babel
 from babel.support import Translations
-from flask import Flask, Response, g, jsonify, render_template, request, session
+from flask import Flask, Request, Response, g, jsonify, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel, get_locale
 from flask_login import LoginManager, current_user
@@ -61,9 +62,24 @@ def _money(value: float) -> str:
     return money(value, language(get_locale()))
 
 
+class InMemoryUploads(Request):
+    """Uploaded files are read into memory, never spooled to a temporary file: a beneficiary
+    list's NIKs and names must not touch a disk (``MAX_CONTENT_LENGTH`` bounds the memory)."""
+
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> io.BytesIO:
+        return io.BytesIO()
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the web app; ``settings`` default to the environment."""
     app = create_core_app(settings, import_name="web")
+    app.request_class = InMemoryUploads
     base_url = app.extensions["titiktemu.settings"].base_url
     app.config.update(
         BABEL_DEFAULT_LOCALE="id",
@@ -99,6 +115,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from web.admin.blueprint import blueprint as admin
     from web.api.resources import blueprint as api
     from web.auth.blueprint import blueprint as auth
+    from web.beneficiaries.blueprint import blueprint as beneficiaries
     from web.exchange.blueprint import blueprint as exchange
     from web.exports.blueprint import blueprint as exports
     from web.health.blueprint import blueprint as health
@@ -128,6 +145,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         admin,
         imports,
         synonyms,
+        beneficiaries,
         exports,
         api,
     ):

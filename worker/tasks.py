@@ -16,6 +16,7 @@ from flask import current_app
 
 from titiktemu.accounts.signin import request_password_reset
 from titiktemu.app import settings_of
+from titiktemu.beneficiaries import commands as beneficiaries
 from titiktemu.extensions import db
 from titiktemu.imports import prune_import_files
 from titiktemu.jobs import Progress, enqueue, requeue_due, run_job
@@ -88,6 +89,28 @@ def _regency_of(row: object) -> str | None:
     if isinstance(row, Need | Offer | Intervention):
         return row.regency_code
     return None
+
+
+@shared_task(
+    name=TaskName.LINK_BENEFICIARIES, acks_late=True, reject_on_worker_lost=True, max_retries=0
+)
+def link_beneficiaries(regency_code: str, job_id: int) -> None:
+    """Households in two or more programs' lists of one regency, found again."""
+
+    def work(_progress: Progress) -> None:
+        links = beneficiaries.relink_regency(db.session(), regency_code)
+        log.info("beneficiary links of %s: %d", regency_code, links)
+
+    run_job(job_id, work)
+
+
+@shared_task(name=TaskName.EXPIRE_BENEFICIARY_LISTS, max_retries=0)
+def expire_beneficiary_lists() -> int:
+    """Every night: delete the beneficiary lists past their regency's retention, audited."""
+    session = db.session()
+    gone = beneficiaries.expire_lists(session, dt.datetime.now(dt.UTC).date())
+    session.commit()
+    return gone
 
 
 @shared_task(name=TaskName.SEND_PENDING_EMAIL, acks_late=True, max_retries=0)

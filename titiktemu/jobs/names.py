@@ -25,3 +25,5 @@ class TaskName(enum.StrEnum):
     PRUNE_IMPORT_FILES = "titiktemu.prune_import_files"
     PURGE_SUBMISSION_KEYS = "titiktemu.purge_submission_keys"
     REQUEUE_JOBS = "titiktemu.requeue_jobs"
+    LINK_BENEFICIARIES = "titiktemu.link_beneficiaries"
+    EXPIRE_BENEFICIARY_LISTS = "titiktemu.expire_beneficiary_lists"

@@ -72,6 +72,11 @@ def celery_init_app(app: Flask) -> Celery[Any]:
                 "task": TaskName.REMIND_EXPIRING_NEEDS,
                 "schedule": crontab(hour=6, minute=30),
             },
+            # Beneficiary lists past their regency's retention are deleted, audited.
+            "beneficiary-retention": {
+                "task": TaskName.EXPIRE_BENEFICIARY_LISTS,
+                "schedule": crontab(hour=1, minute=15),
+            },
             # One-time submission keys older than a day are forgotten (submissions.py).
             "submission-keys-purge": {
                 "task": TaskName.PURGE_SUBMISSION_KEYS,

@@ -4,6 +4,12 @@
 from titiktemu.models import changes as _changes  # noqa: F401
 from titiktemu.models.audit import AuditEntry
 from titiktemu.models.base import Base
+from titiktemu.models.beneficiaries import (
+    BeneficiaryLink,
+    BeneficiaryList,
+    BeneficiaryRow,
+    LegalBasis,
+)
 from titiktemu.models.exchange import ExchangeStatus, Need, Offer
 from titiktemu.models.imports import ImportFile, ImportRun, ImportStatus
 from titiktemu.models.interventions import Intervention
@@ -33,6 +39,9 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "BeneficiaryLink",
+    "BeneficiaryList",
+    "BeneficiaryRow",
     "ExchangeStatus",
     "FlagStatus",
     "FundingSource",
@@ -46,6 +55,7 @@ __all__ = [
     "Kecamatan",
     "KecamatanAdjacency",
     "Language",
+    "LegalBasis",
     "LoginSession",
     "Need",
     "NotifyPreference",

@@ -19,6 +19,8 @@ class RegencySettings(Timestamped, Base):
     engine_overrides: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     #: Days a proposal may wait for review before it shows as overdue.
     review_deadline_days: Mapped[int] = mapped_column(default=7)
+    #: Months an uploaded beneficiary list is kept before the nightly job deletes it.
+    beneficiary_retention_months: Mapped[int] = mapped_column(default=24, server_default="24")
 
 
 class KecamatanAdjacency(Base):

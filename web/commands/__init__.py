@@ -14,6 +14,10 @@ import click
 
 #: name -> ("module:attribute", the command's short help).
 COMMANDS: dict[str, tuple[str, str]] = {
+    "beneficiaries": (
+        "web.commands.beneficiaries:beneficiaries",
+        "Beneficiary lists: encoded on arrival, linked across programs, never kept in clear.",
+    ),
     "db": ("web.commands.database:db_group", "Perform database migrations."),
     "demo": (
         "web.commands.demo:demo",

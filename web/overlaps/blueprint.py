@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from titiktemu.beneficiaries import views
 from titiktemu.decisions import AlreadyDecided
 from titiktemu.extensions import db
 from titiktemu.models import FlagStatus, OverlapFlag, Village
@@ -75,9 +76,18 @@ def _detail(flag: OverlapFlag, form: FlagActionForm, status: int = 200) -> Respo
             level=overlap_review.severity_level(flag.severity),
             is_open=flag.status in overlap_review.UNRESOLVED,
             pairs=len(overlap_review.program_pairs(flag)),
+            households=_households(flag),
         ),
         status,
     )
+
+
+def _households(flag: OverlapFlag) -> list[views.Evidence]:
+    """The beneficiary lists' evidence of the flag: households both programs serve there."""
+    evidence = views.household_evidence(db.session(), me(), flag)
+    if evidence:
+        db.session.commit()  # the view of links is audited
+    return evidence
 
 
 @blueprint.route("/overlaps/<int:flag_id>/decide", methods=["POST"])

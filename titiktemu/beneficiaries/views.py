@@ -1,0 +1,261 @@
+"""What people see of the links, each view audited: never another program's rows.
+
+- A program's facilitators see **their own** rows (by their ``ref``) that also appear in other
+  programs' lists, and which programs (code, year, how sure): ``own_rows_elsewhere``.
+- Coordinators see counts per village and program pair (``pair_counts``), a count under
+  ``SMALL`` shown as "< 3", so a count never points at one family.
+- An overlap flag of two interventions gains the household evidence (``household_evidence``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Final
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, aliased
+
+from titiktemu.audit import record
+from titiktemu.beneficiaries.commands import may_manage
+from titiktemu.errors import NotAllowed, NotFound
+from titiktemu.models import (
+    BeneficiaryLink,
+    BeneficiaryList,
+    BeneficiaryRow,
+    OverlapFlag,
+    Person,
+    Program,
+    Role,
+    Village,
+)
+
+#: Counts below this are shown as "< 3".
+SMALL: Final = 3
+
+
+def small(count: int) -> str:
+    """A count as shown: "< 3" for 1 and 2, so no one reads a single household out of it."""
+    return f"< {SMALL}" if 0 < count < SMALL else str(count)
+
+
+@dataclass(frozen=True)
+class ListSummary:
+    id: int
+    program_code: str
+    program_name: str
+    year: int
+    rows: int
+    route: str
+    legal_basis: str
+    purpose: str
+    created_at: str
+    expires_at: str
+    manageable: bool
+
+
+def lists_for(session: Session, viewer: Person, regency: str) -> list[ListSummary]:
+    """The lists of the regency the viewer may see: all for coordinators and admins, their
+    programs' for facilitators."""
+    rows = session.execute(
+        sa.select(BeneficiaryList, Program)
+        .join(Program, Program.id == BeneficiaryList.program_id)
+        .where(BeneficiaryList.regency_code == regency)
+        .order_by(BeneficiaryList.year.desc(), Program.code)
+    )
+    found = []
+    for item, program in rows:
+        manageable = may_manage(session, viewer, program, regency)
+        if viewer.role == Role.FACILITATOR and not manageable:
+            continue
+        found.append(
+            ListSummary(
+                item.id,
+                program.code,
+                program.name,
+                item.year,
+                item.rows,
+                item.route,
+                item.legal_basis.value,
+                item.purpose,
+                item.created_at.date().isoformat(),
+                item.expires_at.isoformat(),
+                manageable,
+            )
+        )
+    return found
+
+
+@dataclass
+class OwnRow:
+    """One of the viewer's program's rows found in other lists."""
+
+    ref: str
+    village: str
+    #: (program code, year, strength) of each other list the row is in
+    elsewhere: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+def own_rows_elsewhere(session: Session, viewer: Person, list_id: int) -> list[OwnRow]:
+    """The rows of list ``list_id`` that other programs' lists also hold (audited view)."""
+    found_list = session.get(BeneficiaryList, list_id)
+    if found_list is None:
+        raise NotFound(f"no beneficiary list {list_id}")
+    if not may_manage(session, viewer, found_list.program, found_list.regency_code):
+        raise NotAllowed("only the program's own people see its rows")
+    mine, other = aliased(BeneficiaryRow), aliased(BeneficiaryRow)
+    other_list = aliased(BeneficiaryList)
+    links: list[tuple[str, str, str, int, str]] = []
+    for own_column, other_column in (
+        (BeneficiaryLink.row_a, BeneficiaryLink.row_b),
+        (BeneficiaryLink.row_b, BeneficiaryLink.row_a),
+    ):
+        links += session.execute(
+            sa.select(
+                mine.ref, Village.name, Program.code, other_list.year, BeneficiaryLink.strength
+            )
+            .join(mine, mine.id == own_column)
+            .join(other, other.id == other_column)
+            .join(other_list, other_list.id == other.list_id)
+            .join(Program, Program.id == other_list.program_id)
+            .join(Village, Village.code == mine.village_code)
+            .where(mine.list_id == list_id)
+        ).all()
+    by_ref: dict[str, OwnRow] = {}
+    for ref, village, program, year, strength in sorted(links):
+        row = by_ref.setdefault(ref, OwnRow(ref, village))
+        entry = (program, year, strength)
+        if entry not in row.elsewhere:
+            row.elsewhere.append(entry)
+    record(
+        session,
+        "beneficiaries.view_own",
+        "beneficiary_list",
+        list_id,
+        viewer.id,
+        rows=len(by_ref),
+    )
+    return sorted(by_ref.values(), key=lambda r: r.ref)
+
+
+@dataclass(frozen=True)
+class PairCount:
+    """Households of list ``a`` also in list ``b``, in one village."""
+
+    kecamatan: str
+    village: str
+    program_a: str
+    year_a: int
+    program_b: str
+    year_b: int
+    households: int
+
+    @property
+    def shown(self) -> str:
+        return small(self.households)
+
+
+def pair_counts(session: Session, viewer: Person, regency: str) -> list[PairCount]:
+    """Per village and program pair: how many households of one list the other also holds
+    (counted on the side of the program coded first). Coordinators and admins; audited."""
+    if viewer.role == Role.FACILITATOR:
+        raise NotAllowed("counts per village are for coordinators")
+    row_a, row_b = aliased(BeneficiaryRow), aliased(BeneficiaryRow)
+    list_a, list_b = aliased(BeneficiaryList), aliased(BeneficiaryList)
+    program_a, program_b = aliased(Program), aliased(Program)
+    found = session.execute(
+        sa.select(
+            row_a.id,
+            row_b.id,
+            Village.name,
+            Village.kecamatan_code,
+            program_a.code,
+            list_a.year,
+            program_b.code,
+            list_b.year,
+            row_a.village_code,
+        )
+        .select_from(BeneficiaryLink)
+        .join(row_a, row_a.id == BeneficiaryLink.row_a)
+        .join(row_b, row_b.id == BeneficiaryLink.row_b)
+        .join(list_a, list_a.id == row_a.list_id)
+        .join(list_b, list_b.id == row_b.list_id)
+        .join(program_a, program_a.id == list_a.program_id)
+        .join(program_b, program_b.id == list_b.program_id)
+        .join(Village, Village.code == row_a.village_code)
+        .where(BeneficiaryLink.regency_code == regency)
+    )
+    households: dict[tuple[str, str, str, int, str, int], set[int]] = defaultdict(set)
+    names: dict[str, str] = {}
+    for a, b, village, kecamatan, pa, ya, pb, yb, village_code in found:
+        names[village_code] = village
+        if (pa, ya) > (pb, yb):  # count on the side coded first
+            pa, ya, pb, yb, a = pb, yb, pa, ya, b
+        households[(kecamatan, village_code, pa, ya, pb, yb)].add(a)
+    counts = [
+        PairCount(kecamatan, names[village], pa, ya, pb, yb, len(rows))
+        for (kecamatan, village, pa, ya, pb, yb), rows in sorted(households.items())
+    ]
+    record(session, "beneficiaries.view_counts", "regency", regency, viewer.id, pairs=len(counts))
+    return counts
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Households of one program's list that another program's list also holds, in a village."""
+
+    program: str
+    year: int
+    other_program: str
+    other_year: int
+    households: int
+
+    @property
+    def shown(self) -> str:
+        return small(self.households)
+
+
+def household_evidence(session: Session, viewer: Person, flag: OverlapFlag) -> list[Evidence]:
+    """For an overlap flag: of each pair of its programs' lists, how many households in the
+    flag's village both hold (counted on the side of the program coded first). Audited when
+    there is something to show."""
+    program_ids = sorted({i.program_id for i in flag.interventions})
+    if len(program_ids) < 2:
+        return []
+    row_a, row_b = aliased(BeneficiaryRow), aliased(BeneficiaryRow)
+    list_a, list_b = aliased(BeneficiaryList), aliased(BeneficiaryList)
+    program_a, program_b = aliased(Program), aliased(Program)
+    found = session.execute(
+        sa.select(program_a.code, list_a.year, row_a.id, program_b.code, list_b.year, row_b.id)
+        .select_from(BeneficiaryLink)
+        .join(row_a, row_a.id == BeneficiaryLink.row_a)
+        .join(row_b, row_b.id == BeneficiaryLink.row_b)
+        .join(list_a, list_a.id == row_a.list_id)
+        .join(list_b, list_b.id == row_b.list_id)
+        .join(program_a, program_a.id == list_a.program_id)
+        .join(program_b, program_b.id == list_b.program_id)
+        .where(
+            BeneficiaryLink.regency_code == flag.regency_code,
+            list_a.program_id.in_(program_ids),
+            list_b.program_id.in_(program_ids),
+            sa.or_(
+                row_a.village_code == flag.village_code, row_b.village_code == flag.village_code
+            ),
+        )
+    ).all()
+    grouped: dict[tuple[str, int, str, int], set[int]] = defaultdict(set)
+    for pa, ya, a, pb, yb, b in found:
+        if (pa, ya) > (pb, yb):
+            pa, ya, a, pb, yb = pb, yb, b, pa, ya
+        grouped[(pa, ya, pb, yb)].add(a)
+    evidence = [Evidence(*key, len(rows)) for key, rows in sorted(grouped.items())]
+    if evidence:
+        record(
+            session,
+            "beneficiaries.view_flag",
+            "overlap_flag",
+            flag.id,
+            viewer.id,
+            pairs=len(evidence),
+        )
+    return evidence
