@@ -99,6 +99,11 @@ def may_manage(session: Session, person: Person | None, program: Program, regenc
         return False
     if person.role == Role.COORDINATOR:
         return True
+    return is_member(session, person, program)
+
+
+def is_member(session: Session, person: Person, program: Program) -> bool:
+    """Whether ``person`` works for ``program``: only its people see its rows (by ref)."""
     member = session.scalar(
         sa.select(sa.literal(True)).where(
             person_programs.c.person_id == person.id,

@@ -1,6 +1,7 @@
 """What people see of the links, each view audited: never another program's rows.
 
-- A program's facilitators see **their own** rows (by their ``ref``) that also appear in other
+- A program's people (its members: facilitators, or a coordinator who works for it) see
+  **their own** rows (by their ``ref``) that also appear in other
   programs' lists, and which programs (code, year, how sure): ``own_rows_elsewhere``.
 - Coordinators see counts per village and program pair (``pair_counts``), a count under
   ``SMALL`` shown as "< 3", so a count never points at one family.
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from titiktemu.audit import record
-from titiktemu.beneficiaries.commands import may_manage
+from titiktemu.beneficiaries.commands import is_member, may_manage
 from titiktemu.errors import NotAllowed, NotFound
 from titiktemu.models import (
     BeneficiaryLink,
@@ -52,6 +53,8 @@ class ListSummary:
     created_at: str
     expires_at: str
     manageable: bool
+    #: The viewer works for the program: they may see its rows found in other lists.
+    member: bool
 
 
 def lists_for(session: Session, viewer: Person, regency: str) -> list[ListSummary]:
@@ -81,6 +84,7 @@ def lists_for(session: Session, viewer: Person, regency: str) -> list[ListSummar
                 item.created_at.date().isoformat(),
                 item.expires_at.isoformat(),
                 manageable,
+                is_member(session, viewer, program),
             )
         )
     return found
@@ -101,7 +105,9 @@ def own_rows_elsewhere(session: Session, viewer: Person, list_id: int) -> list[O
     found_list = session.get(BeneficiaryList, list_id)
     if found_list is None:
         raise NotFound(f"no beneficiary list {list_id}")
-    if not may_manage(session, viewer, found_list.program, found_list.regency_code):
+    if viewer.regency_code not in (None, found_list.regency_code) or not is_member(
+        session, viewer, found_list.program
+    ):
         raise NotAllowed("only the program's own people see its rows")
     mine, other = aliased(BeneficiaryRow), aliased(BeneficiaryRow)
     other_list = aliased(BeneficiaryList)

@@ -117,6 +117,8 @@ def _manageable_or_404(list_id: int) -> BeneficiaryList:
 def rows(list_id: int) -> ResponseReturnValue:
     """The list's own rows that other programs' lists also hold (only the program's people)."""
     found = _manageable_or_404(list_id)
+    if not commands.is_member(db.session(), me(), found.program):
+        abort(404)
     own = views.own_rows_elsewhere(db.session(), me(), list_id)
     db.session.commit()  # the view is audited
     return render_template("beneficiaries/rows.html", item=found, rows=own)
