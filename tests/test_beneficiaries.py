@@ -28,6 +28,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
 from tests.conftest import AuthActions
+from tests.test_first_day import fresh  # noqa: F401 - the fixture is used by name
 from titiktemu.app import settings_of
 from titiktemu.beneficiaries import commands, views
 from titiktemu.errors import NotAllowed
@@ -343,31 +344,63 @@ def _every_value() -> set[str]:
 
 
 def test_nothing_identifying_is_stored_logged_or_filed(
-    app: Flask,
-    runner: FlaskCliRunner,
-    client: FlaskClient,
-    auth: AuthActions,
-    make_person: Callable[..., int],
+    fresh: tuple[dict[str, str], Flask],  # noqa: F811 - pytest's fixture, imported above
     caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """Lists uploaded by the service (one refused), through the page (one refused, one stored)
-    and by the command line: every NIK, KK and name of the files searched in every row of every
-    table, every file of the instance folder and the logs: none is found."""
-    from tests.conftest import PASSWORD
+    """On an instance of its own (its own folder and database, so every byte of both is this
+    test's): lists uploaded by the service (one refused), through the page (one refused, one
+    stored) and by the command line. Every NIK, KK number and name of the files is then searched
+    in every row of every table, every byte of the instance folder (the SQLite file with its
+    free pages, on the embedded default) and the logs, SQL statements and their parameters
+    included: none is found."""
+    from flask_migrate import upgrade
 
+    from tests.conftest import CSRF_RE
+    from titiktemu.accounts.signin import hash_password
+    from titiktemu.places.regions import load_regions, resolve_codes
+    from titiktemu.vocabulary.taxonomy import load_taxonomy
+
+    env, web = fresh
     caplog.set_level(logging.DEBUG)
-    with app.app_context():
+    with web.app_context():
+        upgrade()
+        # Alembic's logging setup quiets SQLAlchemy: every statement and its parameters again.
+        caplog.set_level(logging.DEBUG)
+        caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
+        logging.getLogger("sqlalchemy.engine").disabled = False
+        load_regions(db.session(), resolve_codes([KLATEN]))
+        load_taxonomy(db.session())
         programs = {code: _program(code) for code in ("RTLH", "BSPS", "CSR-SH")}
-        for code, file in (("RTLH", "rtlh-2021.csv"), ("RTLH", "rtlh-2021-refused.csv")):
-            _upload(programs[code], file)
+        for file in ("rtlh-2021.csv", "rtlh-2021-refused.csv"):
+            _upload(programs["RTLH"], file)
+        db.session.add(
+            Person(
+                email="koordinator@example.org",
+                name="Bu Koordinator",
+                role=Role.COORDINATOR,
+                regency_code=KLATEN,
+                password_hash=hash_password("kata-sandi-koordinator"),
+            )
+        )
         ids = {code: p.id for code, p in programs.items()}
         db.session.commit()
-    make_person("koordinator@example.org", role=Role.COORDINATOR, name="Bu Koordinator")
-    auth.login("koordinator@example.org", PASSWORD)
+        db.session.remove()
+    client = web.test_client()
+    found = CSRF_RE.search(client.get("/login").get_data(as_text=True))
+    assert found is not None
+    signed_in = client.post(
+        "/login",
+        data={
+            "email": "koordinator@example.org",
+            "password": "kata-sandi-koordinator",
+            "csrf_token": found.group(1),
+        },
+    )
+    assert signed_in.status_code == 302
     assert _post_list(client, ids["RTLH"], "rtlh-2021-refused.csv").status_code == 200
     assert _post_list(client, ids["BSPS"], "bsps-2021.csv").status_code == 302
-    result = runner.invoke(
+    result = web.test_cli_runner().invoke(
         args=[
             "beneficiaries",
             "import",
@@ -376,8 +409,6 @@ def test_nothing_identifying_is_stored_logged_or_filed(
             "CSR-SH",
             "--year",
             "2022",
-            "--regency",
-            KLATEN,
             "--purpose",
             PURPOSE,
         ]
@@ -385,17 +416,20 @@ def test_nothing_identifying_is_stored_logged_or_filed(
     assert result.exit_code == 0, result.output
     secrets = _every_value()
     assert "3310154503750001" in secrets and "Sri Wahyuni" in secrets
-    with app.app_context():
-        commands.relink_regency(db.session(), KLATEN)
+    with web.app_context():
+        assert commands.relink_regency(db.session(), KLATEN) > 0
+        db.session.commit()
         dump = []
         for table in Base.metadata.sorted_tables:
             for row in db.session.execute(table.select()):
                 dump.append(" ".join(str(v) for v in row))
-        instance = settings_of(app).instance_dir
+        db.session.remove()
     text = "\n".join(dump)
     assert text.count("beneficiaries.upload") == 3  # the dump holds the three stored uploads
+    instance = Path(env["TITIKTEMU_INSTANCE_DIR"])
     files = b"\n".join(p.read_bytes() for p in instance.rglob("*") if p.is_file())
     logs = caplog.text + "\n".join(capsys.readouterr()) + result.output
+    assert "INSERT INTO beneficiary_rows" in logs  # the SQL and its parameters were logged
     for secret in sorted(secrets):
         assert secret not in text, f"{secret!r} is in the database"
         assert secret.encode() not in files, f"{secret!r} is in the instance folder"
