@@ -135,6 +135,12 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
     ],
     "introduction": [
         {
+            "other": {**_OTHER, "phone": "0812 3456 7890"},  # a mobile: a WhatsApp link too
+            "title": "Butuh pembukuan ← Pelatihan",
+            "reasons": _REASONS,
+            "url": f"{BASE}/matches/3",
+        },
+        {
             "other": _OTHER,
             "title": "Butuh pembukuan ← Pelatihan",
             "reasons": _REASONS,

@@ -239,8 +239,11 @@ def test_a_regency_from_an_empty_database_to_its_first_introduction(
                 introduction = _mail_to(smtp, owner, "Perkenalan")
                 text = _text(introduction)
                 assert NEED in text or OFFER in text, text
-                links = re.findall(r"https?://[^\s>\"]+", text)
-                assert links and all(u.startswith(BASE_URL) for u in links), links
+                links = re.findall(r"https?://[^\s>\")]+", text)
+                ours = [u for u in links if not u.startswith("https://wa.me/")]
+                assert ours and all(u.startswith(BASE_URL) for u in ours), links
+                # The other side typed a mobile number: a click-to-chat link beside it.
+                assert any(u.startswith("https://wa.me/628") for u in links), links
     finally:
         celery_of(web).close()
         with web.app_context():

@@ -7,6 +7,7 @@ is added without a line here.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -40,6 +41,7 @@ from titiktemu.models import (
     SynonymKind,
     Village,
 )
+from titiktemu.obstacles.commands import ObstacleInput, record_obstacle
 
 from .api_support import KLATEN, seed_with_foreign
 from .conftest import PASSWORD, csrf_token
@@ -71,6 +73,7 @@ class World:
     import_run: int  # an import checked by the Klaten coordinator
     synonym: int  # a synonym of Klaten, kept by its coordinator
     beneficiaries: int  # a beneficiary list of the owner's program
+    obstacle: int  # an obstacle the owner recorded on the intervention
 
 
 @pytest.fixture
@@ -148,6 +151,17 @@ def world(app: Flask) -> World:
             data=b"No;NIK;Nama;Tgl Lahir;L/P;Desa;Kecamatan\n1;;Sri Wahyuni;05-03-1975;P;Sidowarno;Wonosari\n",
         )
         assert listed.list_id is not None
+        obstacle = record_obstacle(
+            session,
+            owner,
+            ObstacleInput(
+                kind="community_refusal",
+                description="Warga menolak desain rumah standar.",
+                intervention_id=intervention.id,
+            ),
+            regency=KLATEN,
+            today=dt.date.today(),
+        )
         session.commit()
         made = World(
             owner=owner.id,
@@ -166,6 +180,7 @@ def world(app: Flask) -> World:
             import_run=run.id,
             synonym=synonym.id,
             beneficiaries=listed.list_id,
+            obstacle=obstacle.id,
         )
     # Returned outside the app context: requests would share it (and its ``g``) otherwise.
     return made
@@ -217,6 +232,8 @@ MATRIX: dict[str, Row] = {
     "synonyms.remove": ("POST", lambda w: f"/synonyms/{w.synonym}/remove", 403, 403, 404),
     # A beneficiary list: its program's people only; a facilitator of another program and a
     # coordinator of another regency do not learn it exists.
+    # Obstacles are the regency's shared memory: its people read them; strangers do not.
+    "obstacles.detail": ("GET", lambda w: f"/obstacles/{w.obstacle}", 200, 200, 404),
     "beneficiaries.rows": ("GET", lambda w: f"/beneficiaries/{w.beneficiaries}", 200, 404, 404),
     "beneficiaries.delete": (
         "POST",

@@ -760,6 +760,7 @@ def test_my_matches_show_contact_only_once_accepted(
     assert "Budi Santoso" in before and "the same skill: Bookkeeping" in before
     assert "budi@example.org" not in before and "0813 1111 2222" not in before
     assert "Shown once a coordinator accepts" in before
+    assert "wa.me" not in client.get(f"/matches/{proposal_id}").get_data(as_text=True)
     with app.app_context():
         reviewer = db.session.get(Person, coordinator)
         assert reviewer is not None
@@ -768,6 +769,10 @@ def test_my_matches_show_contact_only_once_accepted(
     after = text(client.get(f"/matches/{proposal_id}"))
     assert "Accepted" in after
     assert "budi@example.org" in after and "0813 1111 2222" in after
+    # Where facilitators talk: a click-to-chat link, the number as WhatsApp wants it.
+    assert 'href="https://wa.me/6281311112222"' in client.get(f"/matches/{proposal_id}").get_data(
+        as_text=True
+    )
     auth.logout()
     auth.login("budi@example.org", PASSWORD)  # the other side sees me the same way
     theirs = text(client.get(f"/matches/{proposal_id}"))

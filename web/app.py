@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from titiktemu.accounts.signin import signed_in_person
+from titiktemu.accounts.whatsapp import whatsapp_link
 from titiktemu.app import create_core_app
 from titiktemu.errors import DomainError
 from titiktemu.extensions import db
@@ -31,6 +32,7 @@ from web.api.problems import (
     register_problem_handlers,
 )
 from web.auth.limits import init_limiter
+from web.obstacles.forms import obstacle_kind
 from web.params import init_params
 from web.reasons import reason_lines, reason_text
 
@@ -106,6 +108,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.after_request(_security_headers)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["money"] = _money  # "Rp 170.500.000", as emails write it
+    app.jinja_env.filters["whatsapp"] = whatsapp_link  # wa.me link of a mobile number, or None
+    app.jinja_env.globals["obstacle_kind"] = obstacle_kind  # "Community refusal", translated
     app.jinja_env.globals["reason_text"] = (
         reason_text  # the engine's reasons, in the reader's words
     )
@@ -123,6 +127,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from web.imports.blueprint import blueprint as imports
     from web.interventions.blueprint import blueprint as interventions
     from web.matches.blueprint import blueprint as matches
+    from web.obstacles.blueprint import blueprint as obstacles
     from web.overlaps.blueprint import blueprint as overlaps
     from web.places.blueprint import blueprint as places
     from web.profile.blueprint import blueprint as profile
@@ -145,6 +150,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         admin,
         imports,
         synonyms,
+        obstacles,
         beneficiaries,
         exports,
         api,

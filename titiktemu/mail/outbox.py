@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from sqlalchemy.orm import Session, object_session
 
+from titiktemu.accounts.whatsapp import whatsapp_link
 from titiktemu.bulk import insert_new
 from titiktemu.i18n import N_, day, gettext, language, money, number, percent, translations
 from titiktemu.mail.context import freeze, thaw
@@ -55,6 +56,7 @@ def _env(html: bool, lang: str) -> Environment:
         money=partial(money, lang=lang),
         day=partial(day, lang=lang),
         percent=partial(percent, lang=lang),
+        whatsapp=whatsapp_link,
     )
     return env
 

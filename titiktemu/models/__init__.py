@@ -14,6 +14,7 @@ from titiktemu.models.exchange import ExchangeStatus, Need, Offer
 from titiktemu.models.imports import ImportFile, ImportRun, ImportStatus
 from titiktemu.models.interventions import Intervention
 from titiktemu.models.jobs import JobRun, JobStatus
+from titiktemu.models.obstacles import Obstacle, ObstacleKind, ObstacleStatus
 from titiktemu.models.outbox import OutboxEmail, OutboxStatus
 from titiktemu.models.overlaps import FlagStatus, OverlapFlag
 from titiktemu.models.people import Language, NotifyPreference, Person, Role
@@ -59,6 +60,9 @@ __all__ = [
     "LoginSession",
     "Need",
     "NotifyPreference",
+    "Obstacle",
+    "ObstacleKind",
+    "ObstacleStatus",
     "Offer",
     "OutboxEmail",
     "OutboxStatus",

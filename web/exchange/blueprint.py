@@ -42,6 +42,7 @@ from web.access import login_required, me, my_regency
 from web.decisions import already_decided_text
 from web.exchange.forms import NeedForm, OfferForm
 from web.fields import choices, values
+from web.obstacles.warnings import obstacle_warnings
 from web.pages import (
     commit_or_show_errors,
     place_choices,
@@ -156,6 +157,9 @@ def _need_page(need: Need | None) -> ResponseReturnValue:
             places=places,
             mine=person.villages,
             similar=similar,
+            obstacles=obstacle_warnings(
+                form.area.data if form.area.data in values(form.area) else None
+            ),
         ),
         status,
     )
@@ -214,7 +218,13 @@ def similar_needs_fragment() -> ResponseReturnValue:
             exclude_id=arg_int("exclude"),
         )
     checked = known is not None and bool(title.strip() or request.args.getlist("skills"))
-    answer = render_template("exchange/_similar.html", similar=hits, checked=checked, what="needs")
+    answer = render_template(
+        "exchange/_similar.html",
+        similar=hits,
+        checked=checked,
+        what="needs",
+        obstacles=obstacle_warnings(code) if known is not None else [],
+    )
     return answer, 200, {"Cache-Control": "no-store"}
 
 

@@ -31,6 +31,7 @@ from titiktemu.models import ActivityCategory, Intervention, Village
 from web.access import is_coordinator, login_required, me, my_regency
 from web.fields import choices, parse_amount, values
 from web.interventions.forms import InterventionForm
+from web.obstacles.warnings import obstacle_warnings
 from web.pages import (
     commit_or_show_errors,
     label,
@@ -195,6 +196,10 @@ def _form_page(item: Intervention | None) -> ResponseReturnValue:
             similar=check.similar if check is not None else None,
             overlap=check.flag if check is not None else None,
             duplicate=duplicate if duplicate_visible else None,
+            obstacles=obstacle_warnings(
+                form.village.data if form.village.data in values(form.village) else None,
+                form.category.data if form.category.data in values(form.category) else None,
+            ),
         ),
         status,
     )
@@ -265,6 +270,7 @@ def similar() -> ResponseReturnValue:
         overlap=check.flag,
         checked=checked,
         what="interventions",
+        obstacles=obstacle_warnings(code, category) if known else [],
     )
     return answer, 200, {"Cache-Control": "no-store"}
 

@@ -1,0 +1,19 @@
+"""What the need and intervention forms say before saving: obstacles met in the chosen village,
+and lessons of the same activity elsewhere (``titiktemu.obstacles.commands.warnings_for``)."""
+
+from __future__ import annotations
+
+from titiktemu.extensions import db
+from titiktemu.obstacles.commands import Warning, warnings_for
+from web.access import my_regency
+
+
+def obstacle_warnings(place: str | None, category: str | None = None) -> list[Warning]:
+    """For a village code, or a kecamatan code (a need for a whole kecamatan); [] for anything
+    outside the signed-in person's regency."""
+    regency = my_regency()
+    if not place or not place.startswith(regency + "."):
+        return []
+    if len(place) > len("33.10.01"):
+        return warnings_for(db.session(), regency, place, category)
+    return warnings_for(db.session(), regency, None, category, kecamatan_code=place)
