@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from titiktemu.audit import record
 from titiktemu.errors import Conflict, Invalid, NotAllowed, NotFound
+from titiktemu.i18n import N_
 from titiktemu.models import (
     Intervention,
     Obstacle,
@@ -31,6 +32,16 @@ from titiktemu.models.base import utcnow
 from titiktemu.models.people import person_programs
 from titiktemu.models.places import regency_of, under
 
+#: The kinds as their headings say them (msgids of the one catalog; pages and reports share them).
+KIND_NAMES: Final = {
+    "community_refusal": N_("Community refusal"),
+    "village_stakeholders": N_("Village stakeholders at odds"),
+    "regency_politics": N_("Regency level or political pressure"),
+    "data": N_("Data (lists, targeting)"),
+    "budget": N_("Budget or disbursement"),
+    "weather_disaster": N_("Weather or disaster"),
+    "other": N_("Other"),
+}
 MIN_DESCRIPTION: Final = 10
 MAX_TEXT: Final = 2000
 #: Obstacles of the same activity elsewhere a form shows at most.

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from titiktemu import visibility
-from titiktemu.exports import hxl, iati, sync_report
+from titiktemu.exports import hxl, iati, reflection, sync_report
 from titiktemu.exports.import_format import BUILDERS
 from titiktemu.exports.tables import (
     Table,
@@ -30,6 +30,7 @@ from titiktemu.exports.writers import Sheet, table_xlsx, to_csv, to_xlsx
 from titiktemu.extensions import db
 from titiktemu.models import Program, ProposalStatus, Regency
 from web.access import coordinator_required, login_required, me, my_regency
+from web.exports.charts import bar_chart
 from web.exports.report_page import LABELS, SECTIONS, page_table, paginate, show_value
 from web.overlaps.blueprint import SHOW
 from web.params import link_args
@@ -252,3 +253,77 @@ def iati_xml(program_id: int) -> ResponseReturnValue:
         db.session(), program, regency, items, today=now.date(), generated=now
     )
     return _download(data, regency, f"iati-{program.code}", "xml")
+
+
+#: The reflection's headings: its tables and the columns the sync report's labels lack.
+REFLECTION_TITLES = {
+    "programs": _l("Per program"),
+    "kecamatan": _l("Per kecamatan"),
+    "overlaps": _l("Overlaps raised in the year"),
+    "collaborations": _l("Collaborations proposed in the year"),
+    "obstacles": _l("Obstacles and lessons of the year"),
+}
+REFLECTION_LABELS = {
+    "planned": _l("Planned"),
+    "carried_out": _l("Carried out"),
+    "households_planned": _l("Households planned"),
+    "households_carried_out": _l("Households reached"),
+    "budget_planned_idr": _l("Budget planned (Rp)"),
+    "budget_carried_out_idr": _l("Budget spent (Rp)"),
+    "overlaps_raised": _l("Overlaps raised"),
+    "overlaps_settled": _l("Overlaps settled"),
+    "gaps_open": _l("Gaps open"),
+    "obstacles": _l("Obstacles"),
+    "what": _l("What"),
+    "count": _l("Number"),
+    "date": _l("Date"),
+    "village": _l("Village"),
+    "kind": _l("Kind"),
+    "status": _l("Status"),
+    "lesson": _l("Lesson"),
+}
+
+
+def _reflection_year() -> int:
+    """``?year=`` (this year without it); anything but a plausible year is a 404."""
+    raw = request.args.get("year", "")
+    if not raw:
+        return dt.date.today().year
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= 2100):
+        abort(404)
+    return int(raw)
+
+
+def _reflection() -> reflection.Reflection:
+    return reflection.build(
+        db.session(), _regency(), _reflection_year(), dt.date.today(), _language()
+    )
+
+
+@blueprint.route("/reports/reflection")
+@coordinator_required
+def reflection_page() -> ResponseReturnValue:
+    """The year's reflection for the sarasehan: per program and kecamatan, overlaps,
+    collaborations, gaps, obstacles and lessons, with bar charts drawn on the server."""
+    report = _reflection()
+    labels = {**{c: str(label) for c, label in LABELS.items()}, **REFLECTION_LABELS}
+    args = {"regency": request.args["regency"]} if "regency" in request.args else {}
+    return render_template(
+        "exports/reflection.html",
+        report=report,
+        titles=REFLECTION_TITLES,
+        labels={c: str(label) for c, label in labels.items()},
+        show=show_value,
+        chart=bar_chart(report.programs),
+        years=range(dt.date.today().year, dt.date.today().year - 6, -1),
+        args=args,
+    )
+
+
+@blueprint.route("/reports/reflection.xlsx")
+@coordinator_required
+def reflection_xlsx() -> ResponseReturnValue:
+    """The reflection as a workbook: the same tables as the page, one sheet each."""
+    report = _reflection()
+    sheets = [Sheet(str(REFLECTION_TITLES[t.name]), [t]) for t in report.tables]
+    return _download(to_xlsx(sheets), report.regency_code, f"reflection-{report.year}", "xlsx")

@@ -7,19 +7,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from titiktemu.obstacles.commands import MAX_TEXT, MIN_DESCRIPTION
+from titiktemu.obstacles.commands import KIND_NAMES, MAX_TEXT, MIN_DESCRIPTION
 from web.fields import DateInput, PickOne, choices, strip
 from web.submissions import SubmissionKeyField
 
-KIND_LABELS = {
-    "community_refusal": _l("Community refusal"),
-    "village_stakeholders": _l("Village stakeholders at odds"),
-    "regency_politics": _l("Regency level or political pressure"),
-    "data": _l("Data (lists, targeting)"),
-    "budget": _l("Budget or disbursement"),
-    "weather_disaster": _l("Weather or disaster"),
-    "other": _l("Other"),
-}
+KIND_LABELS = {kind: _l(name) for kind, name in KIND_NAMES.items()}
 
 
 #: The kinds as a sentence says them: "In Sidowarno, RTLH met community refusal in 2025."
