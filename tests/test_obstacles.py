@@ -269,3 +269,24 @@ def test_coordinators_see_obstacles_by_kind_kecamatan_and_program(
     auth.logout()
     auth.login("budi@example.org", PASSWORD)
     assert "tally" not in _page(client, "/obstacles")  # facilitators: the list, not the tallies
+
+
+def test_an_offer_reaching_the_village_is_told_too(
+    app: Flask, client: FlaskClient, auth: AuthActions, world: dict[str, int]
+) -> None:
+    """An offer for Sidowarno (or all of Wonosari), shown again after "show villages", says so."""
+    _lesson_learned(app, world)
+    auth.login("budi@example.org", PASSWORD)
+    token = csrf_token(client, "/offers/new")
+    browsed = client.post(
+        "/offers/new",
+        data={
+            "csrf_token": token,
+            "action": "browse",
+            "title": "Tukang bangunan untuk bedah rumah",
+            "skills": "construction",
+            "kecamatan": "33.10.15",
+            "browse": "33.10.15",
+        },
+    )
+    assert "RTLH met community refusal" in str(browsed.get_data(as_text=True))

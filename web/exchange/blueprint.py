@@ -42,7 +42,7 @@ from web.access import login_required, me, my_regency
 from web.decisions import already_decided_text
 from web.exchange.forms import NeedForm, OfferForm
 from web.fields import choices, values
-from web.obstacles.warnings import obstacle_warnings
+from web.obstacles.warnings import obstacle_warnings, obstacle_warnings_for_places
 from web.pages import (
     commit_or_show_errors,
     place_choices,
@@ -370,6 +370,7 @@ def _offer_page(offer: Offer | None) -> ResponseReturnValue:
             listed=[v for v in listed if v.code not in shown],
             chosen=set(chosen),
             browse_name=next((k.name for k in kecamatan if k.code == browse), ""),
+            obstacles=obstacle_warnings_for_places([*(form.kecamatan.data or []), *chosen][:20]),
         ),
         status,
     )

@@ -17,3 +17,14 @@ def obstacle_warnings(place: str | None, category: str | None = None) -> list[Wa
     if len(place) > len("33.10.01"):
         return warnings_for(db.session(), regency, place, category)
     return warnings_for(db.session(), regency, None, category, kecamatan_code=place)
+
+
+def obstacle_warnings_for_places(places: list[str], limit: int = 5) -> list[Warning]:
+    """For an offer reaching several villages and whole kecamatan: each obstacle once."""
+    found: dict[int, Warning] = {}
+    for place in places:
+        for warning in obstacle_warnings(place):
+            found.setdefault(warning.obstacle.id, warning)
+            if len(found) >= limit:
+                return list(found.values())
+    return list(found.values())
