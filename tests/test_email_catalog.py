@@ -133,6 +133,32 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
         }
         for count in (1, 1500)
     ],
+    "forum_invitation": [
+        {
+            "meeting": {
+                "title": "Forum Pendamping Klaten, Desember",
+                "day": "2026-12-18",
+                "time": "09.00–12.00 WIB",
+                "place": "Aula Bappeda Klaten",
+                "online_link": "https://zoom.example.org/j/123",
+                "items": 7,
+                "url": f"{BASE}/forum/1",
+            },
+            "calendar": {"uid": "forum-1@forum.klaten.test", "sequence": 0},
+        },
+        {
+            "meeting": {
+                "title": "Forum",
+                "day": "2026-12-18",
+                "time": "09.00–12.00 WIB",
+                "place": "Aula",
+                "online_link": "",
+                "items": 1,
+                "url": f"{BASE}/forum/2",
+            },
+            "calendar": {"uid": "forum-2@forum.klaten.test", "sequence": 0},
+        },
+    ],
     "introduction": [
         {
             "other": {**_OTHER, "phone": "0812 3456 7890"},  # a mobile: a WhatsApp link too

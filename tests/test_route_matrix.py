@@ -21,6 +21,7 @@ from titiktemu.accounts.tokens import create_token
 from titiktemu.app import settings_of
 from titiktemu.beneficiaries.commands import upload_list
 from titiktemu.extensions import db
+from titiktemu.forum.commands import MeetingInput, add_item, schedule_meeting
 from titiktemu.jobs import enqueue
 from titiktemu.jobs.names import TaskName
 from titiktemu.models import (
@@ -74,6 +75,8 @@ class World:
     synonym: int  # a synonym of Klaten, kept by its coordinator
     beneficiaries: int  # a beneficiary list of the owner's program
     obstacle: int  # an obstacle the owner recorded on the intervention
+    meeting: int  # a forum meeting the owner is invited to
+    item: int  # its agenda item the owner follows up
 
 
 @pytest.fixture
@@ -162,6 +165,21 @@ def world(app: Flask) -> World:
             regency=KLATEN,
             today=dt.date.today(),
         )
+        meeting = schedule_meeting(
+            session,
+            settings_of(app),
+            coordinator,
+            MeetingInput(
+                title="Forum Desember",
+                starts_at=dt.datetime(2026, 12, 18, 2),
+                ends_at=dt.datetime(2026, 12, 18, 5),
+                place="Aula Bappeda",
+                person_ids=(owner.id,),
+            ),
+            regency=KLATEN,
+        )
+        item = add_item(session, coordinator, meeting.id, "Rencana sarasehan")
+        item.follow_up_by, item.follow_up_due = owner.id, dt.date(2027, 1, 15)
         session.commit()
         made = World(
             owner=owner.id,
@@ -181,6 +199,8 @@ def world(app: Flask) -> World:
             synonym=synonym.id,
             beneficiaries=listed.list_id,
             obstacle=obstacle.id,
+            meeting=meeting.id,
+            item=item.id,
         )
     # Returned outside the app context: requests would share it (and its ``g``) otherwise.
     return made
@@ -232,6 +252,20 @@ MATRIX: dict[str, Row] = {
     "synonyms.remove": ("POST", lambda w: f"/synonyms/{w.synonym}/remove", 403, 403, 404),
     # A beneficiary list: its program's people only; a facilitator of another program and a
     # coordinator of another regency do not learn it exists.
+    # A meeting: its coordinators and invitees (the owner) read it; only coordinators run it.
+    "forum.meeting": ("GET", lambda w: f"/forum/{w.meeting}", 200, 404, 404),
+    "forum.printable": ("GET", lambda w: f"/forum/{w.meeting}/print", 200, 404, 404),
+    "forum.calendar": ("GET", lambda w: f"/forum/{w.meeting}.ics", 200, 404, 404),
+    "forum.add": ("POST", lambda w: f"/forum/{w.meeting}/items", 403, 404, 404),
+    "forum.move": ("POST", lambda w: f"/forum/{w.meeting}/items/{w.item}/move", 403, 404, 404),
+    "forum.minutes": (
+        "POST",
+        lambda w: f"/forum/{w.meeting}/items/{w.item}/minutes",
+        403,
+        404,
+        404,
+    ),
+    "forum.follow_up_done": ("POST", lambda w: f"/forum/follow-ups/{w.item}/done", 302, 404, 404),
     # Obstacles are the regency's shared memory: its people read them; strangers do not.
     "obstacles.detail": ("GET", lambda w: f"/obstacles/{w.obstacle}", 200, 200, 404),
     "beneficiaries.rows": ("GET", lambda w: f"/beneficiaries/{w.beneficiaries}", 200, 404, 404),

@@ -122,6 +122,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from web.beneficiaries.blueprint import blueprint as beneficiaries
     from web.exchange.blueprint import blueprint as exchange
     from web.exports.blueprint import blueprint as exports
+    from web.forum.blueprint import blueprint as forum
     from web.health.blueprint import blueprint as health
     from web.home.blueprint import blueprint as home
     from web.imports.blueprint import blueprint as imports
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         imports,
         synonyms,
         obstacles,
+        forum,
         beneficiaries,
         exports,
         api,

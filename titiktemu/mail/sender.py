@@ -85,6 +85,18 @@ def build_message(settings: Settings, row: OutboxEmail) -> EmailMessage:
     msg.set_content(row.body_text)
     if row.body_html:
         msg.add_alternative(row.body_html, subtype="html")
+    values = (row.context or {}).get("values")
+    calendar = values.get("calendar") if isinstance(values, dict) else None
+    if isinstance(calendar, dict):  # a forum invitation: the meeting for the person's calendar
+        from titiktemu.forum.calendar import meeting_ics
+
+        msg.add_attachment(
+            meeting_ics(calendar),
+            maintype="text",
+            subtype="calendar",
+            filename="forum.ics",
+            params={"method": "REQUEST"},
+        )
     return msg
 
 

@@ -11,6 +11,7 @@ from titiktemu.models.beneficiaries import (
     LegalBasis,
 )
 from titiktemu.models.exchange import ExchangeStatus, Need, Offer
+from titiktemu.models.forum import AgendaItem, ForumMeeting
 from titiktemu.models.imports import ImportFile, ImportRun, ImportStatus
 from titiktemu.models.interventions import Intervention
 from titiktemu.models.jobs import JobRun, JobStatus
@@ -36,6 +37,7 @@ from titiktemu.models.versions import RegencyChange, RegencyVersion
 
 __all__ = [
     "ActivityCategory",
+    "AgendaItem",
     "AllowedCombination",
     "ApiToken",
     "AuditEntry",
@@ -45,6 +47,7 @@ __all__ = [
     "BeneficiaryRow",
     "ExchangeStatus",
     "FlagStatus",
+    "ForumMeeting",
     "FundingSource",
     "Gap",
     "ImportFile",

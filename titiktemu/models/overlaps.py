@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from titiktemu.models.base import Base, Timestamped, str_enum
 from titiktemu.models.interventions import Intervention
 from titiktemu.models.people import Person
+from titiktemu.models.places import Village
 from titiktemu.models.proposals import Reason
 
 
@@ -58,3 +59,4 @@ class OverlapFlag(Timestamped, Base):
         secondary=overlap_flag_interventions, order_by=Intervention.id
     )
     reviewer: Mapped[Person | None] = relationship()
+    village: Mapped[Village] = relationship()

@@ -1,0 +1,1 @@
+"""The forum: its meetings, agendas, minutes and follow-ups."""
