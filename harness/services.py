@@ -48,12 +48,57 @@ class ServiceUnavailableError(RuntimeError):
     """A binary a real-service test needs is missing (the test skips, or fails in CI)."""
 
 
-def free_port() -> int:
-    """A loopback port nobody listens on right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
+#: Ports a live process of ours holds for later (a Redis it kills and starts again on the same
+#: port): one file per port, holding the owner's pid, shared by every test process of the machine.
+RESERVED = Path(tempfile.gettempdir()) / "titiktemu-reserved-ports"
+
+
+def _reserved(port: int) -> bool:
+    """Whether a live process reserved ``port`` (a reservation of a dead one is dropped)."""
+    mark = RESERVED / str(port)
+    try:
+        owner = int(mark.read_text() or 0)
+    except (OSError, ValueError):
+        return False
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:
+        mark.unlink(missing_ok=True)
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def free_port(*, reserve: bool = False) -> int:
+    """A loopback port nobody listens on right now (the OS picks it), and that no process of ours
+    holds for later; ``reserve``: hold it for this process until ``release_port``.
+
+    Why the reservations: a test that kills its Redis and starts it again on the same port
+    leaves the port free for two seconds, and another test process picking a port then could
+    start its own server there; both would share one broker, and each worker would take the
+    other's jobs (seen once as a broker-restart test that timed out in a full parallel run)."""
+    RESERVED.mkdir(exist_ok=True)
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            port: int = sock.getsockname()[1]
+        if _reserved(port):
+            continue
+        if not reserve:
+            return port
+        try:
+            fd = os.open(RESERVED / str(port), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "w") as mark:
+            mark.write(str(os.getpid()))
         return port
+    raise ServiceUnavailableError("no free loopback port that is not reserved")
+
+
+def release_port(port: int) -> None:
+    (RESERVED / str(port)).unlink(missing_ok=True)
 
 
 def wait_until(
@@ -251,7 +296,7 @@ class PrivateRedis:
         if binary is None:
             raise ServiceUnavailableError("redis-server is not installed")
         self.binary = binary
-        self.port = port or free_port()
+        self.port = port or free_port(reserve=True)
         self.dir = tempfile.TemporaryDirectory(prefix="titiktemu-redis-")
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -266,6 +311,17 @@ class PrivateRedis:
             args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )
         wait_until(lambda: _redis_answers(self.url), timeout, f"redis-server on {self.port}")
+        # The server answering must be ours, not another one started on the port meanwhile.
+        client = redis.Redis.from_url(self.url)
+        try:
+            server: dict[str, Any] = client.info("server")  # type: ignore[assignment]
+            answering = int(server["process_id"])
+        finally:
+            client.close()
+        if answering != self.proc.pid:
+            raise ServiceUnavailableError(
+                f"port {self.port} is another redis-server's (pid {answering}), not ours"
+            )
 
     def kill(self) -> None:
         """SIGKILL: what is in memory (queued and unacknowledged messages) is gone."""
@@ -277,6 +333,7 @@ class PrivateRedis:
 
     def close(self) -> None:
         self.kill()
+        release_port(self.port)
         self.dir.cleanup()
 
 
