@@ -223,3 +223,17 @@ def _own_or_reviewed(
     if regency is None:
         return own
     return sa.or_(own, in_regency(regency))
+
+
+def works_for(session: Session, person: Person, program_id: int) -> bool:
+    """Whether ``person`` is one of ``program_id``'s people (the programs on their profile):
+    who sees a beneficiary list's rows, who may write an obstacle's lesson."""
+    from titiktemu.models.people import person_programs
+
+    member = session.scalar(
+        sa.select(sa.literal(True)).where(
+            person_programs.c.person_id == person.id,
+            person_programs.c.program_id == program_id,
+        )
+    )
+    return bool(member)

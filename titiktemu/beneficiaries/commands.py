@@ -46,8 +46,8 @@ from titiktemu.models import (
     RegencySettings,
     Role,
 )
-from titiktemu.models.people import person_programs
 from titiktemu.settings import Settings, UploadLimits
+from titiktemu.visibility import works_for
 
 SERVER: Final = "server"
 ENCODED: Final = "encoded"
@@ -104,13 +104,7 @@ def may_manage(session: Session, person: Person | None, program: Program, regenc
 
 def is_member(session: Session, person: Person, program: Program) -> bool:
     """Whether ``person`` works for ``program``: only its people see its rows (by ref)."""
-    member = session.scalar(
-        sa.select(sa.literal(True)).where(
-            person_programs.c.person_id == person.id,
-            person_programs.c.program_id == program.id,
-        )
-    )
-    return bool(member)
+    return works_for(session, person, program.id)
 
 
 def manageable_programs(session: Session, person: Person, regency: str) -> list[Program]:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -161,25 +162,39 @@ class PairCount:
         return small(self.households)
 
 
-def pair_counts(session: Session, viewer: Person, regency: str) -> list[PairCount]:
-    """Per village and program pair: how many households of one list the other also holds
-    (counted on the side of the program coded first). Coordinators and admins; audited."""
-    if viewer.role == Role.FACILITATOR:
-        raise NotAllowed("counts per village are for coordinators")
+@dataclass(frozen=True)
+class _Pair:
+    """One link seen from its two lists, the list of the program coded first on the left."""
+
+    row: int  # the left row: the household counted
+    village: str  # its village
+    program: str
+    year: int
+    other_program: str
+    other_year: int
+
+
+def _linked_pairs(
+    session: Session,
+    regency: str,
+    program_ids: Sequence[int] = (),
+    village_code: str | None = None,
+) -> list[_Pair]:
+    """The regency's links as pairs of lists (only between ``program_ids``, only touching
+    ``village_code``, when given): what the counts and a flag's evidence both count."""
     row_a, row_b = aliased(BeneficiaryRow), aliased(BeneficiaryRow)
     list_a, list_b = aliased(BeneficiaryList), aliased(BeneficiaryList)
     program_a, program_b = aliased(Program), aliased(Program)
-    found = session.execute(
+    query = (
         sa.select(
             row_a.id,
-            row_b.id,
-            Village.name,
-            Village.kecamatan_code,
+            row_a.village_code,
             program_a.code,
             list_a.year,
+            row_b.id,
+            row_b.village_code,
             program_b.code,
             list_b.year,
-            row_a.village_code,
         )
         .select_from(BeneficiaryLink)
         .join(row_a, row_a.id == BeneficiaryLink.row_a)
@@ -188,20 +203,45 @@ def pair_counts(session: Session, viewer: Person, regency: str) -> list[PairCoun
         .join(list_b, list_b.id == row_b.list_id)
         .join(program_a, program_a.id == list_a.program_id)
         .join(program_b, program_b.id == list_b.program_id)
-        .join(Village, Village.code == row_a.village_code)
         .where(BeneficiaryLink.regency_code == regency)
     )
-    households: dict[tuple[str, str, str, int, str, int], set[int]] = defaultdict(set)
-    names: dict[str, str] = {}
-    for a, b, village, kecamatan, pa, ya, pb, yb, village_code in found:
-        names[village_code] = village
+    if program_ids:
+        query = query.where(list_a.program_id.in_(program_ids), list_b.program_id.in_(program_ids))
+    if village_code is not None:
+        query = query.where(
+            sa.or_(row_a.village_code == village_code, row_b.village_code == village_code)
+        )
+    pairs = []
+    for a, va, pa, ya, b, vb, pb, yb in session.execute(query):
         if (pa, ya) > (pb, yb):  # count on the side coded first
-            pa, ya, pb, yb, a = pb, yb, pa, ya, b
-        households[(kecamatan, village_code, pa, ya, pb, yb)].add(a)
-    counts = [
-        PairCount(kecamatan, names[village], pa, ya, pb, yb, len(rows))
-        for (kecamatan, village, pa, ya, pb, yb), rows in sorted(households.items())
-    ]
+            a, va, pa, ya, vb, pb, yb = b, vb, pb, yb, va, pa, ya
+        pairs.append(_Pair(a, va, pa, ya, pb, yb))
+    return pairs
+
+
+def pair_counts(session: Session, viewer: Person, regency: str) -> list[PairCount]:
+    """Per village and program pair: how many households of one list the other also holds
+    (counted on the side of the program coded first). Coordinators and admins; audited."""
+    if viewer.role == Role.FACILITATOR:
+        raise NotAllowed("counts per village are for coordinators")
+    households: dict[tuple[str, str, int, str, int], set[int]] = defaultdict(set)
+    for p in _linked_pairs(session, regency):
+        households[(p.village, p.program, p.year, p.other_program, p.other_year)].add(p.row)
+    places = {
+        code: (kecamatan, name)
+        for code, kecamatan, name in session.execute(
+            sa.select(Village.code, Village.kecamatan_code, Village.name).where(
+                Village.code.in_(sorted({key[0] for key in households}))
+            )
+        )
+    }
+    counts = sorted(
+        (
+            PairCount(*places[village], pa, ya, pb, yb, len(rows))
+            for (village, pa, ya, pb, yb), rows in households.items()
+        ),
+        key=lambda c: (c.kecamatan, c.village, c.program_a, c.year_a, c.program_b, c.year_b),
+    )
     record(session, "beneficiaries.view_counts", "regency", regency, viewer.id, pairs=len(counts))
     return counts
 
@@ -228,32 +268,9 @@ def household_evidence(session: Session, viewer: Person, flag: OverlapFlag) -> l
     program_ids = sorted({i.program_id for i in flag.interventions})
     if len(program_ids) < 2:
         return []
-    row_a, row_b = aliased(BeneficiaryRow), aliased(BeneficiaryRow)
-    list_a, list_b = aliased(BeneficiaryList), aliased(BeneficiaryList)
-    program_a, program_b = aliased(Program), aliased(Program)
-    found = session.execute(
-        sa.select(program_a.code, list_a.year, row_a.id, program_b.code, list_b.year, row_b.id)
-        .select_from(BeneficiaryLink)
-        .join(row_a, row_a.id == BeneficiaryLink.row_a)
-        .join(row_b, row_b.id == BeneficiaryLink.row_b)
-        .join(list_a, list_a.id == row_a.list_id)
-        .join(list_b, list_b.id == row_b.list_id)
-        .join(program_a, program_a.id == list_a.program_id)
-        .join(program_b, program_b.id == list_b.program_id)
-        .where(
-            BeneficiaryLink.regency_code == flag.regency_code,
-            list_a.program_id.in_(program_ids),
-            list_b.program_id.in_(program_ids),
-            sa.or_(
-                row_a.village_code == flag.village_code, row_b.village_code == flag.village_code
-            ),
-        )
-    ).all()
     grouped: dict[tuple[str, int, str, int], set[int]] = defaultdict(set)
-    for pa, ya, a, pb, yb, b in found:
-        if (pa, ya) > (pb, yb):
-            pa, ya, a, pb, yb = pb, yb, b, pa, ya
-        grouped[(pa, ya, pb, yb)].add(a)
+    for p in _linked_pairs(session, flag.regency_code, program_ids, flag.village_code):
+        grouped[(p.program, p.year, p.other_program, p.other_year)].add(p.row)
     evidence = [Evidence(*key, len(rows)) for key, rows in sorted(grouped.items())]
     if evidence:
         record(

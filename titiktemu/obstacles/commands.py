@@ -29,8 +29,8 @@ from titiktemu.models import (
     Village,
 )
 from titiktemu.models.base import utcnow
-from titiktemu.models.people import person_programs
 from titiktemu.models.places import regency_of, under
+from titiktemu.visibility import works_for
 
 #: The kinds as their headings say them (msgids of the one catalog; pages and reports share them).
 KIND_NAMES: Final = {
@@ -117,13 +117,7 @@ def may_update(session: Session, person: Person, obstacle: Obstacle) -> bool:
         return True
     if obstacle.program_id is None:
         return False
-    member = session.scalar(
-        sa.select(sa.literal(True)).where(
-            person_programs.c.person_id == person.id,
-            person_programs.c.program_id == obstacle.program_id,
-        )
-    )
-    return bool(member)
+    return works_for(session, person, obstacle.program_id)
 
 
 def update_obstacle(
