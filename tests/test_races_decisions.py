@@ -444,3 +444,52 @@ def test_a_late_decision_is_refused_saying_who_decided_first(app: Flask, klaten:
     with app.app_context():
         assert check_proposal(pid, klaten.first) == []
         assert all(check_proposal(p, klaten.second) == [] for p in rest)
+
+
+def test_two_uploads_of_one_programs_list_at_once_leave_one_list(
+    app: Flask, postgres: None
+) -> None:
+    """Two clerks (or one phone sending the form twice) upload RTLH's 2021 list at the same
+    moment: one list is stored, the other upload replaced it, none is lost or doubled."""
+    from pathlib import Path
+
+    from titiktemu.app import settings_of
+    from titiktemu.beneficiaries.commands import upload_list
+    from titiktemu.models import BeneficiaryList, BeneficiaryRow, FundingSource, Program
+
+    data = (Path(__file__).parent / "data" / "beneficiaries" / "rtlh-2021.csv").read_bytes()
+    with app.app_context():
+        program = Program(
+            code="RTLH", name="RTLH", agency="Dinas", funding_source=FundingSource.APBD
+        )
+        db.session.add(program)
+        db.session.commit()
+        program_id = program.id
+
+    def upload() -> Answer:
+        with app.app_context():
+            found = db.session.get(Program, program_id)
+            assert found is not None
+            report = upload_list(
+                db.session(),
+                settings_of(app),
+                None,
+                regency="33.10",
+                program=found,
+                year=2021,
+                legal_basis="public_task",
+                purpose="Verifikasi",
+                file_name="rtlh.csv",
+                data=data,
+            )
+            db.session.commit()
+            db.session.remove()
+            return bool(report.ok)
+
+    for _ in range(3):
+        assert at_once(upload, upload) == [True, True]
+        with app.app_context():
+            lists = db.session.scalars(sa.select(BeneficiaryList)).all()
+            rows = db.session.scalar(sa.select(sa.func.count()).select_from(BeneficiaryRow))
+            assert len(lists) == 1 and rows == lists[0].rows == 8
+            db.session.remove()

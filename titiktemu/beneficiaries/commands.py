@@ -34,6 +34,7 @@ from titiktemu.errors import Invalid, NotAllowed, NotFound
 from titiktemu.imports.parsing import CellError
 from titiktemu.imports.places import PlaceIndex
 from titiktemu.jobs import enqueue
+from titiktemu.jobs.locks import hold_regency
 from titiktemu.jobs.names import TaskName
 from titiktemu.models import (
     AllowedCombination,
@@ -224,6 +225,9 @@ def upload_list(
     if report.problems:
         report.problems.sort(key=lambda p: p.row)  # as the clerk reads the file
         return report
+    # Two uploads of the regency's lists at once (two clerks, a form sent twice) take turns:
+    # the second replaces the first's list instead of adding a second one of the same year.
+    hold_regency(session, "beneficiaries", regency)
     report.replaced = _drop_previous(session, regency, program.id, year)
     months = retention_months(session, regency)
     stored = BeneficiaryList(
