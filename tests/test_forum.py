@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import re
 from email.message import Message
 
 import pytest
@@ -237,3 +238,34 @@ def test_a_meeting_is_for_its_regencys_coordinators_and_its_invitees(app: Flask)
         invited = {p.email for p in db.session.get(ForumMeeting, meeting_id).invitees}  # type: ignore[union-attr]
     assert DEMO_FACILITATOR not in invited
     assert signed_in(app, DEMO_FACILITATOR).get(f"/forum/{meeting_id}").status_code == 404
+
+
+def test_the_schedule_form_sent_twice_makes_one_meeting(app: Flask) -> None:
+    """A double tap on "Schedule and invite" (the same form, its one-time key) makes one
+    meeting and one round of invitations; the second answer leads to the same meeting."""
+    seeded(app)
+    client = signed_in(app, DEMO_COORDINATOR)
+    page = client.get("/forum").get_data(as_text=True)
+    found = re.search(r'name="submission_key"[^>]*value="([^"]+)"', page)
+    assert found is not None
+    form = {
+        "csrf_token": csrf_token(client, "/forum"),
+        "submission_key": found.group(1),
+        "title": "Forum Desember",
+        "day": "2026-12-18",
+        "starts": "09:00",
+        "ends": "12:00",
+        "place": "Aula Bappeda Klaten",
+    }
+    first, second = client.post("/forum", data=form), client.post("/forum", data=form)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ForumMeeting)) == 1
+        invited = len(db.session.scalars(sa.select(ForumMeeting)).one().invitees)
+        sent = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(OutboxEmail)
+            .where(OutboxEmail.template == "forum_invitation")
+        )
+        assert sent == invited

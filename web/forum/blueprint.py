@@ -31,6 +31,7 @@ from web.access import login_required, me, my_regency
 from web.fields import choices
 from web.forum.forms import OUTCOMES, ItemForm, MeetingForm, MinutesForm
 from web.pages import commit_or_show_errors
+from web.submissions import created, first_result
 
 blueprint = Blueprint("forum", __name__)
 
@@ -63,7 +64,8 @@ def index() -> ResponseReturnValue:
                 online_link=form.online_link.data or "",
                 program_ids=tuple(form.programs.data or ()),
             )
-            saved = commit_or_show_errors(
+            key = form.submission_key.posted  # a double tap: the meeting the first one made
+            saved = first_result(key, "forum_meeting") or commit_or_show_errors(
                 form,
                 {
                     "title": "title",
@@ -72,8 +74,11 @@ def index() -> ResponseReturnValue:
                     "online_link": "online_link",
                 },
                 lambda: (
-                    commands.schedule_meeting(
-                        db.session(), settings_of(current_app), person, data, regency=regency
+                    created(
+                        key,
+                        commands.schedule_meeting(
+                            db.session(), settings_of(current_app), person, data, regency=regency
+                        ),
                     ).id
                 ),
             )

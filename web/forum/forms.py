@@ -8,6 +8,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from web.fields import DateInput, choices, strip
+from web.submissions import SubmissionKeyField
 
 OUTCOMES = {
     "": _l("No decision on it"),
@@ -19,6 +20,7 @@ OUTCOMES = {
 
 
 class MeetingForm(FlaskForm):
+    submission_key = SubmissionKeyField()
     title = StringField(
         _l("Meeting"),
         filters=[strip],
