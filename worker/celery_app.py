@@ -13,6 +13,8 @@ from titiktemu.runtime import tune_collector
 
 def make_celery() -> Celery[Any]:
     celery = celery_init_app(create_core_app(import_name="worker"))
+    # Celery's consumer, surviving a broker that restarts empty (worker/consumer.py says why).
+    celery.conf.worker_consumer = "worker.consumer:BrokerLossTolerantConsumer"
     celery.set_default()
     tune_collector()  # before the prefork pool forks: its children share what start-up built
     return celery
