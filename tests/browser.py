@@ -75,9 +75,33 @@ def phone_page(*, javascript: bool = False) -> Iterator[Any]:
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if _page_fault(m) else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
-        yield page
+        yield _LoadedAfterClick(page)
         context.close()
         assert errors == [], errors  # nothing refused by the CSP, no script failing
+
+
+class _LoadedAfterClick:
+    """A page whose ``click`` and ``press`` return once the page they lead to has loaded.
+
+    Playwright's click waits only until a navigation *commits*: the next line may then read a
+    document still being parsed, and a ``count() == 1`` on it saw 0 once on CI. Every test reads
+    the page a click led to, so the wait belongs here, not in each test. Reading ``load`` after a
+    click that did not navigate returns at once.
+    """
+
+    def __init__(self, page: Any) -> None:
+        self._page = page
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._page, name)
+
+    def click(self, selector: str, **options: Any) -> None:
+        self._page.click(selector, **options)
+        self._page.wait_for_load_state("load")
+
+    def press(self, selector: str, key: str, **options: Any) -> None:
+        self._page.press(selector, key, **options)
+        self._page.wait_for_load_state("load")
 
 
 def _page_fault(message: Any) -> bool:

@@ -52,6 +52,7 @@ def test_coordinator_reviews_compares_and_explores(app: Flask) -> None:
         # An overlap: its interventions side by side, and what to do.
         page.goto(f"{base}/overlaps")
         page.locator("article.flag a.title").first.click()
+        page.wait_for_load_state("load")  # a locator's click returns at commit
         assert re.search(r"/overlaps/\d+$", page.url)
         assert page.locator(".compare .side").count() >= 2
         assert page.locator("button[name=action][value=acknowledge]").count() == 1
@@ -94,6 +95,7 @@ def test_coordinator_reviews_compares_and_explores(app: Flask) -> None:
         fits_the_phone(page, "the graph", scroll_boxes=True)
         screenshot(page, "graph")
         svg.locator("a[href^='/interventions/'], a[href^='/people/']").first.click()
+        page.wait_for_load_state("load")  # a locator's click returns at commit
         assert re.search(r"/(interventions|people)/\d+$", page.url)
 
         # Admin: rebuild now, watch it finish (in process on the embedded default).

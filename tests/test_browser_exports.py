@@ -54,6 +54,7 @@ def test_the_sync_report_reads_on_a_phone_and_prints_clean(app: Flask) -> None:
         page.click("nav.sections a[href*='section=3w']")
         assert page.locator("#t-3w tbody tr").count() > 0
         page.locator("nav.pager a[rel=next]").first.click()
+        page.wait_for_load_state("load")  # a locator's click returns at commit
         assert "page=2" in page.url
         assert page.locator("#t-3w tbody tr").count() > 0
         assert page.locator("nav.pager a[rel=prev]").count() == 2

@@ -57,6 +57,7 @@ def test_a_meeting_from_schedule_to_a_follow_up_done(app: Flask) -> None:
         first.locator("select[name=follow_up_by]").select_option(str(facilitator_id))
         first.locator("input[name=follow_up_due]").fill("2027-01-15")
         first.locator("form.minutes-form button[type=submit]").click()
+        page.wait_for_load_state("load")  # a locator's click returns at commit
         assert page.locator("p.minutes").count() == 1
         fits_the_phone(page, "an agenda item with its minutes")
         page.goto(page.url.split("#")[0] + "/print")

@@ -50,4 +50,5 @@ def test_an_obstacle_recorded_then_foreseen_on_the_next_plan(
         fits_the_phone(page, "the intervention form warning of an obstacle")
         screenshot(page, "intervention_form_obstacle")
         warning.locator("a").click()
+        page.wait_for_load_state("load")  # a locator's click returns at commit
         assert LESSON in page.content()

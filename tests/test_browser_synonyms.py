@@ -41,6 +41,7 @@ def test_coordinator_keeps_a_reading_as_a_synonym(app: Flask, tmp_path: Path) ->
         screenshot(page, "import-readings")
 
         keep.locator("button").click()
+        page.wait_for_load_state("load")  # a locator's click returns at commit
         assert re.search(r"/imports/\d+$", page.url)
         assert page.locator("p.flash").count() == 1
 
@@ -51,5 +52,6 @@ def test_coordinator_keeps_a_reading_as_a_synonym(app: Flask, tmp_path: Path) ->
         screenshot(page, "synonyms")
 
         page.locator("ul.synonyms form button").click()
+        page.wait_for_load_state("load")  # a locator's click returns at commit
         assert page.url == f"{base}/synonyms"
         assert page.locator("ul.synonyms li").count() == 0
