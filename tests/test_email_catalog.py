@@ -105,6 +105,31 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
                 {"title": "Butuh tukang", "url": f"{BASE}/review/4", "reason": {}},
             ],
         },
+        {  # a facilitator's: follow-ups from the forum only
+            "proposals": [],
+            "regency_name": "Klaten",
+            "review_url": f"{BASE}/review",
+            "retired_total": 0,
+            "retired": [],
+            "follow_ups": [
+                {
+                    "decision": "Survei bersama 12 rumah di Jetis",
+                    "due": dt.date(2026, 12, 20),
+                    "overdue": True,
+                    "meeting": "Forum pendamping Desember",
+                    "url": f"{BASE}/forum/3#item-7",
+                    "contacts": [_OTHER, {**_OTHER, "phone": ""}],
+                },
+                {
+                    "decision": "Kirim data RTLH",
+                    "due": None,
+                    "overdue": False,
+                    "meeting": "Forum pendamping Desember",
+                    "url": f"{BASE}/forum/3#item-8",
+                    "contacts": [],
+                },
+            ],
+        },
     ],
     "flag_overlap": [
         {

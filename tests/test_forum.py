@@ -20,6 +20,8 @@ from titiktemu.errors import Conflict, Invalid, NotAllowed
 from titiktemu.extensions import db
 from titiktemu.forum import commands
 from titiktemu.forum.calendar import meeting_ics, to_utc
+from titiktemu.forum.follow_ups import follow_ups_of
+from titiktemu.mail.notifications import digest_recipients, send_digest
 from titiktemu.mail.sender import build_message
 from titiktemu.models import (
     AgendaItem,
@@ -201,12 +203,32 @@ def test_minutes_decide_through_the_review_and_follow_ups_wait_until_done(app: F
         proposal = session.get(Proposal, waiting["proposal"])
         assert proposal is not None and proposal.status == ProposalStatus.ACCEPTED
         assert proposal.reviewer_id == coordinator.id
-        assert [i.id for i in commands.follow_ups_of(session, facilitator)] == [first]
+        assert [i.id for i in follow_ups_of(session, facilitator)] == [first]
         actions = set(session.scalars(sa.select(AuditEntry.action)))
         assert {"forum.schedule", "forum.minutes"} <= actions
+        # The follow-up is about an accepted collaboration: whom to call, with WhatsApp.
+        assert proposal.need is not None
+        proposal.need.person.phone = "0812-2600-7788"
+        session.commit()
+        today = dt.date(2027, 1, 20)  # past its date
+        assert facilitator in digest_recipients(session)
+        assert send_digest(session, settings_of(app), facilitator, today)
+        assert not send_digest(session, settings_of(app), facilitator, today)  # once a day
+        session.commit()
+        digest = session.scalars(
+            sa.select(OutboxEmail).where(
+                OutboxEmail.person_id == facilitator.id, OutboxEmail.template == "digest"
+            )
+        ).one()
+        text = build_message(settings_of(app), digest).get_body(preferencelist=("plain",))
+        assert text is not None
+        words = " ".join(text.get_content().split())
+        assert "pelatihan pembukuan bersama" in words and "https://wa.me/6281226007788" in words
+        assert "lewat tenggat" in words  # overdue, in the facilitator's language
     client = signed_in(app, DEMO_FACILITATOR)
     home = client.get("/").get_data(as_text=True)
     assert "pelatihan pembukuan bersama" in home
+    assert 'href="https://wa.me/6281226007788"' in home
     done = client.post(
         f"/forum/follow-ups/{first}/done", data={"csrf_token": csrf_token(client, "/")}
     )
@@ -220,6 +242,8 @@ def test_minutes_decide_through_the_review_and_follow_ups_wait_until_done(app: F
             commands.complete_follow_up(db.session(), facilitator, first)
         item = db.session.get(AgendaItem, first)
         assert item is not None and item.follow_up_done_at is not None
+        assert facilitator not in digest_recipients(db.session())  # done: no more reminders
+        assert not send_digest(db.session(), settings_of(app), facilitator, dt.date(2027, 1, 21))
 
 
 def test_a_meeting_is_for_its_regencys_coordinators_and_its_invitees(app: Flask) -> None:

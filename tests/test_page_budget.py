@@ -71,6 +71,8 @@ def pages(app: Flask) -> dict[str, list[str]]:
                 f"/programs/{program}",
                 f"/people/{me.id}",
                 f"/graph/village/{village}?r=2",
+                "/prospectus",
+                f"/prospectus?kecamatan={village[:8]}",
             ],
             DEMO_COORDINATOR: [
                 "/review",
@@ -86,6 +88,8 @@ def pages(app: Flask) -> dict[str, list[str]]:
                 "/synonyms",
                 "/outbox",
                 "/invite",
+                "/invite?role=partner",
+                "/prospectus",
             ],
         }
     return paths

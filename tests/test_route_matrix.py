@@ -268,6 +268,8 @@ MATRIX: dict[str, Row] = {
     "forum.follow_up_done": ("POST", lambda w: f"/forum/follow-ups/{w.item}/done", 302, 404, 404),
     # Obstacles are the regency's shared memory: its people read them; strangers do not.
     "obstacles.detail": ("GET", lambda w: f"/obstacles/{w.obstacle}", 200, 200, 404),
+    # The public prospectus: off by default, so nobody finds Klaten's (tests/test_prospectus.py).
+    "prospectus.public": ("GET", lambda w: f"/prospectus/{KLATEN}", 404, 404, 404),
     "beneficiaries.rows": ("GET", lambda w: f"/beneficiaries/{w.beneficiaries}", 200, 404, 404),
     "beneficiaries.delete": (
         "POST",

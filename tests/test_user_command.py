@@ -229,16 +229,21 @@ def test_an_admin_invites_a_coordinator_who_joins_as_one(
     assert join(newcomer, link, "Pak Koordinator").status_code == 302
     assert newcomer.get("/review").status_code == 200  # a coordinator's page
     assert newcomer.get("/invite").status_code == 200
-    assert 'name="role"' not in newcomer.get("/invite").get_data(as_text=True)
+    form = newcomer.get("/invite").get_data(as_text=True)  # facilitators and partners only
+    assert 'value="partner"' in form and 'value="coordinator"' not in form
 
 
-def test_a_coordinator_invites_facilitators_whatever_the_form_says(
+def test_a_coordinator_invites_facilitators_and_partners_never_a_coordinator(
     app: Flask, client: FlaskClient, auth: AuthActions, make_person
 ) -> None:
     make_person("koor@example.org", role=Role.COORDINATOR)
     auth.login("koor@example.org", PASSWORD)
-    assert 'name="role"' not in client.get("/invite").get_data(as_text=True)
-    post_invite(client, {"email": "budi@example.org", "role": "coordinator"})
+    form = client.get("/invite").get_data(as_text=True)
+    assert 'value="facilitator"' in form and 'value="partner"' in form
+    assert 'value="coordinator"' not in form
+    refused = post_invite(client, {"email": "budi@example.org", "role": "coordinator"})
+    assert refused.status_code == 400 and person(app, "budi@example.org") is None
+    post_invite(client, {"email": "budi@example.org", "role": "facilitator"})
     invited = person(app, "budi@example.org")
     assert invited is not None and invited.role == Role.FACILITATOR
     assert "sebagai pendamping" in invitation_text(app, "budi@example.org")

@@ -225,6 +225,12 @@ def _own_or_reviewed(
     return sa.or_(own, in_regency(regency))
 
 
+def contact_visible(proposal: Proposal) -> bool:
+    """The two sides of a proposal see each other's email, phone and WhatsApp only once a
+    coordinator accepted the collaboration (its page, the introduction, the follow-ups)."""
+    return proposal.status == ProposalStatus.ACCEPTED
+
+
 def works_for(session: Session, person: Person, program_id: int) -> bool:
     """Whether ``person`` is one of ``program_id``'s people (the programs on their profile):
     who sees a beneficiary list's rows, who may write an obstacle's lesson."""

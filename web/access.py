@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, g
+from flask import abort, g, request
 from flask_login import current_user
 from flask_login import login_required as _login_required
 
@@ -57,6 +57,51 @@ def admin_required(view: View) -> View:
         return view(*args, **kwargs)
 
     return login_required(cast(View, wrapped))
+
+
+#: All a partner (a donor, a company's CSR, Baznas) may open: the prospectus, their own offers
+#: and the matches they are part of, their profile, signing in and out. The regency's people,
+#: needs, interventions, forum and beneficiaries are its facilitators' working space, so every
+#: other page answers 403 to a partner, whatever its own guard would say.
+PARTNER_ENDPOINTS = frozenset(
+    {
+        "home.index",
+        "prospectus.index",
+        "prospectus.public",
+        "exchange.offers",
+        "exchange.offer",
+        "exchange.new_offer",
+        "exchange.edit_offer",
+        "exchange.offer_status",
+        "matches.index",
+        "matches.detail",
+        "profile.edit",
+        "auth.login",
+        "auth.logout",
+        "auth.language",
+        "auth.password",
+        "auth.reset_request",
+        "auth.reset",
+        "auth.accept_invitation",
+        "unsubscribe.confirm",
+        "unsubscribe.unsubscribe",
+        "health.healthz",
+        "static",
+    }
+)
+
+
+def is_partner(person: Person) -> bool:
+    return person.role == Role.PARTNER
+
+
+def keep_partners_in_their_pages() -> None:
+    """``before_request``: a signed-in partner gets 403 outside :data:`PARTNER_ENDPOINTS`
+    (an unknown address keeps its 404)."""
+    if request.endpoint is None or request.endpoint in PARTNER_ENDPOINTS:
+        return
+    if current_user.is_authenticated and is_partner(me()):
+        abort(403)
 
 
 def my_regency() -> str:

@@ -25,6 +25,7 @@ from titiktemu.i18n import TRANSLATIONS_DIR, language, money
 from titiktemu.jobs.queue import celery_init_app
 from titiktemu.models import Person
 from titiktemu.settings import Settings
+from web.access import keep_partners_in_their_pages
 from web.api.problems import (
     answer_domain_error,
     answer_http_error,
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
     app.after_request(_security_headers)
+    app.before_request(keep_partners_in_their_pages)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["money"] = _money  # "Rp 170.500.000", as emails write it
     app.jinja_env.filters["whatsapp"] = whatsapp_link  # wa.me link of a mobile number, or None
@@ -132,6 +134,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from web.overlaps.blueprint import blueprint as overlaps
     from web.places.blueprint import blueprint as places
     from web.profile.blueprint import blueprint as profile
+    from web.prospectus.blueprint import blueprint as prospectus
     from web.review.blueprint import blueprint as review
     from web.synonyms.blueprint import blueprint as synonyms
     from web.unsubscribe.blueprint import blueprint as unsubscribe
@@ -154,6 +157,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         obstacles,
         forum,
         beneficiaries,
+        prospectus,
         exports,
         api,
     ):

@@ -11,6 +11,7 @@ its query string into links takes it from ``link_args``, never with ``url_for``'
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Final, overload
 
@@ -122,3 +123,14 @@ def init_params(app: Flask) -> None:
     app.url_map.converters["int"] = DbIntConverter
     app.url_map.converters["village"] = VillageCodeConverter
     app.before_request(refuse_unreadable)
+
+
+def year_arg() -> int:
+    """``?year=``: this year without it; anything but a plausible year is a 404 (the reports of
+    a year, the prospectus)."""
+    raw = request.args.get("year", "")
+    if not raw:
+        return dt.date.today().year
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= 2100):
+        abort(404)
+    return int(raw)

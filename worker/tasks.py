@@ -22,11 +22,11 @@ from titiktemu.imports import prune_import_files
 from titiktemu.jobs import Progress, enqueue, requeue_due, run_job
 from titiktemu.jobs.names import TaskName
 from titiktemu.mail.announce import announce
-from titiktemu.mail.notifications import remind_expiring_needs, send_digest
+from titiktemu.mail.notifications import digest_recipients, remind_expiring_needs, send_digest
 from titiktemu.mail.sender import send_pending
 from titiktemu.matching import incremental
 from titiktemu.matching.rebuild import rebuild_regency as rebuild_service
-from titiktemu.models import JobRun, Need, Offer, Person, Regency, Role
+from titiktemu.models import JobRun, Need, Offer, Person, Regency
 from titiktemu.models.interventions import Intervention
 from titiktemu.models.people import person_villages
 from titiktemu.models.places import regency_sql
@@ -147,14 +147,12 @@ def password_reset(email: str, job_id: int) -> None:
 
 @shared_task(name=TaskName.SEND_DIGESTS, max_retries=0)
 def send_digests() -> int:
-    """Daily digests for coordinators who chose them."""
+    """Daily digests: coordinators who chose them, and everyone with a forum follow-up open."""
     settings = settings_of(current_app)
     session = db.session()
     today = dt.datetime.now(dt.UTC).date()
     sent = 0
-    for person in session.scalars(
-        sa.select(Person).where(Person.role == Role.COORDINATOR, Person.active.is_(True))
-    ):
+    for person in digest_recipients(session):
         sent += send_digest(session, settings, person, today)
     session.commit()
     send_pending_email.delay()

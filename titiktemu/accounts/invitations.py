@@ -44,10 +44,11 @@ class InvitationError(NotAllowed, ValueError):
     into."""
 
 
-#: Who may invite whom: coordinators bring in facilitators, admins also coordinators.
+#: Who may invite whom: coordinators bring in facilitators and partners (donors, CSR, Baznas),
+#: admins also coordinators.
 INVITABLE_ROLES: dict[Role, tuple[Role, ...]] = {
-    Role.COORDINATOR: (Role.FACILITATOR,),
-    Role.ADMIN: (Role.FACILITATOR, Role.COORDINATOR),
+    Role.COORDINATOR: (Role.FACILITATOR, Role.PARTNER),
+    Role.ADMIN: (Role.FACILITATOR, Role.PARTNER, Role.COORDINATOR),
 }
 PROMOTION = (Role.FACILITATOR, Role.COORDINATOR)
 
@@ -63,8 +64,8 @@ def invite(
 ) -> InviteOutcome:
     """Create the person if the address is new and email them a link to join as ``role``.
 
-    A coordinator invites facilitators into their own regency; an admin invites facilitators or
-    coordinators into ``regency_code`` (or their own). An admin inviting a facilitator who has
+    A coordinator invites facilitators and partners into their own regency; an admin also
+    coordinators, into ``regency_code`` (or their own). An admin inviting a facilitator who has
     not joined yet as a coordinator makes them one.
     """
     if role not in INVITABLE_ROLES.get(inviter.role, ()):

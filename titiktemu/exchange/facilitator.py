@@ -28,6 +28,7 @@ from titiktemu.models import (
 )
 from titiktemu.models.overlaps import overlap_flag_interventions
 from titiktemu.review.commands import may_review
+from titiktemu.visibility import contact_visible as contact_visible
 
 #: Proposals that no longer say anything to the people in them.
 HIDDEN = visibility.HIDDEN
@@ -153,11 +154,6 @@ def sides(proposal: Proposal, person: Person) -> Sides:
     helper = proposal.offer.person if proposal.offer else proposal.person
     i_need = need_owner is not None and need_owner.id == person.id
     return Sides(proposal.need, proposal.offer, helper if i_need else need_owner, i_need)
-
-
-def contact_visible(proposal: Proposal) -> bool:
-    """Contacts are shared only once a coordinator accepted the collaboration."""
-    return proposal.status == ProposalStatus.ACCEPTED
 
 
 # Interventions ---------------------------------------------------------------------------------

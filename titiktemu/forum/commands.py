@@ -362,17 +362,6 @@ def complete_follow_up(session: Session, actor: Person, item_id: int) -> AgendaI
     return item
 
 
-def follow_ups_of(session: Session, person: Person) -> list[AgendaItem]:
-    """The person's follow-ups not done yet, soonest first (their home page, their digest)."""
-    return list(
-        session.scalars(
-            sa.select(AgendaItem)
-            .where(AgendaItem.follow_up_by == person.id, AgendaItem.follow_up_done_at.is_(None))
-            .order_by(AgendaItem.follow_up_due, AgendaItem.id)
-        )
-    )
-
-
 def meetings_of(session: Session, viewer: Person, regency: str) -> list[ForumMeeting]:
     """The regency's meetings, newest first: all for coordinators, those one is invited to else."""
     query = (

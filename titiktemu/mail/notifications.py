@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from titiktemu.bulk import batches
+from titiktemu.forum.follow_ups import FollowUp, has_open_follow_ups, open_follow_ups
 from titiktemu.mail.outbox import Queued, queue_email, queue_emails
 from titiktemu.models import (
     ExchangeStatus,
@@ -136,16 +137,74 @@ def announce_new_proposals(
     return queued
 
 
+def digest_recipients(session: Session) -> list[Person]:
+    """Who may get a digest today: coordinators who chose the daily digest, and anyone with a
+    forum follow-up not done yet (unless they turned email off). :func:`send_digest` decides
+    whether there is anything to say."""
+    return list(
+        session.scalars(
+            sa.select(Person)
+            .where(
+                Person.active.is_(True),
+                Person.regency_code.is_not(None),
+                Person.notify != NotifyPreference.OFF,
+                sa.or_(
+                    sa.and_(
+                        Person.role == Role.COORDINATOR,
+                        Person.notify == NotifyPreference.DAILY,
+                    ),
+                    has_open_follow_ups(),
+                ),
+            )
+            .order_by(Person.id)
+        )
+    )
+
+
 def send_digest(session: Session, settings: Settings, person: Person, day: dt.date) -> bool:
-    """The daily digest for a coordinator who chose it: proposals awaiting review, and those that
-    went out of date since the previous digest day, each with why. Sent once a person and day."""
-    if person.regency_code is None or person.notify != NotifyPreference.DAILY:
+    """The daily digest: the person's forum follow-ups not done yet (with whom to call about
+    each), and for a coordinator who chose it, the proposals awaiting review and those that went
+    out of date since the previous digest day, each with why. Sent once a person and day, only
+    when there is something to say."""
+    if person.regency_code is None or person.notify == NotifyPreference.OFF:
         return False
+    follow_ups = [_follow_up_item(settings, f) for f in open_follow_ups(session, person, day)]
+    proposals: list[Proposal] = []
+    retired: list[Proposal] = []
+    retired_total = 0
+    if person.notify == NotifyPreference.DAILY and person.role == Role.COORDINATOR:
+        proposals, retired, retired_total = _review_news(session, person.regency_code, day)
+    if not proposals and not retired and not follow_ups:
+        return False
+    row = queue_email(
+        session,
+        settings,
+        dedupe_key=f"digest:{person.id}:{day.isoformat()}",
+        person=person,
+        template="digest",
+        context={
+            "proposals": [_proposal_item(settings, p) for p in proposals],
+            "retired": [_retired_item(settings, p) for p in retired],
+            "retired_total": retired_total,
+            "follow_ups": follow_ups,
+            "regency_name": _regency_name(session, person.regency_code),
+            "review_url": f"{settings.base_url}/review",
+        },
+        regency_code=person.regency_code,
+    )
+    return row is not None
+
+
+def _review_news(
+    session: Session, regency_code: str, day: dt.date
+) -> tuple[list[Proposal], list[Proposal], int]:
+    """Proposals awaiting review made since the previous digest day, and those retired since
+    (the first ``DIGEST_RETIRED_LISTED``, and how many in all)."""
     since = dt.datetime.combine(day, dt.time()) - dt.timedelta(days=1)
     proposals = session.scalars(
         sa.select(Proposal)
         .where(
-            Proposal.regency_code == person.regency_code,
+            Proposal.regency_code == regency_code,
             Proposal.status == ProposalStatus.PROPOSED,
             Proposal.created_at >= since,
         )
@@ -154,7 +213,7 @@ def send_digest(session: Session, settings: Settings, person: Person, day: dt.da
     # Retiring a proposal is its last change (the engine leaves an obsolete one alone unless it
     # proposes it again), so its ``updated_at`` is when it went out of date.
     retired_since = sa.and_(
-        Proposal.regency_code == person.regency_code,
+        Proposal.regency_code == regency_code,
         Proposal.status == ProposalStatus.OBSOLETE,
         Proposal.updated_at >= since,
     )
@@ -167,24 +226,19 @@ def send_digest(session: Session, settings: Settings, person: Person, day: dt.da
         .order_by(Proposal.updated_at.desc(), Proposal.id)
         .limit(DIGEST_RETIRED_LISTED)
     ).all()
-    if not proposals and not retired:
-        return False
-    row = queue_email(
-        session,
-        settings,
-        dedupe_key=f"digest:{person.id}:{day.isoformat()}",
-        person=person,
-        template="digest",
-        context={
-            "proposals": [_proposal_item(settings, p) for p in proposals],
-            "retired": [_retired_item(settings, p) for p in retired],
-            "retired_total": retired_total,
-            "regency_name": _regency_name(session, person.regency_code),
-            "review_url": f"{settings.base_url}/review",
-        },
-        regency_code=person.regency_code,
-    )
-    return row is not None
+    return list(proposals), list(retired), retired_total
+
+
+def _follow_up_item(settings: Settings, follow_up: FollowUp) -> dict[str, Any]:
+    item = follow_up.item
+    return {
+        "decision": item.decision,
+        "due": item.follow_up_due,
+        "overdue": follow_up.overdue,
+        "meeting": item.meeting.title,
+        "url": f"{settings.base_url}/forum/{item.meeting_id}#item-{item.id}",
+        "contacts": [_contact(p) for p in follow_up.contacts],
+    }
 
 
 def _retired_item(settings: Settings, p: Proposal) -> dict[str, Any]:

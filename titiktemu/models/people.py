@@ -17,6 +17,9 @@ class Role(enum.StrEnum):
     FACILITATOR = "facilitator"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+    #: A donor, a company's CSR or Baznas, invited by a coordinator: reads the prospectus and
+    #: posts offers; sees nothing else of the regency (web.access.PARTNER_ENDPOINTS).
+    PARTNER = "partner"
 
 
 class Language(enum.StrEnum):

@@ -21,6 +21,8 @@ class RegencySettings(Timestamped, Base):
     review_deadline_days: Mapped[int] = mapped_column(default=7)
     #: Months an uploaded beneficiary list is kept before the nightly job deletes it.
     beneficiary_retention_months: Mapped[int] = mapped_column(default=24, server_default="24")
+    #: Whether the prospectus is also served to anyone, unsigned, at /prospectus/<regency>.
+    prospectus_public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class KecamatanAdjacency(Base):

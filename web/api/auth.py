@@ -11,7 +11,7 @@ from flask import g, request
 
 from titiktemu.accounts.tokens import person_for_token
 from titiktemu.extensions import db
-from titiktemu.models import Person
+from titiktemu.models import Person, Role
 from web.access import is_coordinator, regency_of
 from web.api.problems import ApiProblem
 
@@ -28,6 +28,8 @@ def authenticate() -> Person:
         raise ApiProblem(
             401, "The token is unknown, revoked or its person is inactive.", [], _challenge(True)
         )
+    if person.role == Role.PARTNER:
+        raise ApiProblem(403, "The API is for the regency's facilitators; partners use the pages.")
     g.api_person = person
     return person
 

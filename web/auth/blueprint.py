@@ -22,6 +22,7 @@ from flask_login import current_user, login_user, logout_user
 
 from titiktemu import visibility
 from titiktemu.accounts.invitations import (
+    INVITABLE_ROLES,
     InvitationError,
     InviteOutcome,
     accept,
@@ -138,19 +139,22 @@ def language() -> ResponseReturnValue:
 @blueprint.route("/invite", methods=["GET", "POST"])
 @coordinator_required
 def invite_facilitator() -> ResponseReturnValue:
-    """Invite a facilitator by email into my regency (an admin chooses the regency, and whether
-    to invite a facilitator or a coordinator)."""
+    """Invite a facilitator or a partner by email into my regency (an admin chooses the regency,
+    and may also invite a coordinator)."""
     inviter = me()
     form = InviteForm()
+    invitable = {r.value for r in INVITABLE_ROLES.get(inviter.role, ())}
+    offered: list[Any] = list(form.role.choices or [])  # SelectChoice objects (web.auth.forms)
+    form.role.choices = [c for c in offered if c.value in invitable]
+    if request.method == "GET" and request.args.get("role") in invitable:
+        form.role.data = request.args["role"]  # "invite a partner" from the prospectus
     if inviter.role == Role.ADMIN:
         form.regency.choices = _loaded_regencies()
         if request.method == "GET" and inviter.regency_code:
             form.regency.data = inviter.regency_code
-    else:
-        del form.role  # a coordinator invites facilitators; nothing to choose
     if form.validate_on_submit():
         email = form.email.data or ""
-        role = Role(form.role.data) if inviter.role == Role.ADMIN else Role.FACILITATOR
+        role = Role(form.role.data)
         key = form.submission_key.posted
         first = first_submission(key, "invitation")  # a double tap: what the first one said
         if first is not None:
@@ -200,7 +204,7 @@ def _invite_page(form: InviteForm, inviter: Person) -> str:
         form=form,
         pending=people,
         choose_regency=inviter.role == Role.ADMIN,
-        choose_role=inviter.role == Role.ADMIN,
+        choose_role=True,
         days=INVITE_MAX_AGE.days,
     )
 

@@ -91,10 +91,16 @@ class InviteForm(FlaskForm):
     name = _name_field(required=False)
     #: Shown to admins only; a coordinator invites into their own regency.
     regency = SelectField(_l("Regency"), choices=[], validate_choice=False)
-    #: Shown to admins only; a coordinator invites facilitators.
+    #: A coordinator chooses between the first two (``INVITABLE_ROLES``); an admin among all.
     role = SelectField(
         _l("Role"),
-        choices=choices([("facilitator", _l("Facilitator")), ("coordinator", _l("Coordinator"))]),
+        choices=choices(
+            [
+                ("facilitator", _l("Facilitator")),
+                ("partner", _l("Partner (donor, company CSR, Baznas)")),
+                ("coordinator", _l("Coordinator")),
+            ]
+        ),
         default="facilitator",
     )
 

@@ -42,7 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "token": ("web.commands.tokens:token", "Personal API tokens."),
     "user": (
         "web.commands.users:user",
-        "Accounts made from the command line (the first admin, coordinators).",
+        "Accounts made from the command line (the first admin, coordinators, partners).",
     ),
 }
 

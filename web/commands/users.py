@@ -24,7 +24,7 @@ HOURS = int(SETUP_LINK_MAX_AGE.total_seconds() // 3600)
 
 @click.group("user", cls=AppGroup)
 def user() -> None:
-    """Accounts made from the command line (the first admin, coordinators)."""
+    """Accounts made from the command line (the first admin, coordinators, partners)."""
 
 
 @user.command("create")
@@ -32,8 +32,11 @@ def user() -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice([r.value for r in (Role.ADMIN, Role.COORDINATOR, Role.FACILITATOR)]),
-    help="admin (every regency unless --regency), coordinator or facilitator.",
+    type=click.Choice(
+        [r.value for r in (Role.ADMIN, Role.COORDINATOR, Role.FACILITATOR, Role.PARTNER)]
+    ),
+    help="admin (every regency unless --regency), coordinator, facilitator or partner "
+    "(a donor, CSR or Baznas: the prospectus and its own offers).",
 )
 @click.option("--regency", default=None, help="Regency code, e.g. 33.10 or 3310.")
 @click.option("--name", default="", help="Their name (they can change it when they join).")

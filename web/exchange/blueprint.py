@@ -38,7 +38,7 @@ from titiktemu.exchange.facilitator import (
 from titiktemu.extensions import db
 from titiktemu.interventions.similar import Similar, similar_needs
 from titiktemu.models import Kecamatan, Need, Offer, Proposal, Village
-from web.access import login_required, me, my_regency
+from web.access import is_partner, login_required, me, my_regency
 from web.decisions import already_decided_text
 from web.exchange.forms import NeedForm, OfferForm
 from web.fields import choices, values
@@ -76,7 +76,9 @@ def needs() -> ResponseReturnValue:
 @blueprint.route("/offers")
 @login_required
 def offers() -> ResponseReturnValue:
-    """Offers are listed with the needs."""
+    """Offers are listed with the needs (a partner's, under the prospectus)."""
+    if is_partner(me()):
+        return redirect(url_for("prospectus.index", _anchor="offers"))
     return redirect(url_for(".needs", _anchor="offers"))
 
 

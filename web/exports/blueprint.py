@@ -33,7 +33,7 @@ from web.access import coordinator_required, login_required, me, my_regency
 from web.exports.charts import bar_chart
 from web.exports.report_page import LABELS, SECTIONS, page_table, paginate, show_value
 from web.overlaps.blueprint import SHOW
-from web.params import link_args
+from web.params import link_args, year_arg
 from web.review.forms import QueueFilterForm
 
 blueprint = Blueprint("exports", __name__)
@@ -284,20 +284,8 @@ REFLECTION_LABELS = {
 }
 
 
-def _reflection_year() -> int:
-    """``?year=`` (this year without it); anything but a plausible year is a 404."""
-    raw = request.args.get("year", "")
-    if not raw:
-        return dt.date.today().year
-    if not (raw.isascii() and raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= 2100):
-        abort(404)
-    return int(raw)
-
-
 def _reflection() -> reflection.Reflection:
-    return reflection.build(
-        db.session(), _regency(), _reflection_year(), dt.date.today(), _language()
-    )
+    return reflection.build(db.session(), _regency(), year_arg(), dt.date.today(), _language())
 
 
 @blueprint.route("/reports/reflection")

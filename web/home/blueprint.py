@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import datetime as dt
+
+from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from titiktemu.extensions import db
-from titiktemu.forum.commands import follow_ups_of
+from titiktemu.forum.follow_ups import open_follow_ups
 from titiktemu.models import Regency
 from titiktemu.places.stats import regency_counts
-from web.access import login_required, me, my_regency
+from web.access import is_partner, login_required, me, my_regency
 
 blueprint = Blueprint("home", __name__)
 
@@ -19,6 +21,8 @@ blueprint = Blueprint("home", __name__)
 def index() -> ResponseReturnValue:
     """My follow-ups from the forum, then counts of villages, programs, people, offers, needs,
     proposals and flags in my regency."""
+    if is_partner(me()):
+        return redirect(url_for("prospectus.index"))  # a partner's home is the prospectus
     code = my_regency()
     regency = db.session.get(Regency, code) if code else None
     counts = regency_counts(db.session(), regency.code) if regency else None
@@ -26,5 +30,5 @@ def index() -> ResponseReturnValue:
         "home/index.html",
         regency=regency,
         counts=counts,
-        follow_ups=follow_ups_of(db.session(), me()),
+        follow_ups=open_follow_ups(db.session(), me(), dt.date.today()),
     )

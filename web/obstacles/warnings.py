@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from titiktemu.extensions import db
 from titiktemu.obstacles.commands import Warning, warnings_for
-from web.access import my_regency
+from web.access import is_partner, me, my_regency
 
 
 def obstacle_warnings(place: str | None, category: str | None = None) -> list[Warning]:
     """For a village code, or a kecamatan code (a need for a whole kecamatan); [] for anything
-    outside the signed-in person's regency."""
+    outside the signed-in person's regency, and for a partner: obstacles (a community's refusal,
+    politics) are the facilitators' own notes, not the prospectus."""
+    if is_partner(me()):
+        return []
     regency = my_regency()
     if not place or not place.startswith(regency + "."):
         return []
