@@ -20,7 +20,7 @@ from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR
 from titiktemu.extensions import db
 from titiktemu.mail.context import thaw
 from titiktemu.mail.sender import build_message
-from titiktemu.models import AuditEntry, Need, Offer, OutboxEmail, Person, Proposal, Role
+from titiktemu.models import AuditEntry, Kecamatan, Need, Offer, OutboxEmail, Person, Proposal, Role
 from web.access import PARTNER_ENDPOINTS
 
 from .conftest import PASSWORD, csrf_token
@@ -287,3 +287,35 @@ def test_a_coordinator_invites_a_partner_and_the_email_says_what_for(app: Flask)
         coordinator, "/invite", {"email": "boss@example.org", "name": "", "role": "coordinator"}
     )
     assert refused.status_code == 400
+
+
+def test_no_page_a_partner_opens_links_to_one_they_may_not(app: Flask, partner: int) -> None:
+    """Every link on the partner's pages, two clicks deep from the prospectus, opens for them:
+    a menu entry or a "back" link that answers 403 is a dead end."""
+    client = _partner_client(app)
+    with app.app_context():
+        offer = Offer(person_id=partner, title="Beasiswa untuk anak keluarga PKH")
+        offer.kecamatan = [db.session.get(Kecamatan, BAYAT)]
+        db.session.add(offer)
+        db.session.commit()
+        offer_id = offer.id
+    seen: dict[str, int] = {}
+    frontier = ["/prospectus", "/matches", "/profile", f"/offers/{offer_id}"]
+    for _depth in range(2):
+        found: list[str] = []
+        for url in frontier:
+            if url in seen:
+                continue
+            answer = client.get(url)
+            seen[url] = answer.status_code
+            if answer.status_code != 200 or "html" not in answer.content_type:
+                continue
+            for href in re.findall(r'href="(/[^"#]*)', answer.get_data(as_text=True)):
+                if not href.startswith(("/static/", "/logout")):
+                    found.append(href.replace("&amp;", "&"))
+        frontier = found
+    for url in frontier:
+        seen.setdefault(url, client.get(url).status_code)
+    dead = {url: status for url, status in seen.items() if status in (403, 404, 500)}
+    assert dead == {}, f"links a partner follows into a wall: {dead}"
+    assert len(seen) > 10
