@@ -148,6 +148,15 @@ def test_the_page_shows_the_figures_and_no_personal_data(app: Flask) -> None:
         assert line.category in html and ", ".join(line.programs) in html
     leaks = [x for x in (*names, *emails, *titles) if x in html]
     assert leaks == [], f"the prospectus shows personal data or written text: {leaks[:5]}"
+    # An accepted synergy says why the two programs gain by working together.
+    _accept_a_synergy(app)
+    with app.app_context():
+        report = prospectus.build(db.session(), KLATEN, year, "id")
+    place, line = next((k, s) for k in report.kecamatan for s in k.synergies)
+    assert line.why is not None and line.why["code"] == "synergy.complement"
+    html = client.get(f"/prospectus?year={year}&kecamatan={place.code}").get_data(as_text=True)
+    assert f"{line.programs[0]} + {line.programs[1]}" in html
+    assert f"{line.why['params']['program_a']} dan {line.why['params']['program_b']}:" in html
     assert 'href="/offers/new"' in html  # a partner offers from here
     assert "/prospectus/public" not in html  # the switch is the coordinators'
 

@@ -42,6 +42,7 @@ from titiktemu.models import (
 )
 from titiktemu.models.exchange import need_skills
 from titiktemu.models.places import under
+from titiktemu.models.proposals import Reason
 
 #: The group of a need with no skill at all (its title named none the taxonomy knows).
 OTHER_GROUP = "other"
@@ -77,6 +78,9 @@ class SynergyLine:
 
     programs: tuple[str, str]
     villages: int
+    #: Why they gain by working together: the engine's reason (codes and values; the page
+    #: words it, e.g. "PKH and RTLH: holds the poor-household lists ..."), if it gave one.
+    why: Reason | None = None
 
 
 @dataclass
@@ -268,16 +272,19 @@ def _add_work(session: Session, regency_code: str, year: int, language: str, pla
 def _add_synergies(session: Session, regency_code: str, place: _Place) -> None:
     codes: dict[int | None, str] = dict(session.execute(sa.select(Program.id, Program.code)).all())
     rows = session.execute(
-        sa.select(Proposal.program_a_id, Proposal.program_b_id, Proposal.village_codes).where(
+        sa.select(
+            Proposal.program_a_id, Proposal.program_b_id, Proposal.village_codes, Proposal.reasons
+        ).where(
             Proposal.regency_code == regency_code,
             Proposal.kind == ProposalKind.PROGRAM_SYNERGY,
             Proposal.status == ProposalStatus.ACCEPTED,
         )
     ).all()
-    for program_a, program_b, village_codes in rows:
+    for program_a, program_b, village_codes, reasons in rows:
         pair = tuple(sorted((codes.get(program_a, "?"), codes.get(program_b, "?"))))
+        why = next((r for r in reasons or [] if r.get("code") == "synergy.complement"), None)
         per_kecamatan: dict[str, int] = defaultdict(int)
         for village in village_codes or []:
             per_kecamatan[str(village)[:8]] += 1
         for kecamatan, count in sorted(per_kecamatan.items()):
-            place(kecamatan).synergies.append(SynergyLine((pair[0], pair[1]), count))
+            place(kecamatan).synergies.append(SynergyLine((pair[0], pair[1]), count, why))
