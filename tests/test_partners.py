@@ -319,3 +319,44 @@ def test_no_page_a_partner_opens_links_to_one_they_may_not(app: Flask, partner: 
     dead = {url: status for url, status in seen.items() if status in (403, 404, 500)}
     assert dead == {}, f"links a partner follows into a wall: {dead}"
     assert len(seen) > 10
+
+
+def test_a_partner_in_an_invited_program_is_not_invited_to_the_forum(
+    app: Flask, partner: int
+) -> None:
+    """The agenda holds the facilitators' own notes: inviting a program (a company's CSR has
+    people of its own there) invites its facilitators, never its partner account."""
+    from titiktemu.forum.calendar import to_utc
+    from titiktemu.forum.commands import MeetingInput, schedule_meeting
+
+    with app.app_context():
+        session = db.session()
+        coordinator = session.scalars(
+            sa.select(Person).where(Person.email == DEMO_COORDINATOR)
+        ).one()
+        facilitator = session.scalars(
+            sa.select(Person).where(Person.email == DEMO_FACILITATOR)
+        ).one()
+        program = facilitator.programs[0]
+        person = session.get(Person, partner)
+        assert person is not None
+        person.programs.append(program)
+        session.commit()
+        starts = to_utc(dt.datetime(NEXT_YEAR, 1, 20, 9, 0))
+        meeting = schedule_meeting(
+            session,
+            settings_of(app),
+            coordinator,
+            MeetingInput(
+                title="Sarasehan pendamping",
+                place="Pendopo Kabupaten Klaten",
+                starts_at=starts,
+                ends_at=starts + dt.timedelta(hours=2),
+                program_ids=(program.id,),
+                person_ids=(partner,),
+            ),
+            regency=KLATEN,
+        )
+        session.commit()
+        invited = {p.id for p in meeting.invitees}
+        assert facilitator.id in invited and partner not in invited

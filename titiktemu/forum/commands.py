@@ -112,13 +112,16 @@ def schedule_meeting(
 
 
 def _invitees(session: Session, regency: str, data: MeetingInput, actor: Person) -> list[Person]:
-    """The people named, the people of the programs named, the regency's coordinators."""
+    """The people named, the people of the programs named, the regency's coordinators; never a
+    partner (a donor or CSR member of a program): the agenda holds the facilitators' own notes
+    (obstacles, overlaps), and a partner's pages stop at the prospectus."""
     members = sa.select(person_programs.c.person_id).where(
         person_programs.c.program_id.in_(data.program_ids)
     )
     people = session.scalars(
         sa.select(Person).where(
             Person.active.is_(True),
+            Person.role != Role.PARTNER,
             sa.or_(
                 Person.id.in_(data.person_ids),
                 Person.id.in_(members),
