@@ -676,6 +676,21 @@ def test_people_who_work_in_the_villages_are_facilitators(session: Session, word
     assert sri.role is Role.FACILITATOR
 
 
+@pytest.mark.parametrize("word", ["Mitra", "partner", "Donatur"])
+def test_a_donor_or_csr_row_makes_a_partner(session: Session, word: str) -> None:
+    """A coordinator invites partners, so their list may name them: the prospectus and their
+    own offers, nothing else of the regency."""
+    row = [*PEOPLE[0]]
+    row[3] = word
+    uploads = [
+        Upload("programs.csv", csv_bytes("programs", PROGRAMS)),
+        Upload("people.csv", csv_bytes("people", [row])),
+    ]
+    imported(session, uploads, expect=APPLIED)
+    sri = session.scalars(sa.select(Person).where(Person.email == "sri@example.org")).one()
+    assert sri.role is Role.PARTNER
+
+
 def test_a_field_coordinator_is_asked_about(session: Session) -> None:
     """ "Koordinator Lapangan": a senior facilitator, or a coordinator who decides proposals?"""
     row = [*PEOPLE[0]]

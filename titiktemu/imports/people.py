@@ -49,6 +49,10 @@ ROLE_WORDS: Final[dict[str, Role]] = {
     "fieldofficer": Role.FACILITATOR,
     "fieldstaff": Role.FACILITATOR,
     "koordinator": Role.COORDINATOR,
+    # Donors, companies' CSR and Baznas: the prospectus and their own offers, nothing else.
+    "mitra": Role.PARTNER,
+    "donor": Role.PARTNER,
+    "donatur": Role.PARTNER,
 }
 LANGUAGE_WORDS: Final[dict[str, Language]] = {
     **{lang.value: lang for lang in Language},

@@ -25,8 +25,8 @@ COMMENTS: Final[dict[str, str]] = {
         "categories = jenis kegiatan."
     ),
     "people": (
-        "# Orang: email = kunci; name = nama; phone = telepon; role = facilitator, coordinator "
-        "atau admin (kosong = facilitator); program_codes = kode program; home_village = desa "
+        "# Orang: email = kunci; name = nama; phone = telepon; role = facilitator, coordinator, "
+        "partner (mitra: donor, CSR, Baznas) atau admin (kosong = facilitator); program_codes = kode program; home_village = desa "
         "tempat tinggal; villages = desa dampingan; skills = keahlian; language = id atau en."
     ),
     "interventions": (
