@@ -39,9 +39,11 @@ def index() -> ResponseReturnValue:
     if not code:
         abort(404)
     partner = is_partner(person)
+    report = prospectus.build(db.session(), code, year_arg(), str(get_locale() or "id"))
     return render_template(
         "prospectus/index.html",
-        report=prospectus.build(db.session(), code, year_arg(), str(get_locale() or "id")),
+        report=report,
+        chosen=_chosen(report),
         public_view=False,
         partner=partner,
         offers=my_offers(db.session(), person) if partner else [],
@@ -72,12 +74,22 @@ def public(regency_code: str) -> ResponseReturnValue:
     regency = db.session.get(Regency, regency_code)
     if regency is None or not prospectus.is_public(db.session(), regency.code):
         abort(404)
+    report = prospectus.build(db.session(), regency.code, year_arg(), str(get_locale() or "id"))
     return render_template(
         "prospectus/index.html",
-        report=prospectus.build(db.session(), regency.code, year_arg(), str(get_locale() or "id")),
+        report=report,
+        chosen=_chosen(report),
         public_view=True,
         partner=False,
         offers=[],
         offer_matches={},
         coordinator=False,
+    )
+
+
+def _chosen(report: prospectus.Prospectus) -> prospectus.KecamatanProspect | None:
+    """The kecamatan shown in full: ``?kecamatan=``, else the first (the most open needs)."""
+    wanted = request.args.get("kecamatan")
+    return next((k for k in report.kecamatan if k.code == wanted), None) or next(
+        iter(report.kecamatan), None
     )
