@@ -493,3 +493,42 @@ def test_two_uploads_of_one_programs_list_at_once_leave_one_list(
             rows = db.session.scalar(sa.select(sa.func.count()).select_from(BeneficiaryRow))
             assert len(lists) == 1 and rows == lists[0].rows == 8
             db.session.remove()
+
+
+def test_two_coordinators_publish_the_prospectus_at_once(app: Flask, postgres: None) -> None:
+    """Both switch the public prospectus on at the same moment, on a regency that never had a
+    settings row: one row, public, and one audit line (the second found it already on)."""
+    from titiktemu.models import AuditEntry, RegencySettings
+    from titiktemu.prospectus.commands import set_public
+
+    klaten = seed_klaten(app)
+    with app.app_context():
+        db.session.execute(
+            sa.delete(RegencySettings).where(RegencySettings.regency_code == "33.10")
+        )
+        db.session.commit()
+        db.session.remove()
+
+    def publish() -> Answer:
+        with app.app_context():
+            coordinator = db.session.get(Person, klaten.coordinator)
+            assert coordinator is not None
+            changed = set_public(db.session(), coordinator, "33.10", True)
+            db.session.commit()
+            db.session.remove()
+            return changed
+
+    for round_ in (1, 2):  # without a settings row, then with one switched off again
+        assert sorted(at_once(publish, publish)) == [False, True]
+        with app.app_context():
+            row = db.session.get(RegencySettings, "33.10")
+            assert row is not None and row.prospectus_public
+            lines = db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.action == "prospectus.public")
+            )
+            assert lines == round_
+            row.prospectus_public = False
+            db.session.commit()
+            db.session.remove()
