@@ -295,7 +295,9 @@ def test_no_page_a_partner_opens_links_to_one_they_may_not(app: Flask, partner: 
     client = _partner_client(app)
     with app.app_context():
         offer = Offer(person_id=partner, title="Beasiswa untuk anak keluarga PKH")
-        offer.kecamatan = [db.session.get(Kecamatan, BAYAT)]
+        bayat = db.session.get(Kecamatan, BAYAT)
+        assert bayat is not None
+        offer.kecamatan = [bayat]
         db.session.add(offer)
         db.session.commit()
         offer_id = offer.id

@@ -152,11 +152,12 @@ def test_the_page_shows_the_figures_and_no_personal_data(app: Flask) -> None:
     _accept_a_synergy(app)
     with app.app_context():
         report = prospectus.build(db.session(), KLATEN, year, "id")
-    place, line = next((k, s) for k in report.kecamatan for s in k.synergies)
-    assert line.why is not None and line.why["code"] == "synergy.complement"
+    place, synergy = next((k, s) for k in report.kecamatan for s in k.synergies)
+    assert synergy.why is not None and synergy.why["code"] == "synergy.complement"
     html = client.get(f"/prospectus?year={year}&kecamatan={place.code}").get_data(as_text=True)
-    assert f"{line.programs[0]} + {line.programs[1]}" in html
-    assert f"{line.why['params']['program_a']} dan {line.why['params']['program_b']}:" in html
+    assert f"{synergy.programs[0]} + {synergy.programs[1]}" in html
+    params = synergy.why["params"]
+    assert f"{params['program_a']} dan {params['program_b']}:" in html
     assert 'href="/offers/new"' in html  # a partner offers from here
     assert "/prospectus/public" not in html  # the switch is the coordinators'
 
