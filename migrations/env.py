@@ -31,6 +31,24 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def _moves(current):
+    """Whether this run goes anywhere from ``current`` (an upgrade to where the database already
+    is does nothing); a target we cannot resolve (``-1``, ``+2``) counts as a move."""
+    from alembic.script import ScriptDirectory
+
+    try:
+        wanted = context.get_revision_argument()  # none at all for `db current`
+        if wanted in (None, "head", "heads"):
+            target = context.get_head_revision()
+        elif wanted == "base":
+            target = None
+        else:
+            target = ScriptDirectory.from_config(config).get_revision(wanted).revision
+    except Exception:  # relative, unknown or none: check, as for any move
+        return True
+    return current != target
+
+
 def run_migrations_online():
     def process_revision_directives(context, revision, directives):
         # Refuse to write an empty migration when autogenerate finds no change.
@@ -42,20 +60,24 @@ def run_migrations_online():
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("compare_type", True)
     with db.engine.connect() as connection:
-        sqlite = connection.dialect.name == "sqlite"
+        context.configure(connection=connection, target_metadata=db.metadata, **conf_args)
+        # Batch mode rebuilds a SQLite table (copy, drop, rename): with foreign keys enforced,
+        # dropping ``people`` fails while needs point at it. Alembic's advice: off for the
+        # migration (a PRAGMA outside any transaction), on again for the pool; and the migration
+        # must not leave a row pointing nowhere that did not before. Checked only when there is
+        # something to migrate: every `titiktemu demo` start runs an upgrade that does nothing.
+        migrating = connection.dialect.name == "sqlite" and _moves(
+            context.get_context().get_current_revision()
+        )
+        connection.commit()  # reading the revision began a transaction; the PRAGMA needs none
         broken_before = set()
-        if sqlite:
-            # Batch mode rebuilds a SQLite table (copy, drop, rename): with foreign keys enforced,
-            # dropping ``people`` fails while needs point at it. Alembic's advice: off for the
-            # migration (a PRAGMA outside any transaction), on again for the pool; and the
-            # migration must not leave a row pointing nowhere that did not before.
+        if migrating:
             broken_before = set(connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall())
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
-        context.configure(connection=connection, target_metadata=db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
-        if sqlite:
+        if migrating:
             broken = set(connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall())
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()

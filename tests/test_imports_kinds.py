@@ -662,15 +662,20 @@ def test_needs_and_offers_with_english_headers(session: Session) -> None:
     assert (need.needed_from, need.needed_until) == (dt.date(2026, 3, 1), dt.date(2026, 6, 30))
 
 
-@pytest.mark.parametrize("word", ["Relawan", "Volunteer", "PLD", "Pendamping Lokal Desa", "Kader"])
-def test_people_who_work_in_the_villages_are_facilitators(session: Session, word: str) -> None:
-    """Other names for the plain role, which grants nothing beyond one's own: read, not asked."""
+def _people_with_role(word: str) -> list[Upload]:
+    """The programs, and one person whose role column says ``word``."""
     row = [*PEOPLE[0]]
     row[3] = word
-    uploads = [
+    return [
         Upload("programs.csv", csv_bytes("programs", PROGRAMS)),
         Upload("people.csv", csv_bytes("people", [row])),
     ]
+
+
+@pytest.mark.parametrize("word", ["Relawan", "Volunteer", "PLD", "Pendamping Lokal Desa", "Kader"])
+def test_people_who_work_in_the_villages_are_facilitators(session: Session, word: str) -> None:
+    """Other names for the plain role, which grants nothing beyond one's own: read, not asked."""
+    uploads = _people_with_role(word)
     imported(session, uploads, expect=APPLIED)
     sri = session.scalars(sa.select(Person).where(Person.email == "sri@example.org")).one()
     assert sri.role is Role.FACILITATOR
@@ -680,12 +685,7 @@ def test_people_who_work_in_the_villages_are_facilitators(session: Session, word
 def test_a_donor_or_csr_row_makes_a_partner(session: Session, word: str) -> None:
     """A coordinator invites partners, so their list may name them: the prospectus and their
     own offers, nothing else of the regency."""
-    row = [*PEOPLE[0]]
-    row[3] = word
-    uploads = [
-        Upload("programs.csv", csv_bytes("programs", PROGRAMS)),
-        Upload("people.csv", csv_bytes("people", [row])),
-    ]
+    uploads = _people_with_role(word)
     imported(session, uploads, expect=APPLIED)
     sri = session.scalars(sa.select(Person).where(Person.email == "sri@example.org")).one()
     assert sri.role is Role.PARTNER
@@ -693,12 +693,7 @@ def test_a_donor_or_csr_row_makes_a_partner(session: Session, word: str) -> None
 
 def test_a_field_coordinator_is_asked_about(session: Session) -> None:
     """ "Koordinator Lapangan": a senior facilitator, or a coordinator who decides proposals?"""
-    row = [*PEOPLE[0]]
-    row[3] = "Koordinator Lapangan"
-    uploads = [
-        Upload("programs.csv", csv_bytes("programs", PROGRAMS)),
-        Upload("people.csv", csv_bytes("people", [row])),
-    ]
+    uploads = _people_with_role("Koordinator Lapangan")
     [problem] = errors(imported(session, uploads, expect=REJECTED))
     assert (problem["column"], problem["code"]) == ("role", "bad_choice")
 

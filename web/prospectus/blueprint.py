@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from titiktemu.exchange.facilitator import match_counts, my_offers
 from titiktemu.extensions import db
-from titiktemu.models import Proposal, Regency
+from titiktemu.models import Person, Proposal, Regency
 from titiktemu.prospectus import build as prospectus
 from titiktemu.prospectus.commands import set_public
 from web.access import (
@@ -38,18 +38,8 @@ def index() -> ResponseReturnValue:
     code = my_regency()
     if not code:
         abort(404)
-    partner = is_partner(person)
     report = prospectus.build(db.session(), code, year_arg(), str(get_locale() or "id"))
-    return render_template(
-        "prospectus/index.html",
-        report=report,
-        chosen=_chosen(report),
-        public_view=False,
-        partner=partner,
-        offers=my_offers(db.session(), person) if partner else [],
-        offer_matches=match_counts(db.session(), Proposal.offer_id) if partner else {},
-        coordinator=is_coordinator(person),
-    )
+    return _page(report, person)
 
 
 @blueprint.route("/prospectus/public", methods=["POST"])
@@ -75,15 +65,22 @@ def public(regency_code: str) -> ResponseReturnValue:
     if regency is None or not prospectus.is_public(db.session(), regency.code):
         abort(404)
     report = prospectus.build(db.session(), regency.code, year_arg(), str(get_locale() or "id"))
+    return _page(report, None)
+
+
+def _page(report: prospectus.Prospectus, person: Person | None) -> str:
+    """The prospectus page: for ``person`` signed in (a partner's offers under it, a
+    coordinator's public switch), or read-only for anyone (``None``)."""
+    partner = person is not None and is_partner(person)
     return render_template(
         "prospectus/index.html",
         report=report,
         chosen=_chosen(report),
-        public_view=True,
-        partner=False,
-        offers=[],
-        offer_matches={},
-        coordinator=False,
+        public_view=person is None,
+        partner=partner,
+        offers=my_offers(db.session(), person) if person is not None and partner else [],
+        offer_matches=match_counts(db.session(), Proposal.offer_id) if partner else {},
+        coordinator=person is not None and is_coordinator(person),
     )
 
 
