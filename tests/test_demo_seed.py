@@ -38,6 +38,7 @@ from titiktemu.models import (
     Role,
 )
 from titiktemu.places.regions import load_regions, resolve_codes
+from titiktemu.places.stats import RegencyCounts, regency_counts
 from titiktemu.vocabulary.taxonomy import load_taxonomy
 
 KLATEN = "33.10"
@@ -315,3 +316,36 @@ def test_the_demo_goes_through_the_importers_checks(klaten: Session) -> None:
     with pytest.raises(BundledDataInvalid, match="bad_email"):
         add_missing(klaten, [Upload(f"{k}.csv", data) for k, data in files.items()], KLATEN)
     assert count(klaten, Person) == count(klaten, Program) == 0
+
+
+def test_the_home_counts_are_the_rows_counted_one_by_one(seeded: Session) -> None:
+    """The home page's ten counts come from one statement; each equals the rows counted here
+    in Python, from the objects themselves."""
+    people = seeded.scalars(sa.select(Person).where(Person.regency_code == KLATEN)).all()
+    interventions = [
+        i for i in seeded.scalars(sa.select(Intervention)) if i.village_code.startswith("33.10.")
+    ]
+    programs = {p.id for person in people for p in person.programs} | {
+        i.program_id for i in interventions
+    }
+    assert len(programs) >= 2 and len({p.id for x in people for p in x.programs}) >= 1
+    counts = regency_counts(seeded, KLATEN)
+    assert counts == RegencyCounts(
+        kecamatan=count(seeded, Kecamatan, Kecamatan.regency_code == KLATEN),
+        villages=401,
+        programs=len(programs),
+        people=len(people),
+        open_offers=sum(
+            o.person.regency_code == KLATEN and o.status == ExchangeStatus.OPEN
+            for o in seeded.scalars(sa.select(Offer))
+        ),
+        open_needs=sum(
+            n.kecamatan_code.startswith("33.10.") and n.status == ExchangeStatus.OPEN
+            for n in seeded.scalars(sa.select(Need))
+        ),
+        proposals_awaiting=0,
+        proposals_accepted=0,
+        open_flags=0,
+        interventions=len(interventions),
+    )
+    assert counts.kecamatan == 26 and counts.open_offers > 0 and counts.open_needs > 0

@@ -11,7 +11,7 @@ reader's locale ("Rp 240.000.000" and "1 Mar 2021" in Indonesian, "Rp 240,000,00
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -151,6 +151,12 @@ class Labels:
     """Taxonomy codes to labels in both languages, loaded once for a batch of reasons."""
 
     labels: Mapping[str, tuple[str, str]]
+    #: Reasons already rendered with these labels, by (code, values, language): a page repeats
+    #: the same few reasons ("the timing fits", a village, a skill) over its cards, and the API
+    #: renders each in both languages.
+    said: dict[tuple[str, str, tuple[tuple[str, Any], ...]], str] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def load(cls, session: Session) -> Labels:
@@ -199,7 +205,19 @@ def render_reason(reason: Mapping[str, Any] | None, lang: str, labels: Labels) -
     """A stored reason (``{"code", "params", ...}``) in ``lang``; "" when it says nothing."""
     if not reason or not reason.get("code"):
         return ""
-    return render(str(reason["code"]), reason.get("params") or {}, lang, labels)
+    code, params = str(reason["code"]), reason.get("params") or {}
+    try:
+        key = (code, lang, tuple((k, _frozen(v)) for k, v in params.items()))
+        said = labels.said.get(key)
+    except TypeError:  # a value that cannot be a key (a nested mapping): rendered every time
+        return render(code, params, lang, labels)
+    if said is None:
+        said = labels.said[key] = render(code, params, lang, labels)
+    return said
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def in_both(reason: Mapping[str, Any] | None, labels: Labels) -> dict[str, str]:

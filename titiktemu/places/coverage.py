@@ -57,12 +57,12 @@ def may_see_contact(viewer: Person, person: Person) -> bool:
     return viewer.role == Role.COORDINATOR and viewer.regency_code == person.regency_code
 
 
-def programs_in(session: Session, regency_code: str) -> list[Program]:
-    """Programs with people or interventions in the regency, by code.
+def program_present_in(regency_code: str) -> sa.ColumnElement[bool]:
+    """A program has people or interventions in the regency.
 
     Asked per program (a short table) with EXISTS, which stops at the first intervention found
     through the (program, village, ...) unique index, instead of collecting the program of every
-    intervention of the regency: every coordinator's filter form reads this.
+    intervention of the regency: every coordinator's filter form and home page read this.
     """
     members_here = (
         sa.select(person_programs.c.person_id)
@@ -72,11 +72,14 @@ def programs_in(session: Session, regency_code: str) -> list[Program]:
     working_here = sa.select(Intervention.id).where(
         Intervention.program_id == Program.id, under(Intervention.village_code, regency_code)
     )
+    return sa.or_(working_here.exists(), members_here.exists())
+
+
+def programs_in(session: Session, regency_code: str) -> list[Program]:
+    """Programs with people or interventions in the regency, by code."""
     return list(
         session.scalars(
-            sa.select(Program)
-            .where(sa.or_(working_here.exists(), members_here.exists()))
-            .order_by(Program.code)
+            sa.select(Program).where(program_present_in(regency_code)).order_by(Program.code)
         )
     )
 
