@@ -74,16 +74,27 @@ def _grow(app: Flask, volume: Volume, mine: int) -> None:
         top_up(session, KLATEN, volume)
         me = session.scalars(sa.select(Person).where(Person.email == DEMO_FACILITATOR)).one()
         theirs = sa.select(Need.id).where(Need.person_id == me.id)
+        # A person's needs are unique by title: needs whose title they already have stay put.
+        titles = set(session.scalars(sa.select(Need.title_key).where(Need.person_id == me.id)))
         proposals = session.scalars(
             sa.select(Proposal)
+            .join(Need, Need.id == Proposal.need_id)
             .where(Proposal.need_id.not_in(theirs))
             .order_by(Proposal.id)
-            .limit(mine)
-        ).all()
-        for i, proposal in enumerate(proposals):
-            session.get_one(Need, proposal.need_id).person_id = me.id
-            if i % 2 == 0:
+        )
+        moved = 0
+        for proposal in proposals:
+            need = session.get_one(Need, proposal.need_id)
+            if need.person_id != me.id:
+                if need.title_key in titles:
+                    continue
+                titles.add(need.title_key)
+                need.person_id = me.id
+            if moved % 2 == 0:
                 proposal.status = ProposalStatus.ACCEPTED
+            moved += 1
+            if moved == mine:
+                break
         session.commit()
 
 
