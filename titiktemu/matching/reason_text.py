@@ -175,6 +175,12 @@ class Labels:
             {code: (label_id, label_en) for _, code, label_id, label_en in session.execute(both)}
         )
 
+    #: Equal for equal labels: what text rendered with them may be kept under.
+    fingerprint: int = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fingerprint", hash(frozenset(self.labels.items())))
+
     def of(self, code: str, lang: str) -> str:
         pair = self.labels.get(code)
         return code if pair is None else pair[0 if language(lang) == "id" else 1]

@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from titiktemu.models import (
     ExchangeStatus,
     Gap,
+    Kecamatan,
     Need,
     Offer,
     Person,
+    Program,
     Proposal,
     ProposalKind,
     ProposalStatus,
@@ -26,6 +29,8 @@ from titiktemu.models import (
 )
 from titiktemu.models.base import utcnow
 from titiktemu.models.people import person_programs
+from titiktemu.places.coverage import program_present_in
+from titiktemu.review.cards import Card, page_cards
 from titiktemu.review.commands import OPEN_STATES
 
 #: Days a proposal may wait when the regency has not chosen (RegencySettings' own default).
@@ -54,7 +59,7 @@ class QueueFilter:
 
 @dataclass
 class QueuePage:
-    items: list[Proposal]
+    items: list[Card]
     total: int
     page: int
     pages: int
@@ -65,7 +70,7 @@ class QueuePage:
     #: Open proposals past the deadline in the whole regency, whatever the filter.
     overdue_total: int = 0
 
-    def overdue(self, proposal: Proposal) -> bool:
+    def overdue(self, proposal: Proposal | Card) -> bool:
         return is_overdue(proposal, self.cutoff)
 
 
@@ -86,7 +91,7 @@ def overdue_cutoff(
     return (now or utcnow()) - dt.timedelta(days=deadline_days(session, regency_code))
 
 
-def is_overdue(proposal: Proposal, cutoff: dt.datetime) -> bool:
+def is_overdue(proposal: Proposal | Card, cutoff: dt.datetime) -> bool:
     """Still open and created before the cutoff."""
     return proposal.status in OPEN_STATES and proposal.created_at < cutoff
 
@@ -157,14 +162,7 @@ def queue(
     ).one()
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    items = list(
-        session.scalars(
-            query.options(*card_joins())
-            .order_by(Proposal.score.desc(), Proposal.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        ).unique()
-    )
+    items = page_cards(session, query, per_page, (page - 1) * per_page)
     return QueuePage(
         items=items,
         total=total or 0,
@@ -175,6 +173,35 @@ def queue(
         village_names=village_names(session, items),
         overdue_total=overdue_total or 0,
     )
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the queue's filter offers: the regency's kecamatan by name, its programs by code."""
+
+    kecamatan: list[tuple[str, str]]
+    programs: list[tuple[int, str]]
+
+
+def filter_choices(session: Session, regency_code: str) -> FilterChoices:
+    """The filter's options in one round trip (every queue page shows the form)."""
+    kecamatan = sa.select(
+        sa.literal(0).label("kind"),
+        Kecamatan.code.label("key"),
+        Kecamatan.name.label("label"),
+    ).where(Kecamatan.regency_code == regency_code)
+    programs = sa.select(sa.literal(1), sa.cast(Program.id, sa.String), Program.code).where(
+        program_present_in(regency_code)
+    )
+    found = FilterChoices([], [])
+    for kind, key, label in session.execute(
+        sa.union_all(kecamatan, programs).order_by("kind", "label", "key")
+    ):
+        if kind == 0:
+            found.kecamatan.append((key, label))
+        else:
+            found.programs.append((int(key), label))
+    return found
 
 
 def card_loads() -> list[sa.orm.interfaces.LoaderOption]:
@@ -190,22 +217,7 @@ def card_loads() -> list[sa.orm.interfaces.LoaderOption]:
     ]
 
 
-def card_joins() -> list[sa.orm.interfaces.LoaderOption]:
-    """Everything a card shows (as ``card_loads``), joined into the page's own statement: a
-    page of cards is one statement, where batched selects would be ten. The export, thousands
-    of rows, keeps ``card_loads``; results of these options need ``.unique()``."""
-    return [
-        joinedload(Proposal.need).joinedload(Need.person).joinedload(Person.programs),
-        joinedload(Proposal.need).joinedload(Need.village),
-        joinedload(Proposal.need).joinedload(Need.kecamatan),
-        joinedload(Proposal.offer).joinedload(Offer.person).joinedload(Person.programs),
-        joinedload(Proposal.person).joinedload(Person.programs),
-        joinedload(Proposal.program_a),
-        joinedload(Proposal.program_b),
-    ]
-
-
-def village_names(session: Session, proposals: list[Proposal]) -> dict[str, str]:
+def village_names(session: Session, proposals: Sequence[Proposal | Card]) -> dict[str, str]:
     """Names of the villages the synergies on this page cover, by code."""
     codes = sorted({c for p in proposals for c in p.village_codes})
     if not codes:

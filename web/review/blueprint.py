@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_wtf.csrf import generate_csrf
 
 from titiktemu.app import settings_of
 from titiktemu.decisions import AlreadyDecided
 from titiktemu.extensions import db
+from titiktemu.matching.reason_text import labels_for
 from titiktemu.models import Proposal, ProposalStatus
 from titiktemu.models.base import utcnow
-from titiktemu.places.coverage import kecamatan_of, programs_in
 from titiktemu.review import queue as review_queue
 from titiktemu.review.commands import (
     OPEN_STATES,
@@ -26,23 +29,22 @@ from web.access import coordinator_required, me, my_regency
 from web.decisions import already_decided_text
 from web.params import arg_int, link_args
 from web.places.links import template_helpers
+from web.review import cards
 from web.review.forms import BulkAcceptForm, DecisionForm, QueueFilterForm, choices
 from web.safety import safe_next
 
 blueprint = Blueprint("review", __name__)
+_CARDS = "titiktemu.review_cards"
+MARKS = {"csrf": cards.CSRF_MARK, "here": cards.HERE_MARK}
 blueprint.context_processor(template_helpers)
 
 
 def _filter_form(regency: str) -> QueueFilterForm:
     form = QueueFilterForm(formdata=request.args)
-    form.kecamatan.choices = choices(
-        [("", _("All kecamatan")), *((k.code, k.name) for k in kecamatan_of(db.session(), regency))]
-    )
+    offered = review_queue.filter_choices(db.session(), regency)
+    form.kecamatan.choices = choices([("", _("All kecamatan")), *offered.kecamatan])
     form.program.choices = choices(
-        [
-            ("", _("All programs")),
-            *((str(p.id), p.code) for p in programs_in(db.session(), regency)),
-        ]
+        [("", _("All programs")), *((str(i), code) for i, code in offered.programs)]
     )
     return form
 
@@ -55,19 +57,33 @@ def queue() -> ResponseReturnValue:
     form = _filter_form(regency)
     form.validate()  # for the messages; to_filter() ignores whatever did not parse
     filters = form.to_filter()
-    page = review_queue.queue(db.session(), regency, filters, page=arg_int("page", 1, low=1))
-    args = link_args("page")
-    return render_template(
+    now = utcnow()
+    page = review_queue.queue(
+        db.session(), regency, filters, page=arg_int("page", 1, low=1), now=now
+    )
+    here = request.full_path if request.query_string else request.path
+    html = render_template(
         "review/queue.html",
         form=form,
         filters=filters,
         result=page,
-        args=args,
-        here=request.full_path if request.query_string else request.path,
-        now=utcnow(),
+        args=link_args("page"),
+        here=here,
+        now=now,
         overdue_total=page.overdue_total,
         gaps=review_queue.open_gaps(db.session(), regency, filters.kecamatan),
+        cards=_cards(page, now),
+        marks=MARKS,
     )
+    return cards.fill(html, generate_csrf(), here)
+
+
+def _cards(page: review_queue.QueuePage, now: dt.datetime) -> cards.QueueCards:
+    """This page's view of the process's rendered cards: keyed also by the reader's language,
+    the taxonomy's labels (reasons name skills by them) and where the app is mounted."""
+    cache = current_app.extensions.setdefault(_CARDS, cards.CardCache())
+    context = (str(get_locale()), labels_for(db.session()).fingerprint, request.script_root)
+    return cards.QueueCards(cache, context, page.village_names, now, page.cutoff)
 
 
 def _visible_or_404(proposal_id: int) -> Proposal:
