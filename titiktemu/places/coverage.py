@@ -165,14 +165,24 @@ def coverage(
     where = [under(Intervention.village_code, regency_code)]
     if year is not None:
         where.append(Intervention.budget_year == year)
-    works: dict[str, set[str]] = defaultdict(set)
-    for village_code, key in session.execute(
-        sa.select(Intervention.village_code, key_column).where(*where).distinct()
+    # Counted per kecamatan by the database: the regency's thousands of (village, program)
+    # pairs never travel; only the open kecamatan's villages are read one by one.
+    counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for kecamatan_code, key, villages_working in session.execute(
+        sa.select(
+            Village.kecamatan_code,
+            key_column,
+            sa.func.count(sa.distinct(Intervention.village_code)),
+        )
+        .join(Village, Village.code == Intervention.village_code)
+        .where(*where)
+        .group_by(Village.kecamatan_code, key_column)
     ):
-        works[village_code].add(str(key))
+        counts[kecamatan_code][str(key)] = villages_working
 
     village_gaps: Counter[str] = Counter()
     wide_gaps: Counter[str] = Counter()
+    gap_villages: defaultdict[str, set[str]] = defaultdict(set)
     for need_village, need_kecamatan in session.execute(
         sa.select(Need.village_code, Need.kecamatan_code)
         .join(Gap, Gap.need_id == Need.id)
@@ -180,52 +190,40 @@ def coverage(
     ):
         if need_village:
             village_gaps[need_village] += 1
+            gap_villages[need_kecamatan].add(need_village)
         else:
             wide_gaps[need_kecamatan] += 1
 
     village_flags: Counter[str] = Counter()
-    for village_code, n in session.execute(
-        sa.select(OverlapFlag.village_code, sa.func.count())
+    flag_villages: Counter[str] = Counter()
+    for kecamatan_code, village_code, n in session.execute(
+        sa.select(Village.kecamatan_code, OverlapFlag.village_code, sa.func.count())
+        .join(Village, Village.code == OverlapFlag.village_code)
         .where(OverlapFlag.regency_code == regency_code, OverlapFlag.status.in_(UNRESOLVED))
-        .group_by(OverlapFlag.village_code)
+        .group_by(Village.kecamatan_code, OverlapFlag.village_code)
     ):
         village_flags[village_code] = n
-
-    villages = session.execute(
-        sa.select(Village.code, Village.name, Village.kecamatan_code)
-        .where(under(Village.code, regency_code))
-        .order_by(Village.name, Village.code)
-    )
-    by_kecamatan: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for code, name, kecamatan_code in villages:
-        by_kecamatan[kecamatan_code].append((code, name))
+        flag_villages[kecamatan_code] += 1
 
     rows = []
-    for kec in kecamatan_of(session, regency_code):
-        members = by_kecamatan.get(kec.code, [])
-        counts: Counter[str] = Counter()
-        for code, _name in members:
-            counts.update(works.get(code, ()))
+    for code, name, villages in session.execute(
+        sa.select(Kecamatan.code, Kecamatan.name, sa.func.count(Village.code))
+        .outerjoin(Village, Village.kecamatan_code == Kecamatan.code)
+        .where(Kecamatan.regency_code == regency_code)
+        .group_by(Kecamatan.code, Kecamatan.name)
+        .order_by(Kecamatan.name, Kecamatan.code)
+    ):
         row = KecamatanRow(
-            code=kec.code,
-            name=kec.name,
-            villages=len(members),
-            counts=counts,
-            gaps=sum(1 for code, _ in members if village_gaps[code]),
-            wide_gaps=wide_gaps[kec.code],
-            flags=sum(1 for code, _ in members if village_flags[code]),
+            code=code,
+            name=name,
+            villages=villages,
+            counts=counts[code],
+            gaps=len(gap_villages[code]),
+            wide_gaps=wide_gaps[code],
+            flags=flag_villages[code],
         )
-        if kec.code == kecamatan:
-            row.rows = [
-                VillageRow(
-                    code=code,
-                    name=name,
-                    marks=frozenset(works.get(code, ())),
-                    gaps=village_gaps[code],
-                    flags=village_flags[code],
-                )
-                for code, name in members
-            ]
+        if code == kecamatan:
+            row.rows = _village_rows(session, code, key_column, where, village_gaps, village_flags)
         rows.append(row)
     years = sorted(
         session.scalars(
@@ -243,6 +241,39 @@ def coverage(
         years=years,
         year=year,
     )
+
+
+def _village_rows(
+    session: Session,
+    kecamatan_code: str,
+    key_column: QueryableAttribute[Any],
+    where: list[sa.ColumnElement[bool]],
+    gaps: Counter[str],
+    flags: Counter[str],
+) -> list[VillageRow]:
+    """One kecamatan's villages by name, each with what works there."""
+    works: defaultdict[str, set[str]] = defaultdict(set)
+    for village_code, key in session.execute(
+        sa.select(Intervention.village_code, key_column)
+        .where(*where, under(Intervention.village_code, kecamatan_code))
+        .distinct()
+    ):
+        works[village_code].add(str(key))
+    villages = session.execute(
+        sa.select(Village.code, Village.name)
+        .where(Village.kecamatan_code == kecamatan_code)
+        .order_by(Village.name, Village.code)
+    )
+    return [
+        VillageRow(
+            code=code,
+            name=name,
+            marks=frozenset(works.get(code, ())),
+            gaps=gaps[code],
+            flags=flags[code],
+        )
+        for code, name in villages
+    ]
 
 
 # --- A village --------------------------------------------------------------------------------
