@@ -19,7 +19,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from locust import HttpUser, between, events, task
+from locust import between, events, task
+from locust.contrib.fasthttp import FastHttpUser
 from locust.env import Environment
 from locust.exception import StopUser
 
@@ -39,7 +40,7 @@ def _accounts(role: str) -> Iterator[dict[str, Any]]:
 _NEXT: dict[str, Iterator[dict[str, Any]]] = {}
 
 
-class Person(HttpUser):
+class Person(FastHttpUser):
     """One signed-in person working through the plan's requests for their role."""
 
     abstract = True
@@ -51,7 +52,7 @@ class Person(HttpUser):
         self.requests: list[tuple[str, str]] = [(n, p) for n, p in account["requests"]]
         self.token = account["token"]
         page = self.client.get("/login", name="sign-in")
-        match = CSRF.search(page.text)
+        match = CSRF.search(page.text or "")
         assert match, "no CSRF token on /login"
         answer = self.client.post(
             "/login",
