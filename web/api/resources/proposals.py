@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from titiktemu import visibility
 from titiktemu.app import settings_of
@@ -120,8 +120,9 @@ def list_proposals(query: ProposalQuery) -> ProposalPage:
     own the need or the offer or are the person proposed."""
     viewer = caller()
     select = _filtered(sa.select(Proposal).where(visibility.proposals(viewer)), query).options(
-        selectinload(Proposal.need).selectinload(Need.person),
-        selectinload(Proposal.offer).selectinload(Offer.person),
+        # Each side with its person in one statement (two tables: cheap to plan), not two.
+        selectinload(Proposal.need).joinedload(Need.person),
+        selectinload(Proposal.offer).joinedload(Offer.person),
         selectinload(Proposal.person),
         selectinload(Proposal.program_a),
         selectinload(Proposal.program_b),
