@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from titiktemu import visibility
 from titiktemu.app import settings_of
