@@ -40,8 +40,8 @@ from titiktemu.models import (
     ProposalStatus,
     Village,
 )
+from titiktemu.models.interventions import running_in_year
 from titiktemu.models.overlaps import overlap_flag_interventions
-from titiktemu.models.places import under
 from titiktemu.obstacles.commands import KIND_NAMES
 
 PROGRAM_COLUMNS = (
@@ -145,11 +145,7 @@ def build(
     per_program: dict[int, _Tally] = defaultdict(_Tally)
     per_kecamatan: dict[str, _Tally] = defaultdict(_Tally)
     interventions = session.scalars(
-        sa.select(Intervention).where(
-            under(Intervention.village_code, regency_code),
-            Intervention.start_date <= last,
-            Intervention.end_date >= first,
-        )
+        sa.select(Intervention).where(running_in_year(regency_code, year))
     ).all()
     for item in interventions:
         done = item.end_date <= done_by

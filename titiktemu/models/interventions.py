@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from titiktemu.models.base import Base, Timestamped
 from titiktemu.models.people import Person
-from titiktemu.models.places import Village, regency_of, regency_sql
+from titiktemu.models.places import Village, regency_of, regency_sql, under
 from titiktemu.models.programs import Program
 from titiktemu.models.taxonomy import ActivityCategory
 
@@ -54,3 +54,13 @@ class Intervention(Timestamped, Base):
     @classmethod
     def _regency_code_sql(cls) -> sa.ColumnElement[str]:
         return regency_sql(cls.village_code)
+
+
+def running_in_year(regency_code: str, year: int) -> sa.ColumnElement[bool]:
+    """The regency's interventions whose period touches ``year``: a year's work, as the
+    reflection and the prospectus count it."""
+    return sa.and_(
+        under(Intervention.village_code, regency_code),
+        Intervention.start_date <= dt.date(year, 12, 31),
+        Intervention.end_date >= dt.date(year, 1, 1),
+    )

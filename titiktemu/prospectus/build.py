@@ -16,7 +16,6 @@ page and the test that re-adds the tables agree by construction.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from titiktemu.models import (
     Skill,
 )
 from titiktemu.models.exchange import need_skills
+from titiktemu.models.interventions import running_in_year
 from titiktemu.models.places import under
 from titiktemu.models.proposals import Reason
 
@@ -230,7 +230,6 @@ class _Work:
 
 
 def _add_work(session: Session, regency_code: str, year: int, language: str, place: _Place) -> None:
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     categories = {c.code: c.label(language) for c in session.scalars(sa.select(ActivityCategory))}
     rows = session.execute(
         sa.select(
@@ -241,11 +240,7 @@ def _add_work(session: Session, regency_code: str, year: int, language: str, pla
             Intervention.budget_idr,
         )
         .join(Program, Program.id == Intervention.program_id)
-        .where(
-            under(Intervention.village_code, regency_code),
-            Intervention.start_date <= last,
-            Intervention.end_date >= first,
-        )
+        .where(running_in_year(regency_code, year))
     ).all()
     work: dict[tuple[str, str], _Work] = defaultdict(_Work)
     for village, category, program, households, budget in rows:

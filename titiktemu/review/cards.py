@@ -119,7 +119,12 @@ def page_cards(session: Session, query: sa.Select[Any], limit: int, offset: int)
     rows = session.execute(
         sa.select(*_COLUMNS).select_from(joined).order_by(page.c.score.desc(), page.c.id)
     ).all()
-    people = {pid for row in rows for pid in (row[13], row[17], row[19]) if pid is not None}
+    people = {
+        pid
+        for row in rows
+        for pid in (row.need_person_id, row.offer_person_id, row.person_id)
+        if pid is not None
+    }
     programs = _programs_of(session, people)
     return [_card(tuple(row), programs) for row in rows]
 
@@ -155,13 +160,13 @@ _COLUMNS = (
     _village.name,
     _kecamatan.code,
     _kecamatan.name,
-    _need_person.id,
+    _need_person.id.label("need_person_id"),
     _need_person.name,
     _offer.id,
     _offer.title,
-    _offer_person.id,
+    _offer_person.id.label("offer_person_id"),
     _offer_person.name,
-    _person.id,
+    _person.id.label("person_id"),
     _person.name,
     _person.skills_note,
     _program_a.id,

@@ -7,7 +7,6 @@ import datetime as dt
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from titiktemu.app import settings_of
@@ -18,12 +17,9 @@ from titiktemu.models import BeneficiaryList, Program, Role
 from web.access import login_required, me, my_regency
 from web.beneficiaries.forms import LEGAL_BASIS_LABELS, DeleteForm, UploadForm
 from web.fields import choices
+from web.pages import lang
 
 blueprint = Blueprint("beneficiaries", __name__)
-
-
-def _lang() -> str:
-    return "en" if str(get_locale()) == "en" else "id"
 
 
 def _page(form: UploadForm, report: commands.UploadReport | None = None) -> ResponseReturnValue:
@@ -43,7 +39,7 @@ def _page(form: UploadForm, report: commands.UploadReport | None = None) -> Resp
         lists=lists,
         counts=counts,
         report=report,
-        lang=_lang(),
+        lang=lang(),
         bases=LEGAL_BASIS_LABELS,
         delete_form=DeleteForm(),
         key_set=settings_of(current_app).linkage_key is not None,

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -33,6 +32,7 @@ from web.access import coordinator_required, login_required, me, my_regency
 from web.exports.charts import bar_chart
 from web.exports.report_page import LABELS, SECTIONS, page_table, paginate, show_value
 from web.overlaps.blueprint import SHOW
+from web.pages import lang
 from web.params import link_args, year_arg
 from web.review.forms import QueueFilterForm
 
@@ -72,10 +72,6 @@ def _export_links() -> dict[str, object]:
 def export_url(endpoint: str, **values: Any) -> str:
     """A download URL with the current page's filters (not its page number) carried over."""
     return url_for(endpoint, **{**link_args("page"), **values})
-
-
-def _language() -> str:
-    return str(get_locale() or "id")
 
 
 def _regency() -> str:
@@ -119,9 +115,7 @@ def _send(table: Table, regency: str, fmt: str) -> Response:
 def interventions(fmt: str) -> ResponseReturnValue:
     """The regency's 3W (``?kecamatan=`` narrows it), in the import's columns first."""
     regency = _regency()
-    table = interventions_table(
-        db.session(), me(), regency, _kecamatan(regency), language=_language()
-    )
+    table = interventions_table(db.session(), me(), regency, _kecamatan(regency), language=lang())
     return _send(table, regency, fmt)
 
 
@@ -130,7 +124,7 @@ def interventions(fmt: str) -> ResponseReturnValue:
 def interventions_hxl() -> ResponseReturnValue:
     """The 3W as HXL-tagged CSV (``?kecamatan=`` narrows it)."""
     regency = _regency()
-    table = hxl.hxl_table(db.session(), me(), regency, _kecamatan(regency), _language())
+    table = hxl.hxl_table(db.session(), me(), regency, _kecamatan(regency), lang())
     return _download(hxl.to_hxl_csv(table), regency, "3w-hxl", "csv")
 
 
@@ -151,7 +145,7 @@ def proposals(fmt: str) -> ResponseReturnValue:
     regency = _regency()
     form = QueueFilterForm(formdata=request.args)
     table = proposals_table(
-        db.session(), me(), regency, form.to_filter(), _proposal_statuses(form), _language()
+        db.session(), me(), regency, form.to_filter(), _proposal_statuses(form), lang()
     )
     return _send(table, regency, fmt)
 
@@ -162,7 +156,7 @@ def overlaps(fmt: str) -> ResponseReturnValue:
     """Overlap flags as the overlaps page shows them (``?show=open|resolved|allowed|all``)."""
     regency = _regency()
     statuses = SHOW.get(request.args.get("show", "open"), SHOW["open"])
-    table = flags_table(db.session(), me(), regency, statuses, _language())
+    table = flags_table(db.session(), me(), regency, statuses, lang())
     return _send(table, regency, fmt)
 
 
@@ -171,7 +165,7 @@ def overlaps(fmt: str) -> ResponseReturnValue:
 def gaps(fmt: str) -> ResponseReturnValue:
     """Open needs nobody can meet (``?kecamatan=`` narrows them), with why."""
     regency = _regency()
-    table = gaps_table(db.session(), me(), regency, _kecamatan(regency), _language())
+    table = gaps_table(db.session(), me(), regency, _kecamatan(regency), lang())
     return _send(table, regency, fmt)
 
 
@@ -184,7 +178,7 @@ def import_format(kind: str, fmt: str) -> ResponseReturnValue:
 
 
 def _report() -> sync_report.SyncReport:
-    return sync_report.build(db.session(), me(), _regency(), _language())
+    return sync_report.build(db.session(), me(), _regency(), lang())
 
 
 def _page_number() -> int:
@@ -285,7 +279,7 @@ REFLECTION_LABELS = {
 
 
 def _reflection() -> reflection.Reflection:
-    return reflection.build(db.session(), _regency(), year_arg(), dt.date.today(), _language())
+    return reflection.build(db.session(), _regency(), year_arg(), dt.date.today(), lang())
 
 
 @blueprint.route("/reports/reflection")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from titiktemu.extensions import db
 from titiktemu.models import Person, Program, Village
@@ -18,6 +18,7 @@ from titiktemu.overlaps.review import severity_level
 from titiktemu.places import coverage as cov
 from titiktemu.places import graph_view
 from web.access import is_coordinator, login_required, me, my_regency
+from web.pages import lang
 from web.params import arg_int, db_int
 from web.places.graph_svg import render_svg
 from web.places.links import page_url, template_helpers
@@ -26,10 +27,6 @@ blueprint = Blueprint("places", __name__)
 blueprint.context_processor(template_helpers)
 
 GRAPH_KINDS = ("village", "person", "program")
-
-
-def _language() -> str:
-    return str(get_locale() or "id")
 
 
 @blueprint.route("/coverage")
@@ -45,7 +42,7 @@ def coverage() -> ResponseReturnValue:
         by=request.args.get("by", "program"),
         kecamatan=request.args.get("kecamatan") or None,
         year=year,
-        language=_language(),
+        language=lang(),
     )
     return render_template("places/coverage.html", cov=data)
 
@@ -80,7 +77,7 @@ def village(code: str) -> ResponseReturnValue:
         "places/village.html",
         v=view,
         coordinator=is_coordinator(me()),
-        language=_language(),
+        language=lang(),
         level=severity_level,
     )
 
@@ -91,7 +88,7 @@ def program(program_id: int) -> ResponseReturnValue:
     """Where a program works in my regency, its people, interventions and synergy proposals."""
     view = cov.program_view(db.session(), _program_or_404(program_id), my_regency())
     return render_template(
-        "places/program.html", v=view, coordinator=is_coordinator(me()), language=_language()
+        "places/program.html", v=view, coordinator=is_coordinator(me()), language=lang()
     )
 
 
@@ -105,7 +102,7 @@ def person(person_id: int) -> ResponseReturnValue:
         "places/person.html",
         v=view,
         show_contact=cov.may_see_contact(me(), found),
-        language=_language(),
+        language=lang(),
     )
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from titiktemu.exchange.facilitator import match_counts, my_offers
@@ -23,7 +22,7 @@ from web.access import (
     me,
     my_regency,
 )
-from web.pages import template_context
+from web.pages import lang, template_context
 from web.params import year_arg
 
 blueprint = Blueprint("prospectus", __name__)
@@ -38,7 +37,7 @@ def index() -> ResponseReturnValue:
     code = my_regency()
     if not code:
         abort(404)
-    report = prospectus.build(db.session(), code, year_arg(), str(get_locale() or "id"))
+    report = prospectus.build(db.session(), code, year_arg(), lang())
     return _page(report, person)
 
 
@@ -64,7 +63,7 @@ def public(regency_code: str) -> ResponseReturnValue:
     regency = db.session.get(Regency, regency_code)
     if regency is None or not prospectus.is_public(db.session(), regency.code):
         abort(404)
-    report = prospectus.build(db.session(), regency.code, year_arg(), str(get_locale() or "id"))
+    report = prospectus.build(db.session(), regency.code, year_arg(), lang())
     return _page(report, None)
 
 

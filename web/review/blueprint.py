@@ -6,8 +6,8 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import generate_csrf
 
 from titiktemu.app import settings_of
@@ -27,6 +27,7 @@ from titiktemu.review.commands import (
 from titiktemu.settings import Settings
 from web.access import coordinator_required, me, my_regency
 from web.decisions import already_decided_text
+from web.pages import lang
 from web.params import arg_int, link_args
 from web.places.links import template_helpers
 from web.review import cards
@@ -82,7 +83,7 @@ def _cards(page: review_queue.QueuePage, now: dt.datetime) -> cards.QueueCards:
     """This page's view of the process's rendered cards: keyed also by the reader's language,
     the taxonomy's labels (reasons name skills by them) and where the app is mounted."""
     cache = current_app.extensions.setdefault(_CARDS, cards.CardCache())
-    context = (str(get_locale()), labels_for(db.session()).fingerprint, request.script_root)
+    context = (lang(), labels_for(db.session()).fingerprint, request.script_root)
     return cards.QueueCards(cache, context, page.village_names, now, page.cutoff)
 
 
