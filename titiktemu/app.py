@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from titiktemu import transactions  # noqa: F401 - its listeners serve every engine
 from titiktemu.extensions import db, migrate
 from titiktemu.settings import Settings
 from titiktemu.vocabulary.reference_data import ReferenceDataReport, load_reference_data

@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from titiktemu.models.base import utcnow
+from titiktemu.transactions import note_write
 
 T = TypeVar("T")
 #: Ids per ``IN (...)`` list: far under every backend's limit on bound parameters.
@@ -100,7 +101,9 @@ def _sql(session: Session, statement: sa.Select[Any]) -> str:
 
 
 def _copy(session: Session, name: str, columns: list[str], values: list[tuple[Any, ...]]) -> None:
-    driver = session.connection().connection.driver_connection
+    connection = session.connection()
+    note_write(connection)  # past SQLAlchemy: a failed import must roll this back
+    driver = connection.connection.driver_connection
     assert driver is not None  # a connection in a transaction
     cursor = driver.cursor()
     with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
