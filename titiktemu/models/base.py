@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql import coercions, roles
+from sqlalchemy.sql._typing import _ColumnExpressionArgument
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -20,6 +26,38 @@ NAMING_CONVENTION = {
 def utcnow() -> dt.datetime:
     """Naive UTC: stored alike by SQLite and PostgreSQL ``timestamp without time zone``."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class one_of(sa.ColumnElement[bool]):  # noqa: N801 - reads as the SQL it stands for
+    """``column IN (SELECT ...)``, written ``column = ANY(ARRAY(SELECT ...))`` on PostgreSQL.
+
+    PostgreSQL filters an ``IN (subquery)`` inside an ``OR`` row by row against a hashed
+    subplan, reading every row of the outer table; an ``= ANY(array)`` is an index condition,
+    so each arm of the ``OR`` is read by its own index and the results are combined. SQLite
+    has no arrays and plans ``IN`` by index already.
+    """
+
+    type = sa.Boolean()
+    inherit_cache = True
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's own declaration, a list
+        ("column", InternalTraversal.dp_clauseelement),
+        ("ids", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: _ColumnExpressionArgument[Any], ids: sa.Select[Any]) -> None:
+        self.column: sa.ColumnElement[Any] = coercions.expect(roles.ExpressionElementRole, column)
+        self.ids = ids
+
+
+@compiles(one_of)
+def _one_of_in(element: one_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column.in_(element.ids), **kw)
+
+
+@compiles(one_of, "postgresql")
+def _one_of_any(element: one_of, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    return f"{column} = ANY(ARRAY{compiler.process(element.ids.scalar_subquery(), **kw)})"
 
 
 class Base(DeclarativeBase):

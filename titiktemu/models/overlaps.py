@@ -37,6 +37,12 @@ overlap_flag_interventions = sa.Table(
 
 class OverlapFlag(Timestamped, Base):
     __tablename__ = "overlap_flags"
+    __table_args__ = (
+        # A regency's flags in a few statuses: listed by severity a page at a time, counted,
+        # and counted per village (coverage), all from the index alone.
+        sa.Index("ix_overlap_flags_listed", "regency_code", "status", "severity", "id"),
+        sa.Index("ix_overlap_flags_villages", "regency_code", "status", "village_code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The sorted intervention ids it joins, "12,40,41": a rebuild upserts on it.

@@ -104,6 +104,22 @@ def regency_sql(
     return sa.func.substr(column, 1, REGENCY_CODE_LENGTH)
 
 
+#: Length of a kecamatan code ("33.10.05"), the head of every village code below it.
+KECAMATAN_CODE_LENGTH: Final = 8
+
+
+def kecamatan_sql(
+    column: sa.ColumnElement[str] | InstrumentedAttribute[str],
+) -> sa.ColumnElement[str]:
+    """A village code's kecamatan in SQL, read from the code itself (codes are hierarchical,
+    the regions loader files each village under its code's head): no join to ``villages``."""
+    # Literal numbers, not bound parameters: PostgreSQL matches a GROUP BY expression to the
+    # selected one by its text, and two binds of the same value are two different texts.
+    return sa.func.substr(
+        column, sa.literal_column("1"), sa.literal_column(str(KECAMATAN_CODE_LENGTH))
+    )
+
+
 def under(
     column: sa.ColumnElement[str] | InstrumentedAttribute[str], code: str
 ) -> sa.ColumnElement[bool]:

@@ -45,6 +45,15 @@ class Proposal(Timestamped, Base):
         # time (read in index order, not by sorting 10,000 rows for 15); and how many are overdue.
         sa.Index("ix_proposals_queue", "regency_code", "status", "score"),
         sa.Index("ix_proposals_waiting", "regency_code", "status", "created_at"),
+        # The few synergies, found without reading every proposal: the kecamatan filter asks
+        # for "a need there OR a synergy naming a village there", both arms by index.
+        sa.Index(
+            "ix_proposals_synergies",
+            "regency_code",
+            "status",
+            postgresql_where=sa.text("kind = 'program_synergy'"),
+            sqlite_where=sa.text("kind = 'program_synergy'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

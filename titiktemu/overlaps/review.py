@@ -89,21 +89,28 @@ def flags_of(
         value=OverlapFlag.status,
         else_=2,
     )
-    # Each flag with its village in one statement, their interventions and programs in a
-    # second; the list shows no reasons or notes, so the sort does not carry them.
+    # The page's ids first (from an index: status, severity and id only), then those flags
+    # with their villages, then their interventions and programs; the list shows no reasons
+    # or notes. Joined before the limit, every flag of the regency met its village: 3 -> 1 ms.
+    ids = (
+        sa.select(OverlapFlag.id, order.label("rank"), OverlapFlag.severity)
+        .where(*where)
+        .order_by(order, OverlapFlag.severity.desc(), OverlapFlag.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .subquery()
+    )
     rows = session.execute(
         sa.select(OverlapFlag, Village)
+        .join(ids, ids.c.id == OverlapFlag.id)
         .outerjoin(Village, Village.code == OverlapFlag.village_code)
-        .where(*where)
         .options(
             defer(OverlapFlag.reasons),
             defer(OverlapFlag.change_note),
             defer(OverlapFlag.decision_note),
             selectinload(OverlapFlag.interventions).joinedload(Intervention.program),
         )
-        .order_by(order, OverlapFlag.severity.desc(), OverlapFlag.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        .order_by(ids.c.rank, ids.c.severity.desc(), ids.c.id)
     ).all()
     return FlagPage(
         items=[flag for flag, _ in rows],

@@ -33,7 +33,7 @@ from titiktemu.models import (
 )
 from titiktemu.models.exchange import offer_kecamatan, offer_villages
 from titiktemu.models.people import person_programs, person_villages
-from titiktemu.models.places import under
+from titiktemu.models.places import KECAMATAN_CODE_LENGTH, kecamatan_sql, under
 from titiktemu.overlaps.review import UNRESOLVED
 
 BY = ("program", "category")
@@ -167,16 +167,16 @@ def coverage(
         where.append(Intervention.budget_year == year)
     # Counted per kecamatan by the database: the regency's thousands of (village, program)
     # pairs never travel; only the open kecamatan's villages are read one by one.
+    # The distinct (village, column) pairs first, then counted per kecamatan: two hash
+    # aggregates, where COUNT(DISTINCT) sorts every intervention by collated text (4.4 -> 2.2 ms
+    # for 4,189 interventions on PostgreSQL).
+    pairs = sa.select(Intervention.village_code, key_column.label("key")).where(*where).distinct()
+    pair = pairs.subquery()
     counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for kecamatan_code, key, villages_working in session.execute(
-        sa.select(
-            Village.kecamatan_code,
-            key_column,
-            sa.func.count(sa.distinct(Intervention.village_code)),
+        sa.select(kecamatan_sql(pair.c.village_code), pair.c.key, sa.func.count()).group_by(
+            kecamatan_sql(pair.c.village_code), pair.c.key
         )
-        .join(Village, Village.code == Intervention.village_code)
-        .where(*where)
-        .group_by(Village.kecamatan_code, key_column)
     ):
         counts[kecamatan_code][str(key)] = villages_working
 
@@ -196,14 +196,13 @@ def coverage(
 
     village_flags: Counter[str] = Counter()
     flag_villages: Counter[str] = Counter()
-    for kecamatan_code, village_code, n in session.execute(
-        sa.select(Village.kecamatan_code, OverlapFlag.village_code, sa.func.count())
-        .join(Village, Village.code == OverlapFlag.village_code)
+    for village_code, n in session.execute(
+        sa.select(OverlapFlag.village_code, sa.func.count())
         .where(OverlapFlag.regency_code == regency_code, OverlapFlag.status.in_(UNRESOLVED))
-        .group_by(Village.kecamatan_code, OverlapFlag.village_code)
+        .group_by(OverlapFlag.village_code)
     ):
         village_flags[village_code] = n
-        flag_villages[kecamatan_code] += 1
+        flag_villages[village_code[:KECAMATAN_CODE_LENGTH]] += 1
 
     rows = []
     for code, name, villages in session.execute(
