@@ -338,3 +338,17 @@ def test_the_migration_turns_stored_words_into_codes_and_back(scratch: str, tmp_
     assert before["gap"] == [WORDS_ONLY]  # the old words come back as they were
     assert before["proposal"][0] == {**coded, "text_id": "skill.exact", "text_en": "skill.exact"}
     assert before["retired"]["text_id"] == "retired.need_closed"
+
+
+def test_equal_labels_share_what_they_said_and_new_labels_say_it_anew() -> None:
+    """A request's labels are the process's equal ones, with their rendered reasons kept; a
+    relabelled skill makes other labels, which render the new word."""
+    reason = {"code": "skill.exact", "params": {"skill": "data_collection"}}
+    first = Labels.shared({"data_collection": ("Pendataan", "Data collection")})
+    said = render_reason(reason, "en", first)
+    again = Labels.shared({"data_collection": ("Pendataan", "Data collection")})
+    assert again is first and again.said  # the next request starts with what was said
+    relabelled = Labels.shared({"data_collection": ("Pendataan", "Surveys")})
+    assert relabelled is not first
+    assert said == "the same skill: Data collection"
+    assert render_reason(reason, "en", relabelled) == "the same skill: Surveys"

@@ -171,9 +171,24 @@ class Labels:
                 ActivityCategory.label_en,
             ),
         ).order_by("kind")
-        return cls(
+        return cls.shared(
             {code: (label_id, label_en) for _, code, label_id, label_en in session.execute(both)}
         )
+
+    @classmethod
+    def shared(cls, labels: Mapping[str, tuple[str, str]]) -> Labels:
+        """The process's Labels equal to ``labels``, with what it has already said: text
+        rendered with equal labels is the same text, so a request need not render again the
+        reasons the previous ones did (the API renders some 500 a page, in two languages)."""
+        fresh = cls(labels)
+        known = _SHARED.get(fresh.fingerprint)
+        if known is None or known.labels != fresh.labels:
+            if len(_SHARED) >= _SHARED_MAX:
+                _SHARED.clear()
+            _SHARED[fresh.fingerprint] = known = fresh
+        elif len(known.said) > _SAID_MAX:
+            known.said.clear()
+        return known
 
     #: Equal for equal labels: what text rendered with them may be kept under.
     fingerprint: int = field(init=False, compare=False, repr=False)
@@ -184,6 +199,13 @@ class Labels:
     def of(self, code: str, lang: str) -> str:
         pair = self.labels.get(code)
         return code if pair is None else pair[0 if language(lang) == "id" else 1]
+
+
+#: Labels kept per process, by fingerprint: one in practice (a taxonomy edit makes a second).
+_SHARED: dict[int, Labels] = {}
+_SHARED_MAX: Final = 4
+#: Rendered reasons kept per Labels: a regency's few thousand distinct reasons, twice over.
+_SAID_MAX: Final = 20_000
 
 
 def labels_for(session: Session | None) -> Labels:

@@ -132,14 +132,14 @@ def operation(
         OPERATIONS[view.__name__] = op
 
         @wraps(view)
-        def call(**kwargs: Any) -> Response:
+        def call(**kwargs: Any) -> Response | tuple[BaseModel, int, dict[str, str]]:
             if query is not None:
                 kwargs["query"] = request.context.query  # type: ignore[attr-defined]
             if body is not None:
                 kwargs["body"] = request.context.json  # type: ignore[attr-defined]
             if idempotent and idempotency.wanted():
                 return idempotency.once(f"{method} {path}", lambda: _finished(view(**kwargs), op))
-            return _finished(view(**kwargs), op)
+            return _handed_over(view(**kwargs), op)
 
         call.__doc__ = f"{summary}\n\n{inspect.cleandoc(view.__doc__ or '')}"  # spectree: summary
         answers = Answers(**{f"HTTP_{status}": response}) if response is not None else None
@@ -152,6 +152,17 @@ def operation(
         return view
 
     return register
+
+
+def _handed_over(result: Result, op: Operation) -> Response | tuple[BaseModel, int, dict[str, str]]:
+    """The view's model itself, for spectree to serialize: a model instance of the declared
+    class is valid by construction, and spectree then skips parsing the JSON back to check it
+    (a page of 50 proposals, 1-2 ms). A finished Response as it is."""
+    if isinstance(result, Response):
+        return result
+    model, status = result if isinstance(result, tuple) else (result, op.status)
+    cursor = getattr(model, "next_cursor", None)
+    return model, status, {"Link": next_link(cursor)} if isinstance(cursor, str) else {}
 
 
 def _finished(result: Result, op: Operation) -> Response:
