@@ -20,6 +20,7 @@ from titiktemu.places import graph_view
 from web.access import is_coordinator, login_required, me, my_regency
 from web.pages import lang
 from web.params import arg_int, db_int
+from web.places import matrix
 from web.places.graph_svg import render_svg
 from web.places.links import page_url, template_helpers
 
@@ -44,7 +45,13 @@ def coverage() -> ResponseReturnValue:
         year=year,
         language=lang(),
     )
-    return render_template("places/coverage.html", cov=data)
+    return render_template(
+        "places/coverage.html",
+        cov=data,
+        links=matrix.kecamatan_links(data),
+        kecamatan_cells=matrix.kecamatan_cells,
+        village_cells=matrix.village_cells,
+    )
 
 
 def _village_or_404(code: str) -> Village:
