@@ -4,6 +4,7 @@ the return address are filled in per request)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -24,12 +25,13 @@ from titiktemu.models import (
 )
 from titiktemu.models.base import utcnow
 from titiktemu.review.cards import page_cards
-from titiktemu.review.queue import QueueFilter, filtered
+from titiktemu.review.queue import QueueFilter, filtered, queue
 from web.review.cards import CSRF_MARK, HERE_MARK, CardCache
 
 from .conftest import csrf_token
 from .test_web_coordinator import demo, html_of, top_proposal  # noqa: F401 - demo: a fixture
 
+KLATEN = "33.10"
 TOKEN = re.compile(
     r'<form method="post" action="/review/(\d+)/decide"[^>]*>\s*'
     r'<input type="hidden" name="csrf_token" value="([^"]*)">'
@@ -162,3 +164,45 @@ def test_the_cache_keeps_what_was_shown_last() -> None:
     cache.put("c", Markup("C"))
     assert cache.get("b") is None and cache.get("a") == "A" and cache.get("c") == "C"
     assert len(cache) == 2
+
+
+@pytest.mark.usefixtures("demo")
+def test_the_queue_under_any_filter_lists_what_the_filter_selects(app: Flask) -> None:
+    """The queue runs statements built once per shape of filter, the values given each time:
+    filter after filter of one shape, each page lists exactly what ``filtered`` selects with
+    that filter's own values (none of an earlier filter's kept)."""
+    with app.app_context():
+        session = db.session()
+        kecamatan = sorted(set(session.scalars(sa.select(Need.kecamatan_code))))[:4]
+        programs = session.scalars(sa.select(Program.id).order_by(Program.id)).all()[:4]
+        filters = [
+            QueueFilter(),
+            *(QueueFilter(kecamatan=k) for k in kecamatan),
+            *(QueueFilter(program_id=p) for p in programs),
+            *(QueueFilter(kind=k) for k in ProposalKind),
+            *(QueueFilter(min_score=s) for s in (0.3, 0.6)),
+            QueueFilter(overdue_only=True),
+            QueueFilter(status=ProposalStatus.CONVENE),
+            *(
+                QueueFilter(kecamatan=k, kind=ProposalKind.NEED_OFFER, min_score=0.4)
+                for k in kecamatan
+            ),
+        ]
+        totals: dict[str, set[int]] = {}
+        for when in (utcnow(), utcnow() + dt.timedelta(days=30)):  # nothing overdue, then all
+            for f in filters:
+                first = queue(session, KLATEN, f, per_page=5, now=when)
+                expected = session.scalars(
+                    filtered(KLATEN, f, first.cutoff)
+                    .with_only_columns(Proposal.id)
+                    .order_by(Proposal.score.desc(), Proposal.id)
+                ).all()
+                assert first.total == len(expected), f
+                assert [c.id for c in first.items] == expected[:5], f
+                second = queue(session, KLATEN, f, page=2, per_page=5, now=when)
+                assert [c.id for c in second.items] == expected[5:10] or first.pages == 1, f
+                totals.setdefault(
+                    "kecamatan" if f.kecamatan else "program" if f.program_id else "other", set()
+                ).add(first.total)
+        # The values mattered: filters of one shape selected different proposals.
+        assert len(totals["kecamatan"]) > 1 and len(totals["program"]) > 1

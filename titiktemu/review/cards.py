@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
@@ -103,6 +103,11 @@ class Card:
 def page_cards(session: Session, query: sa.Select[Any], limit: int, offset: int) -> list[Card]:
     """The cards of one page of ``query`` (a select of proposals, filtered, not ordered), best
     score first: one statement for the page, one for its people's programs."""
+    return cards_of(session, session.execute(cards_statement(query, limit, offset)))
+
+
+def cards_statement(query: sa.Select[Any], limit: Any, offset: Any) -> sa.Select[Any]:
+    """The card rows of one page of ``query``; ``limit`` and ``offset`` numbers or parameters."""
     page = (
         query.with_only_columns(Proposal.id, Proposal.score)
         .order_by(Proposal.score.desc(), Proposal.id)
@@ -116,9 +121,14 @@ def page_cards(session: Session, query: sa.Select[Any], limit: int, offset: int)
     joined = page.join(Proposal, Proposal.id == page.c.id)
     for target, on in _JOINS:
         joined = joined.outerjoin(target, on)
-    rows = session.execute(
-        sa.select(*_COLUMNS).select_from(joined).order_by(page.c.score.desc(), page.c.id)
-    ).all()
+    statement = sa.select(*_COLUMNS).select_from(joined).order_by(page.c.score.desc(), page.c.id)
+    return cast("sa.Select[Any]", statement)  # ~30 columns: rows of Any
+
+
+def cards_of(session: Session, result: sa.Result[Any]) -> list[Card]:
+    """The cards of the rows of :func:`cards_statement`, with their people's programs (read in
+    a second statement)."""
+    rows = result.all()
     people = {
         pid
         for row in rows
