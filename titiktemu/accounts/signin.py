@@ -8,6 +8,7 @@ import enum
 import hashlib
 import hmac
 import secrets
+from functools import cache
 
 import sqlalchemy as sa
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
@@ -73,16 +74,24 @@ def signed_in_person(session: Session, person_id: int, token: str | None) -> Per
     if not token:
         return None
     return session.scalars(
+        _signed_in_statement(), {"person_id": person_id, "token_hash": _digest(token)}
+    ).first()
+
+
+@cache
+def _signed_in_statement() -> sa.Select[Person]:
+    """Built once per process, run with its two parameters (every signed-in request asks)."""
+    return (
         sa.select(Person)
         .join(LoginSession, LoginSession.person_id == Person.id)
         .where(
-            Person.id == person_id,
+            Person.id == sa.bindparam("person_id"),
             Person.active.is_(True),
-            LoginSession.token_hash == _digest(token),
+            LoginSession.token_hash == sa.bindparam("token_hash"),
             LoginSession.revoked_at.is_(None),
         )
         .limit(1)
-    ).first()
+    )
 
 
 def end_session(session: Session, token: str | None) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -160,19 +161,11 @@ class Labels:
 
     @classmethod
     def load(cls, session: Session) -> Labels:
-        # One statement for both tables (every page with reasons pays it); a category's label
-        # wins over a skill's of the same code, as when they were read one after the other.
-        both = sa.union_all(
-            sa.select(sa.literal(0).label("kind"), Skill.code, Skill.label_id, Skill.label_en),
-            sa.select(
-                sa.literal(1),
-                ActivityCategory.code,
-                ActivityCategory.label_id,
-                ActivityCategory.label_en,
-            ),
-        ).order_by("kind")
         return cls.shared(
-            {code: (label_id, label_en) for _, code, label_id, label_en in session.execute(both)}
+            {
+                code: (label_id, label_en)
+                for _, code, label_id, label_en in session.execute(_labels_statement())
+            }
         )
 
     @classmethod
@@ -199,6 +192,22 @@ class Labels:
     def of(self, code: str, lang: str) -> str:
         pair = self.labels.get(code)
         return code if pair is None else pair[0 if language(lang) == "id" else 1]
+
+
+@cache
+def _labels_statement() -> sa.CompoundSelect[int, str, str, str]:
+    """Both tables in one statement (every page with reasons pays it), built once per process;
+    a category's label wins over a skill's of the same code, as when they were read one after
+    the other."""
+    return sa.union_all(
+        sa.select(sa.literal(0).label("kind"), Skill.code, Skill.label_id, Skill.label_en),
+        sa.select(
+            sa.literal(1),
+            ActivityCategory.code,
+            ActivityCategory.label_id,
+            ActivityCategory.label_en,
+        ),
+    ).order_by("kind")
 
 
 #: Labels kept per process, by fingerprint: one in practice (a taxonomy edit makes a second).

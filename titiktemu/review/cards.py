@@ -17,7 +17,7 @@ import json
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -192,14 +192,21 @@ def _programs_of(session: Session, people: set[int]) -> dict[int, tuple[CardProg
     """Each person's programs by code, as the person pages list them."""
     found: defaultdict[int, list[CardProgram]] = defaultdict(list)
     if people:
-        for person_id, *program in session.execute(
-            sa.select(person_programs.c.person_id, Program.id, Program.code, Program.name)
-            .join(Program, Program.id == person_programs.c.program_id)
-            .where(person_programs.c.person_id.in_(sorted(people)))
-            .order_by(Program.code, Program.id)
+        for person_id, ident, code, name in session.execute(
+            _programs_statement(), {"people": sorted(people)}
         ):
-            found[person_id].append(CardProgram(*program))
+            found[person_id].append(CardProgram(ident, code, name))
     return {person_id: tuple(programs) for person_id, programs in found.items()}
+
+
+@cache
+def _programs_statement() -> sa.Select[int, int, str, str]:
+    return (
+        sa.select(person_programs.c.person_id, Program.id, Program.code, Program.name)
+        .join(Program, Program.id == person_programs.c.program_id)
+        .where(person_programs.c.person_id.in_(sa.bindparam("people", expanding=True)))
+        .order_by(Program.code, Program.id)
+    )
 
 
 def _card(row: tuple[Any, ...], programs: dict[int, tuple[CardProgram, ...]]) -> Card:

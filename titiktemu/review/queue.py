@@ -9,8 +9,8 @@ import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -78,12 +78,15 @@ class QueuePage:
 
 def deadline_days(session: Session, regency_code: str) -> int:
     """The regency's review deadline in days (7 when it never chose one)."""
-    days = session.scalar(
-        sa.select(RegencySettings.review_deadline_days).where(
-            RegencySettings.regency_code == regency_code
-        )
-    )
+    days = session.scalar(_deadline_statement(), {"regency": regency_code})
     return int(days) if days is not None else DEFAULT_DEADLINE_DAYS
+
+
+@cache
+def _deadline_statement() -> sa.Select[int]:
+    return sa.select(RegencySettings.review_deadline_days).where(
+        RegencySettings.regency_code == sa.bindparam("regency")
+    )
 
 
 def overdue_cutoff(
@@ -302,8 +305,14 @@ def village_names(session: Session, proposals: Sequence[Proposal | Card]) -> dic
     codes = sorted({c for p in proposals for c in p.village_codes})
     if not codes:
         return {}
-    rows = session.execute(sa.select(Village.code, Village.name).where(Village.code.in_(codes)))
-    return {code: name for code, name in rows}
+    return {code: name for code, name in session.execute(_names_statement(), {"codes": codes})}
+
+
+@cache
+def _names_statement() -> sa.Select[str, str]:
+    return sa.select(Village.code, Village.name).where(
+        Village.code.in_(sa.bindparam("codes", expanding=True))
+    )
 
 
 def _overdue(regency_code: Any, cutoff: Any) -> sa.Select[int]:
@@ -355,27 +364,10 @@ def open_gaps(
 
     Read as plain values in one statement, like the cards: as mapped gaps with their needs,
     villages and kecamatan it cost the queue more than its cards did."""
-    where = [Gap.regency_code == regency_code, Need.status == ExchangeStatus.OPEN]
-    if kecamatan and KECAMATAN_CODE.match(kecamatan):
-        where.append(Need.kecamatan_code == kecamatan)
-    # The total rides along as a window count: one statement, and no row means none at all.
+    narrowed = bool(kecamatan and KECAMATAN_CODE.match(kecamatan))
     rows = session.execute(
-        sa.select(
-            Gap.reasons,
-            Need.id,
-            Need.title,
-            Need.kecamatan_code,
-            Village.code,
-            Village.name,
-            Kecamatan.name,
-            sa.func.count().over(),
-        )
-        .join(Need, Need.id == Gap.need_id)
-        .join(Kecamatan, Kecamatan.code == Need.kecamatan_code)
-        .outerjoin(Village, Village.code == Need.village_code)
-        .where(*where)
-        .order_by(Gap.created_at.desc(), Gap.id.desc())
-        .limit(limit)
+        _gaps_statement(narrowed),
+        {"regency": regency_code, "kecamatan": kecamatan, "limit": limit},
     ).all()
     items = [
         GapItem(
@@ -392,3 +384,32 @@ def open_gaps(
         for reasons, need_id, title, kecamatan_code, village_code, village_name, kecamatan_name, _ in rows
     ]
     return GapList(items=items, total=rows[0][-1] if rows else 0)
+
+
+@lru_cache(maxsize=2)
+def _gaps_statement(narrowed: bool) -> sa.Select[Any]:
+    """The gaps list, built once per process for each of its two shapes (the whole regency, or
+    one kecamatan); the total rides along as a window count: one statement, and no row means
+    none at all."""
+    where = [Gap.regency_code == sa.bindparam("regency"), Need.status == ExchangeStatus.OPEN]
+    if narrowed:
+        where.append(Need.kecamatan_code == sa.bindparam("kecamatan"))
+    statement = (
+        sa.select(
+            Gap.reasons,
+            Need.id,
+            Need.title,
+            Need.kecamatan_code,
+            Village.code,
+            Village.name,
+            Kecamatan.name,
+            sa.func.count().over(),
+        )
+        .join(Need, Need.id == Gap.need_id)
+        .join(Kecamatan, Kecamatan.code == Need.kecamatan_code)
+        .outerjoin(Village, Village.code == Need.village_code)
+        .where(*where)
+        .order_by(Gap.created_at.desc(), Gap.id.desc())
+        .limit(sa.bindparam("limit"))
+    )
+    return cast("sa.Select[Any]", statement)
