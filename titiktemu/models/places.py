@@ -120,8 +120,14 @@ def kecamatan_sql(
     )
 
 
+def code_param(name: str) -> sa.BindParameter[str]:
+    """A place code a statement built once is given each time it runs (``under`` takes it)."""
+    return sa.bindparam(name, type_=sa.String)
+
+
 def under(
-    column: sa.ColumnElement[str] | InstrumentedAttribute[str], code: str
+    column: sa.ColumnElement[str] | InstrumentedAttribute[str],
+    code: str | sa.BindParameter[str],
 ) -> sa.ColumnElement[bool]:
     """Rows whose code lies under ``code`` in the tree, as an index-friendly range, not LIKE.
 
