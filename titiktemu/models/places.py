@@ -121,8 +121,14 @@ def kecamatan_sql(
 
 
 def code_param(name: str) -> sa.BindParameter[str]:
-    """A place code a statement built once is given each time it runs (``under`` takes it)."""
-    return sa.bindparam(name, type_=sa.String)
+    """A place code a statement built once is given each time it runs (``under`` takes it).
+
+    Written into the statement's text when it runs (``literal_execute``), not sent as a
+    parameter: PostgreSQL prepares a statement run often and may keep a generic plan for it,
+    and for a range of codes under a parameter it guesses 21 rows where a regency has 4,189
+    interventions, then sorts them instead of hashing (coverage's count: 2.3 -> 4.5 ms). With
+    the code in the text, each regency's statement is planned with its own statistics."""
+    return sa.bindparam(name, type_=sa.String, literal_execute=True)
 
 
 def under(
@@ -134,4 +140,9 @@ def under(
     '/' is the character after '.', so ["33.10.", "33.10/") holds exactly the codes below 33.10,
     whatever the database collation.
     """
-    return sa.and_(column >= code + ".", column < code + "/")
+    if isinstance(code, str):
+        return sa.and_(column >= code + ".", column < code + "/")
+    # Literal suffixes: with the code inlined, the bounds are constants the planner folds.
+    return sa.and_(
+        column >= code + sa.literal_column("'.'"), column < code + sa.literal_column("'/'")
+    )
