@@ -9,8 +9,9 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 
 from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_PASSWORD
 from titiktemu.extensions import db
@@ -27,6 +28,7 @@ from titiktemu.models.base import utcnow
 from titiktemu.review.cards import page_cards
 from titiktemu.review.queue import QueueFilter, filtered, queue
 from web.review.cards import CSRF_MARK, HERE_MARK, CardCache
+from web.review.forms import QueueFilterForm, choices, select_html
 
 from .conftest import csrf_token
 from .test_web_coordinator import demo, html_of, top_proposal  # noqa: F401 - demo: a fixture
@@ -206,3 +208,25 @@ def test_the_queue_under_any_filter_lists_what_the_filter_selects(app: Flask) ->
                 ).add(first.total)
         # The values mattered: filters of one shape selected different proposals.
         assert len(totals["kecamatan"]) > 1 and len(totals["program"]) > 1
+
+
+def test_a_kept_select_is_what_wtforms_writes_for_its_value_options_and_language(
+    app: Flask,
+) -> None:
+    with app.test_request_context("/review?kecamatan=33.10.05&kind=need_person"):
+        form = QueueFilterForm(formdata=request.args)
+        form.kecamatan.choices = choices(
+            [("", "Semua"), ("33.10.05", "Cawas"), ("33.10.04", "Bayat <Timur>")]
+        )
+        kept = select_html(form.kecamatan)
+        assert kept == form.kecamatan() and 'selected value="33.10.05"' in kept
+        assert "Bayat &lt;Timur&gt;" in kept
+        form.kecamatan.data = "33.10.04"  # another value: another select
+        assert select_html(form.kecamatan) == form.kecamatan() != kept
+        form.kecamatan.choices = choices([("", "Semua"), ("33.10.04", "Bayat")])
+        assert select_html(form.kecamatan) == form.kecamatan()  # other options
+        said_id = select_html(form.kind)
+        with force_locale("en"):  # the same field in the other language
+            said_en = select_html(form.kind)
+            assert said_en == form.kind() and "Need and person" in said_en
+        assert said_id == form.kind() != said_en

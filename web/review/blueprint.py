@@ -31,7 +31,13 @@ from web.pages import lang
 from web.params import arg_int, link_args
 from web.places.links import template_helpers
 from web.review import cards
-from web.review.forms import BulkAcceptForm, DecisionForm, QueueFilterForm, choices
+from web.review.forms import (
+    BulkAcceptForm,
+    DecisionForm,
+    QueueFilterForm,
+    choices,
+    select_html,
+)
 from web.safety import safe_next
 
 blueprint = Blueprint("review", __name__)
@@ -75,6 +81,7 @@ def queue() -> ResponseReturnValue:
         gaps=review_queue.open_gaps(db.session(), regency, filters.kecamatan),
         cards=_cards(page, now),
         marks=MARKS,
+        select_html=select_html,
     )
     return cards.fill(html, generate_csrf(), here)
 
