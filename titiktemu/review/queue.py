@@ -31,6 +31,7 @@ from titiktemu.models import (
 )
 from titiktemu.models.base import one_of, utcnow
 from titiktemu.models.people import person_programs
+from titiktemu.models.places import code_param
 from titiktemu.places.coverage import program_present_in
 from titiktemu.review.cards import Card, CardPlace, cards_of, cards_statement
 from titiktemu.review.commands import OPEN_STATES
@@ -268,23 +269,27 @@ class FilterChoices:
 
 def filter_choices(session: Session, regency_code: str) -> FilterChoices:
     """The filter's options in one round trip (every queue page shows the form)."""
-    kecamatan = sa.select(
-        sa.literal(0).label("kind"),
-        Kecamatan.code.label("key"),
-        Kecamatan.name.label("label"),
-    ).where(Kecamatan.regency_code == regency_code)
-    programs = sa.select(sa.literal(1), sa.cast(Program.id, sa.String), Program.code).where(
-        program_present_in(regency_code)
-    )
     found = FilterChoices([], [])
-    for kind, key, label in session.execute(
-        sa.union_all(kecamatan, programs).order_by("kind", "label", "key")
-    ):
+    for kind, key, label in session.execute(_choices_statement(), {"regency": regency_code}):
         if kind == 0:
             found.kecamatan.append((key, label))
         else:
             found.programs.append((int(key), label))
     return found
+
+
+@cache
+def _choices_statement() -> sa.CompoundSelect[int, str, str]:
+    regency = code_param("regency")
+    kecamatan = sa.select(
+        sa.literal(0).label("kind"),
+        Kecamatan.code.label("key"),
+        Kecamatan.name.label("label"),
+    ).where(Kecamatan.regency_code == regency)
+    programs = sa.select(sa.literal(1), sa.cast(Program.id, sa.String), Program.code).where(
+        program_present_in(regency)
+    )
+    return sa.union_all(kecamatan, programs).order_by("kind", "label", "key")
 
 
 def card_loads() -> list[sa.orm.interfaces.LoaderOption]:
