@@ -134,6 +134,10 @@ def test_accept_through_the_review_service(app: Flask, client: FlaskClient) -> N
         }
     seen_by_owner = client.get(f"{API}/proposals/{pid}", headers=bearer(app, need_owner.id))
     assert seen_by_owner.get_json()["contact"] == helper_contact
+    # The list says the same of it: the contact to its people, none to the coordinator.
+    for viewer, contact in ((bearer(app, need_owner.id), helper_contact), (koor, None)):
+        listed = client.get(f"{API}/proposals?status=accepted", headers=viewer).get_json()
+        assert [i["contact"] for i in listed["items"] if i["id"] == pid] == [contact]
     assert body["contact"] is None  # the coordinator is not a side (people/{id} has contacts)
     again = assert_problem(
         client.post(f"{API}/proposals/{pid}/decline", headers=koor, json={"reason": "x"}), 409

@@ -18,6 +18,7 @@ also says who may change it); the two agree, row for row (tests/test_visibility.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -225,7 +226,12 @@ def _own_or_reviewed(
     return sa.or_(own, in_regency(regency))
 
 
-def contact_visible(proposal: Proposal) -> bool:
+class _Decided(Protocol):
+    @property
+    def status(self) -> ProposalStatus: ...
+
+
+def contact_visible(proposal: _Decided) -> bool:
     """The two sides of a proposal see each other's email, phone and WhatsApp only once a
     coordinator accepted the collaboration (its page, the introduction, the follow-ups)."""
     return proposal.status == ProposalStatus.ACCEPTED

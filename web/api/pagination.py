@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -57,20 +58,30 @@ def decode_cursor(cursor: str | None, kind: type[int] | type[str]) -> Any:
 
 def page_of(
     session: Session,
-    query: sa.Select[T],
+    query: sa.Select[Any],
     key: InstrumentedAttribute[Any],
     params: PageQuery,
     kind: type[int] | type[str] = int,
-) -> tuple[list[T], str | None]:
+    then: Callable[[sa.Subquery], sa.Select[Any]] | None = None,
+) -> tuple[list[Any], str | None]:
     """One page of ``query`` ordered by ``key``, and the cursor of the next page (None at the
-    end)."""
+    end). ``then``: the statement whose rows the page is, built on the page of ``query`` (a
+    select of ``key`` alone, as a subquery with a ``key`` column, in order): the page is
+    found first, then joined to what it shows, instead of joining every matching row."""
     after = decode_cursor(params.cursor, kind)
     if after is not None:
         query = query.where(key > after)
-    rows = list(session.scalars(query.order_by(key).limit(params.limit + 1)))
-    more = len(rows) > params.limit
-    rows = rows[: params.limit]
-    return rows, encode_cursor(getattr(rows[-1], key.key)) if more else None
+    # The limit written into the statement, not sent as a parameter: PostgreSQL then keeps a
+    # generic plan for a page it runs often instead of planning its joins again every time (a
+    # row count it cannot see makes it plan each run: 2 ms for the proposals list's 0.3).
+    paged = query.order_by(key).limit(sa.literal_column(str(int(params.limit) + 1)))
+    if then is None:
+        found = list(session.scalars(paged))
+    else:
+        found = list(session.execute(then(paged.subquery())).all())
+    more = len(found) > params.limit
+    found = found[: params.limit]
+    return found, encode_cursor(getattr(found[-1], key.key)) if more else None
 
 
 def next_link(cursor: str) -> str:

@@ -3,16 +3,19 @@ audit and the introductions happen as on the page); a facilitator reads those in
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, cast
+
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.interfaces import LoaderOption
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from titiktemu import visibility
 from titiktemu.app import settings_of
 from titiktemu.exchange.facilitator import contact_visible, my_proposal, sides
 from titiktemu.extensions import db
-from titiktemu.models import Person, Proposal, ProposalKind, ProposalStatus
+from titiktemu.models import Need, Offer, Person, Program, Proposal, ProposalKind, ProposalStatus
 from titiktemu.review.commands import decide, reviewable_proposal, visible_proposal
 from titiktemu.review.queue import in_kecamatan, touching_program
 from web.api.auth import caller
@@ -31,7 +34,7 @@ from web.api.schemas.proposals import (
 from web.api.spec import operation
 
 
-def sides_of(row: Proposal) -> list[Ref]:
+def sides_of(row: Proposal | _Listed) -> list[Ref]:
     """The need first, then the offer or the person; or the two programs of a synergy."""
     if row.kind == ProposalKind.PROGRAM_SYNERGY:
         return [
@@ -64,7 +67,48 @@ def contact_of(row: Proposal, viewer: Person, involved: bool | None = None) -> C
     return Contact(id=other.id, name=other.name, email=other.email, phone=other.phone)
 
 
-def proposal_out(row: Proposal, viewer: Person, involved: bool | None = None) -> ProposalOut:
+@dataclass(frozen=True)
+class _Named:
+    id: int
+    title: str
+
+    @property
+    def name(self) -> str:
+        return self.title
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """A proposal as the list reads it, in plain values: what :func:`proposal_out` and
+    :func:`sides_of` ask of a mapped one, its sides as ids and titles only."""
+
+    id: int
+    kind: ProposalKind
+    rank: int | None
+    score: float
+    status: ProposalStatus
+    regency_code: str
+    village_codes: list[str]
+    reasons: list[dict[str, object]]
+    reviewer_id: int | None
+    decided_at: dt.datetime | None
+    decision_note: str
+    created_at: dt.datetime
+    need: _Named | None
+    offer: _Named | None
+    person: _Named | None
+    program_a: _Named | None
+    program_b: _Named | None
+
+
+def proposal_out(
+    row: Proposal | _Listed,
+    viewer: Person,
+    involved: bool | None = None,
+    contact: Contact | None = None,
+) -> ProposalOut:
+    """The proposal as the API shows it; ``contact`` given for a listed row (which carries no
+    people), else read from the mapped proposal."""
     return ProposalOut(
         id=row.id,
         kind=row.kind,
@@ -78,12 +122,12 @@ def proposal_out(row: Proposal, viewer: Person, involved: bool | None = None) ->
         reviewer_id=row.reviewer_id,
         decided_at=row.decided_at,
         decision_note=row.decision_note,
-        contact=contact_of(row, viewer, involved),
+        contact=contact if isinstance(row, _Listed) else contact_of(row, viewer, involved),
         created_at=row.created_at,
     )
 
 
-def _filtered(select: sa.Select[Proposal], query: ProposalQuery) -> sa.Select[Proposal]:
+def _filtered(select: sa.Select[Any], query: ProposalQuery) -> sa.Select[Any]:
     """The review queue's filters (``titiktemu.review.queue``), any status."""
     if query.status is not None:
         select = select.where(Proposal.status == query.status)
@@ -120,39 +164,111 @@ def list_proposals(query: ProposalQuery) -> ProposalPage:
     """A coordinator: every proposal of the regency. A facilitator: the live ones where they
     own the need or the offer or are the person proposed."""
     viewer = caller()
-    select = _filtered(sa.select(Proposal).where(visibility.proposals(viewer)), query).options(
-        *_loads()
-    )
-    rows, cursor = page_of(db.session(), select, Proposal.id, query)
+    select = _filtered(sa.select(Proposal.id).where(visibility.proposals(viewer)), query)
+    found, cursor = page_of(db.session(), select, Proposal.id, query, then=_listed_page)
+    rows = [_listed(row) for row in found]
     mine = _involving(viewer, [r.id for r in rows if contact_visible(r)])
-    held = _people_to_contact([r for r in rows if r.id in mine])  # noqa: F841 - kept in session
+    contacts = _contacts(viewer, mine)
     return ProposalPage(
-        items=[proposal_out(r, viewer, r.id in mine) for r in rows], next_cursor=cursor
+        items=[proposal_out(r, viewer, contact=contacts.get(r.id)) for r in rows],
+        next_cursor=cursor,
     )
 
 
-def _loads() -> list[LoaderOption]:
-    """What the items show besides the proposal: the person and the programs joined in (a row
-    each at most, from small tables), each side in one statement more. The sides' people only
-    for a contact (:func:`_people_to_contact`): a coordinator's page shows none, and loading
-    a hundred people for nothing took a tenth of its time."""
-    return [
-        selectinload(Proposal.need),
-        selectinload(Proposal.offer),
-        joinedload(Proposal.person),
-        joinedload(Proposal.program_a),
-        joinedload(Proposal.program_b),
-    ]
+# The list's columns and joins: each side's id and title in the page's one statement (a
+# mapped proposal with its need, offer, person and programs took a third of the request).
+_need, _offer, _person = aliased(Need), aliased(Offer), aliased(Person)
+_program_a, _program_b = aliased(Program), aliased(Program)
+_LISTED = (
+    Proposal.id,
+    Proposal.kind,
+    Proposal.rank,
+    Proposal.score,
+    Proposal.status,
+    Proposal.regency_code,
+    Proposal.village_codes,
+    Proposal.reasons,
+    Proposal.reviewer_id,
+    Proposal.decided_at,
+    Proposal.decision_note,
+    Proposal.created_at,
+    _need.id,
+    _need.title,
+    _offer.id,
+    _offer.title,
+    _person.id,
+    _person.name,
+    _program_a.id,
+    _program_a.name,
+    _program_b.id,
+    _program_b.name,
+)
 
 
-def _people_to_contact(rows: list[Proposal]) -> list[Person]:
-    """The people on the sides of these proposals, in one statement, into the session: their
-    contacts then read them from there instead of one query each (the session holds loaded
-    objects weakly: the caller keeps the list until the page is written)."""
-    ids = {side.person_id for r in rows for side in (r.need, r.offer) if side is not None}
+def _listed_page(page: sa.Subquery) -> sa.Select[Any]:
+    """The page's proposals, in order, each joined to its sides' ids and titles: written from
+    the page, PostgreSQL joins its fifty rows (more joins than join_collapse_limit keep their
+    order), not every proposal of a kecamatan before keeping fifty."""
+    joined = (
+        page.join(Proposal, Proposal.id == page.c.id)
+        .outerjoin(_need, _need.id == Proposal.need_id)
+        .outerjoin(_offer, _offer.id == Proposal.offer_id)
+        .outerjoin(_person, _person.id == Proposal.person_id)
+        .outerjoin(_program_a, _program_a.id == Proposal.program_a_id)
+        .outerjoin(_program_b, _program_b.id == Proposal.program_b_id)
+    )
+    statement = sa.select(*_LISTED).select_from(joined).order_by(page.c.id)
+    return cast("sa.Select[Any]", statement)  # 22 columns: rows of Any
+
+
+def _listed(row: sa.Row[Any]) -> _Listed:
+    (
+        ident, kind, rank, score, status, regency_code, village_codes, reasons, reviewer_id,
+        decided_at, decision_note, created_at,
+        need_id, need_title, offer_id, offer_title, person_id, person_name,
+        a_id, a_name, b_id, b_name,
+    ) = tuple(row)  # fmt: skip
+
+    def named(key: int | None, title: str | None) -> _Named | None:
+        return None if key is None else _Named(key, title or "")
+
+    return _Listed(
+        id=ident,
+        kind=kind,
+        rank=rank,
+        score=score,
+        status=status,
+        regency_code=regency_code,
+        village_codes=list(village_codes or ()),
+        reasons=list(reasons or ()),
+        reviewer_id=reviewer_id,
+        decided_at=decided_at,
+        decision_note=decision_note,
+        created_at=created_at,
+        need=named(need_id, need_title),
+        offer=named(offer_id, offer_title),
+        person=named(person_id, person_name),
+        program_a=named(a_id, a_name),
+        program_b=named(b_id, b_name),
+    )
+
+
+def _contacts(viewer: Person, ids: set[int]) -> dict[int, Contact]:
+    """The other side's contact for each of these accepted proposals the viewer is in: the
+    mapped proposals with their sides' people, in two statements for the page."""
     if not ids:
-        return []
-    return list(db.session.scalars(sa.select(Person).where(Person.id.in_(sorted(ids)))))
+        return {}
+    proposals = db.session.scalars(
+        sa.select(Proposal)
+        .where(Proposal.id.in_(sorted(ids)))
+        .options(
+            selectinload(Proposal.need).joinedload(Need.person),
+            selectinload(Proposal.offer).joinedload(Offer.person),
+            joinedload(Proposal.person),
+        )
+    ).all()
+    found = {p.id: contact_of(p, viewer, True) for p in proposals}
+    return {key: contact for key, contact in found.items() if contact is not None}
 
 
 def _involving(viewer: Person, ids: list[int]) -> set[int]:
