@@ -19,6 +19,8 @@ that writes through the driver itself, past SQLAlchemy (``COPY``), says so with
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
@@ -46,9 +48,12 @@ def _note_statement(conn: Connection, _cursor: object, statement: str, *_: objec
 def _commit_reads(conn: Connection) -> None:
     if conn.info.get(_WROTE, True) or conn.dialect.name != "postgresql":
         return
-    from psycopg.pq import TransactionStatus  # PostgreSQL only: SQLite never loads libpq
+    import psycopg  # PostgreSQL only: SQLite never loads libpq
+    from psycopg.pq import TransactionStatus
 
     driver = conn.connection.driver_connection
     # Only a healthy open transaction: an aborted one is PostgreSQL's to roll back.
     if driver is not None and driver.info.transaction_status == TransactionStatus.INTRANS:
-        driver.commit()
+        # A broken connection fails the rollback that follows as well, which says so.
+        with suppress(psycopg.Error):
+            driver.commit()
