@@ -15,6 +15,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import Babel, format_date, get_locale
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -257,11 +259,47 @@ def _catalog() -> Translations:
     return found
 
 
+#: The template context's name for the catalog of the render (see ``_install_gettext``).
+RENDER_CATALOG = "_render_catalog"
+
+
+class _RenderCatalog:
+    """The render's catalog, looked up at its first word (a render that says none, an SVG
+    outside any sign-in, never asks for the locale)."""
+
+    __slots__ = ("found",)
+
+    def __init__(self) -> None:
+        self.found: Translations | None = None
+
+    def get(self) -> Translations:
+        if self.found is None:
+            self.found = _catalog()
+        return self.found
+
+
 def _install_gettext(app: Flask) -> None:
-    """Templates' ``_()`` and ``ngettext()`` as Flask-Babel installs them, on ``_catalog``."""
+    """Templates' ``_()`` and ``ngettext()`` as Flask-Babel installs them, on ``_catalog``,
+    looked up once per render: a render runs in one locale (``force_locale`` and ``refresh``
+    take effect at the next one), and a page of cards says some 120 words, each lookup four
+    context variables deep. A macro imported without context looks it up itself."""
+    app.context_processor(lambda: {RENDER_CATALOG: _RenderCatalog()})
+
+    def catalog_of(context: Context) -> Translations:
+        held = context.get(RENDER_CATALOG)
+        return held.get() if isinstance(held, _RenderCatalog) else _catalog()
+
+    @pass_context
+    def gettext(context: Context, s: str) -> str:
+        return str(catalog_of(context).ugettext(s))
+
+    @pass_context
+    def ngettext(context: Context, s: str, p: str, n: int) -> str:
+        return str(catalog_of(context).ungettext(s, p, n))
+
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: _catalog().ugettext(s),
-        ngettext=lambda s, p, n: _catalog().ungettext(s, p, n),
+        gettext=gettext,
+        ngettext=ngettext,
         newstyle=True,
         pgettext=lambda c, s: _catalog().upgettext(c, s),
         npgettext=lambda c, s, p, n: _catalog().unpgettext(c, s, p, n),

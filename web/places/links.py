@@ -15,21 +15,21 @@ from flask import request, url_for
 OTHER_PAGES = {"need": "/needs/", "offer": "/offers/", "intervention": "/interventions/"}
 
 
-#: Kinds whose page is this package's route with the identifier last: (endpoint, argument, an
-#: identifier the route accepts). Their address is its route's prefix and the identifier.
+#: Kinds whose page is a route of this app with one identifier: (endpoint, argument, an
+#: identifier the route accepts, standing in for any).
 OWN_PAGES: dict[str, tuple[str, str, Any]] = {
     "village": ("places.village", "code", "00.00.00.0000"),
-    "person": ("places.person", "person_id", 0),
-    "program": ("places.program", "program_id", 0),
+    "person": ("places.person", "person_id", 987654321),
+    "program": ("places.program", "program_id", 987654321),
 }
 
 
 def page_url(kind: str, ident: object) -> str | None:
     """The page of a village, person, program, need, offer, intervention or kecamatan."""
     if kind in OWN_PAGES:
-        _endpoint, _argument, example = OWN_PAGES[kind]
+        endpoint, argument, example = OWN_PAGES[kind]
         value = str(ident) if isinstance(example, str) else int(str(ident))
-        return f"{_prefix(kind, request.script_root)}{value}"
+        return route_url(endpoint, argument, example, value)
     if kind == "kecamatan":
         return url_for("places.coverage", kecamatan=str(ident), _anchor=f"k{ident}")
     if kind == "category":
@@ -39,15 +39,22 @@ def page_url(kind: str, ident: object) -> str | None:
     return None
 
 
-@lru_cache(maxsize=32)
-def _prefix(kind: str, _script_root: str) -> str:
-    """The route's address up to its identifier, built by ``url_for`` once per mount point: a
-    queue page links some eighty people, villages and programs, each a route build."""
-    endpoint, argument, example = OWN_PAGES[kind]
+def route_url(endpoint: str, argument: str, example: object, value: object) -> str:
+    """``url_for(endpoint, argument=value)`` for a route with that one argument, from its
+    address around ``example`` built once per mount point: a queue page links some hundred
+    people, villages, programs and proposals, each a route build (``example`` must be a value
+    the route accepts and that appears nowhere else in its address)."""
+    before, after = _around(endpoint, argument, example, request.script_root)
+    return f"{before}{value}{after}"
+
+
+@lru_cache(maxsize=64)
+def _around(endpoint: str, argument: str, example: object, _script_root: str) -> tuple[str, str]:
     values: dict[str, Any] = {argument: example}
-    return url_for(endpoint, **values).removesuffix(str(example))
+    before, _, after = url_for(endpoint, **values).partition(str(example))
+    return before, after
 
 
 def template_helpers() -> dict[str, Any]:
     """What every coordinator page's templates may call."""
-    return {"page_url": page_url}
+    return {"page_url": page_url, "route_url": route_url}

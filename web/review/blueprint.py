@@ -29,7 +29,7 @@ from web.access import coordinator_required, me, my_regency
 from web.decisions import already_decided_text
 from web.pages import lang
 from web.params import arg_int, link_args
-from web.places.links import template_helpers
+from web.places.links import route_url, template_helpers
 from web.review import cards
 from web.review.forms import (
     BulkAcceptForm,
@@ -82,8 +82,18 @@ def queue() -> ResponseReturnValue:
         cards=_cards(page, now),
         marks=MARKS,
         select_html=select_html,
+        decide_url=_decide_url,
+        detail_url=_detail_url,
     )
     return cards.fill(html, generate_csrf(), here)
+
+
+def _decide_url(proposal_id: int) -> str:
+    return route_url("review.decide_one", "proposal_id", 987654321, proposal_id)
+
+
+def _detail_url(proposal_id: int) -> str:
+    return route_url("review.detail", "proposal_id", 987654321, proposal_id)
 
 
 def _cards(page: review_queue.QueuePage, now: dt.datetime) -> cards.QueueCards:
