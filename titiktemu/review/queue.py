@@ -174,7 +174,12 @@ def filtered(
 
 
 def _narrowed_to_kecamatan(f: QueueFilter) -> bool:
-    return bool(f.kecamatan and KECAMATAN_CODE.match(f.kecamatan))
+    return _is_kecamatan(f.kecamatan)
+
+
+def _is_kecamatan(code: str | None) -> bool:
+    """A kecamatan code narrows the queue and its gaps; anything else is ignored."""
+    return bool(code and KECAMATAN_CODE.match(code))
 
 
 def _values(regency_code: str, f: QueueFilter, cutoff: dt.datetime) -> dict[str, Any]:
@@ -369,7 +374,7 @@ def open_gaps(
 
     Read as plain values in one statement, like the cards: as mapped gaps with their needs,
     villages and kecamatan it cost the queue more than its cards did."""
-    narrowed = bool(kecamatan and KECAMATAN_CODE.match(kecamatan))
+    narrowed = _is_kecamatan(kecamatan)
     rows = session.execute(
         _gaps_statement(narrowed),
         {"regency": regency_code, "kecamatan": kecamatan, "limit": limit},

@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -16,7 +16,6 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from web.api.problems import invalid
 
-T = TypeVar("T")
 MAX_ID = 2**31 - 1
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,200}={0,2}$"
 

@@ -15,12 +15,15 @@ from flask import request, url_for
 OTHER_PAGES = {"need": "/needs/", "offer": "/offers/", "intervention": "/interventions/"}
 
 
+#: An identifier standing in for any in a route's address (found nowhere else in one).
+ANY_ID = 987654321
+
 #: Kinds whose page is a route of this app with one identifier: (endpoint, argument, an
 #: identifier the route accepts, standing in for any).
 OWN_PAGES: dict[str, tuple[str, str, Any]] = {
     "village": ("places.village", "code", "00.00.00.0000"),
-    "person": ("places.person", "person_id", 987654321),
-    "program": ("places.program", "program_id", 987654321),
+    "person": ("places.person", "person_id", ANY_ID),
+    "program": ("places.program", "program_id", ANY_ID),
 }
 
 

@@ -29,7 +29,7 @@ from web.access import coordinator_required, me, my_regency
 from web.decisions import already_decided_text
 from web.pages import lang
 from web.params import arg_int, link_args
-from web.places.links import route_url, template_helpers
+from web.places.links import ANY_ID, route_url, template_helpers
 from web.review import cards
 from web.review.forms import (
     BulkAcceptForm,
@@ -89,11 +89,11 @@ def queue() -> ResponseReturnValue:
 
 
 def _decide_url(proposal_id: int) -> str:
-    return route_url("review.decide_one", "proposal_id", 987654321, proposal_id)
+    return route_url("review.decide_one", "proposal_id", ANY_ID, proposal_id)
 
 
 def _detail_url(proposal_id: int) -> str:
-    return route_url("review.detail", "proposal_id", 987654321, proposal_id)
+    return route_url("review.detail", "proposal_id", ANY_ID, proposal_id)
 
 
 def _cards(page: review_queue.QueuePage, now: dt.datetime) -> cards.QueueCards:
