@@ -274,6 +274,7 @@ COMMITTING_FILES = frozenset(
         "test_packaging.py",
         "test_reason_codes.py",
         "test_settings.py",
+        "test_short_jobs.py",
         "test_warm_engine_races.py",
     }
 )

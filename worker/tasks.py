@@ -19,7 +19,7 @@ from titiktemu.app import settings_of
 from titiktemu.beneficiaries import commands as beneficiaries
 from titiktemu.extensions import db
 from titiktemu.imports import prune_import_files
-from titiktemu.jobs import Progress, enqueue, requeue_due, run_job
+from titiktemu.jobs import Progress, enqueue, requeue_due, run_job, run_short_job
 from titiktemu.jobs.names import TaskName
 from titiktemu.mail.announce import announce
 from titiktemu.mail.notifications import digest_recipients, remind_expiring_needs, send_digest
@@ -71,7 +71,7 @@ def check_intervention(intervention_id: int, job_id: int) -> None:
 def _incremental(job_id: int, item_id: int, service: object, model: type) -> None:
     settings = settings_of(current_app)
 
-    def work(_progress: Progress) -> None:
+    def work() -> None:
         session = db.session()
         # Held before the service runs, so the service reads it from the session, not again.
         row = session.get(model, item_id)
@@ -79,9 +79,9 @@ def _incremental(job_id: int, item_id: int, service: object, model: type) -> Non
         regency = _regency_of(row)
         if regency is not None:
             announce(session, settings, regency, report)
-        # Not committed here: run_job commits it with the job's done mark.
+        # Not committed here: committed with the job's claim and done mark.
 
-    run_job(job_id, work)
+    run_short_job(job_id, work)
 
 
 def _regency_of(row: object) -> str | None:

@@ -26,7 +26,6 @@ from titiktemu.interventions.commands import save_intervention as save_intervent
 from titiktemu.jobs import enqueue
 from titiktemu.jobs.names import TaskName
 from titiktemu.models import ExchangeStatus, Kecamatan, Need, Offer, Person, Skill, Village
-from titiktemu.models.exchange import title_key
 
 Item = TypeVar("Item", Need, Offer)
 
@@ -112,27 +111,12 @@ TITLE_TAKEN: Final = {
 }
 
 
-def _title_free(
-    session: Session,
-    model: type[Need] | type[Offer],
-    person: Person,
-    title: str,
-    item: Need | Offer | None,
-) -> None:
-    """InputError when ``person`` has another need (offer) whose title is the same once case and
-    spacing are folded: one person's titles name their needs and offers, as imports read them."""
-    query = sa.select(model.id).where(
-        model.person_id == person.id, model.title_key == title_key(title)
-    )
-    if item is not None:
-        query = query.where(model.id != item.id)
-    if session.scalar(query.limit(1)) is not None:
-        raise InputError({"title": TITLE_TAKEN[model.__tablename__]})
-
-
 def _flush_keyed(session: Session, model: type[Need] | type[Offer]) -> None:
-    """Flush now: a save that raced another to the same title (two tabs, an API retry) meets the
-    unique key here and gets the same InputError as when the other came first.
+    """Flush now: a title that is the same as another need's (offer's) of the person once case
+    and spacing are folded (``title_key``: one person's titles name their needs and offers, as
+    imports read them) meets the unique key here and is refused as an InputError on ``title``.
+    The one check, whether the other came first or raced this one (two tabs, an API retry): a
+    look before the write would be a statement more on every save, and still need this.
 
     No savepoint: ``begin_nested`` flushes what is pending before it opens one, so the insert
     was never inside it, and the failed flush spoils the transaction either way. Every caller
@@ -167,21 +151,23 @@ def save_need(
     kecamatan_code = village.kecamatan_code if village else data.kecamatan_code
     if data.village_code and village is None:
         errors["village"] = f"unknown village {data.village_code!r}"
-    elif kecamatan_code is None or session.get(Kecamatan, kecamatan_code) is None:
+    elif kecamatan_code is None or (
+        village is None and session.get(Kecamatan, kecamatan_code) is None
+    ):  # a village's kecamatan is there (its foreign key)
         errors["village"] = "choose a village or a kecamatan"
     else:
         check_in_regency(person, [kecamatan_code], "village", errors, regency)
     if errors:
         raise InputError(errors)
     assert kecamatan_code is not None
-    _title_free(session, Need, person, title, need)
     created = need is None
     need = need or Need(person_id=person.id, status=ExchangeStatus.OPEN)
-    need.title, need.description = title, data.description.strip()
-    need.village_code, need.kecamatan_code = data.village_code, kecamatan_code
-    need.needed_from, need.needed_until = data.needed_from, data.needed_until
-    need.skills = skills
-    session.add(need)
+    with session.no_autoflush:  # a taken title is met at the flush below, not on a lazy load
+        need.title, need.description = title, data.description.strip()
+        need.village_code, need.kecamatan_code = data.village_code, kecamatan_code
+        need.needed_from, need.needed_until = data.needed_from, data.needed_until
+        need.skills = skills
+        session.add(need)
     _flush_keyed(session, Need)
     record(
         session, "need.created" if created else "need.updated", "need", need.id, actor_id=person.id
@@ -223,14 +209,14 @@ def save_offer(
         errors["capacity"] = "between 1 and 100"
     if errors:
         raise InputError(errors)
-    _title_free(session, Offer, person, title, offer)
     created = offer is None
     offer = offer or Offer(person_id=person.id, status=ExchangeStatus.OPEN)
-    offer.title, offer.description = title, data.description.strip()
-    offer.available_from, offer.available_until = data.available_from, data.available_until
-    offer.capacity = data.capacity
-    offer.skills, offer.villages, offer.kecamatan = skills, villages, kecamatan
-    session.add(offer)
+    with session.no_autoflush:  # a taken title is met at the flush below, not on a lazy load
+        offer.title, offer.description = title, data.description.strip()
+        offer.available_from, offer.available_until = data.available_from, data.available_until
+        offer.capacity = data.capacity
+        offer.skills, offer.villages, offer.kecamatan = skills, villages, kecamatan
+        session.add(offer)
     _flush_keyed(session, Offer)
     record(
         session,

@@ -4,7 +4,8 @@
 caller's transaction; only when that transaction commits is the job sent (a rolled-back
 submission never runs a task). ``run_job`` claims the row with a conditional update, so a job
 delivered twice runs once; a failure is retried later by the sweep (``requeue_due``) with capped
-exponential backoff, and after ``max_attempts`` it is dead. The claim, lease, backoff and sweep
+exponential backoff, and after ``max_attempts`` it is dead. A short job (``run_short_job``: an
+incremental match, a few milliseconds) is claimed by its done mark, in its work's transaction. The claim, lease, backoff and sweep
 are the outbox's too: :mod:`titiktemu.jobs.lease`.
 
 A *detached* job (``enqueue(..., detached=True)``) is one whose running time must not show in
@@ -232,6 +233,54 @@ def run_job(job_id: int, work: Callable[[Progress], None]) -> bool:
         db.session.commit()
     except Exception as exc:  # recorded for retry or as dead; never silently dropped
         db.session.rollback()
+        _failed(job_id, exc)
+    return True
+
+
+#: A short job's claim and done mark in one conditional write, after its work (``run_short_job``).
+_CLAIMED_AND_DONE = (
+    sa.update(JobRun)
+    .where(
+        JobRun.id == sa.bindparam("job_id"),
+        JOBS.ready(sa.bindparam("now", type_=JobRun.next_attempt_at.type)),
+    )
+    .values(
+        status=JobStatus.DONE,
+        stage="done",
+        percent=100.0,
+        attempts=JobRun.attempts + 1,
+        finished_at=sa.bindparam("now", type_=JobRun.finished_at.type),
+        last_error="",
+    )
+)
+
+
+def run_short_job(job_id: int, work: Callable[[], None]) -> bool:
+    """Do ``work``, then claim the job and mark it done in one conditional write, and commit
+    both at once; False (the work rolled back) when the job was no longer waiting.
+
+    For jobs of a few milliseconds that report no progress and do not commit themselves (the
+    incremental matches). ``run_job``'s claim is a transaction of its own so that a long job
+    shows as running while it works; a short one does not need it, and saves its statements, its
+    commit and a connection checkout: a third of a match's round trips. A copy of the job
+    delivered twice waits at the done mark for the first copy's commit (PostgreSQL's row lock,
+    SQLite's one writer), then finds it done and keeps nothing of its own work. A copy running
+    longer than the resend time (a minute) may be sent again: the same holds. A failed attempt
+    is claimed and recorded after the rollback, as ``run_job`` records it."""
+    session = db.session()
+    try:
+        work()
+        bound = {"job_id": job_id, "now": utcnow()}
+        won = session.execute(_CLAIMED_AND_DONE, bound).rowcount == 1  # type: ignore[attr-defined]
+        if not won:
+            session.rollback()
+            return False
+        session.commit()
+    except Exception as exc:  # recorded for retry or as dead; never silently dropped
+        session.rollback()
+        if not JOBS.claim_ready(session, job_id, now=utcnow(), lease=lease(), stage="start"):
+            session.rollback()
+            return False  # another copy finished it, or it is over
         _failed(job_id, exc)
     return True
 
