@@ -35,7 +35,7 @@ from titiktemu.jobs.lease import Backoff, DurableQueue
 from titiktemu.jobs.names import TaskName
 from titiktemu.jobs.queue import celery_of
 from titiktemu.models import JobRun, JobStatus
-from titiktemu.models.base import utcnow
+from titiktemu.models.base import run, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +229,7 @@ def run_job(job_id: int, work: Callable[[Progress], None]) -> bool:
 
     try:
         work(progress)
-        db.session.execute(_DONE, {"job_id": job_id, "finished_at": utcnow()})
+        run(db.session(), _DONE, {"job_id": job_id, "finished_at": utcnow()})
         db.session.commit()
     except Exception as exc:  # recorded for retry or as dead; never silently dropped
         db.session.rollback()
@@ -271,7 +271,7 @@ def run_short_job(job_id: int, work: Callable[[], None]) -> bool:
     try:
         work()
         bound = {"job_id": job_id, "now": utcnow()}
-        won = session.execute(_CLAIMED_AND_DONE, bound).rowcount == 1  # type: ignore[attr-defined]
+        won = run(session, _CLAIMED_AND_DONE, bound).rowcount == 1
         if not won:
             session.rollback()
             return False

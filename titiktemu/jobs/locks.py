@@ -21,6 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from titiktemu.models.base import run
+
 
 def lock_key(name: str) -> int:
     """A signed 64-bit advisory lock key for ``name``, stable across processes and runs."""
@@ -36,7 +38,7 @@ def hold_regency(session: Session, purpose: str, regency_code: str | None) -> No
             session.execute(sa.select(sa.func.pg_advisory_xact_lock(lock_key(purpose))))
             return
         keys = {"purpose": lock_key(purpose), "regency": lock_key(f"{purpose}:{regency_code}")}
-        session.execute(_BOTH, keys)
+        run(session, _BOTH, keys)
         return
     hold_writer(session)
 

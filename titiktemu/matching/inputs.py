@@ -27,6 +27,7 @@ from titiktemu.models import (
     Skill,
     Village,
 )
+from titiktemu.models.base import run
 from titiktemu.models.exchange import need_skills, offer_kecamatan, offer_skills, offer_villages
 from titiktemu.models.people import person_programs, person_skills, person_villages
 from titiktemu.models.places import under
@@ -241,22 +242,26 @@ def open_needs(session: Session, regency_code: str, ids: set[int]) -> dict[int, 
 
     One statement, plain rows (a warm engine catching up reads a few needs per job): each need
     once per skill, its skills in code order as ``load_inputs`` reads them."""
-    rows = session.execute(
-        sa.select(*NEED_COLUMNS, need_skills.c.skill_code)
-        .outerjoin(need_skills, need_skills.c.need_id == Need.id)
-        .where(
-            Need.id.in_(sorted(ids)),
-            under(Need.kecamatan_code, regency_code),
-            Need.status == ExchangeStatus.OPEN,
-        )
-        .order_by(Need.id, need_skills.c.skill_code)
-    )
+    rows = run(session, _OPEN_NEEDS, {"ids": sorted(ids), "regency": regency_code})
     found: dict[int, tuple[sa.Row[Any], list[str]]] = {}
     for row in rows:
         _first, skills = found.setdefault(row.id, (row, []))
         if row.skill_code is not None:
             skills.append(row.skill_code)
     return {i: need_record(row, tuple(skills)) for i, (row, skills) in found.items()}
+
+
+#: The statement of ``open_needs``, built once (a warm engine catching up runs it every job).
+_OPEN_NEEDS = (
+    sa.select(*NEED_COLUMNS, need_skills.c.skill_code)
+    .outerjoin(need_skills, need_skills.c.need_id == Need.id)
+    .where(
+        Need.id.in_(sa.bindparam("ids", expanding=True)),
+        under(Need.kecamatan_code, sa.bindparam("regency", type_=Need.kecamatan_code.type)),
+        Need.status == ExchangeStatus.OPEN,
+    )
+    .order_by(Need.id, need_skills.c.skill_code)
+)
 
 
 def category_record(row: ActivityCategory, synonyms: tuple[str, ...] = ()) -> r.Label:
@@ -363,7 +368,7 @@ def _incumbents(
     values: dict[str, Any] = {"regency": regency_code}
     if only:
         values["needs"] = sorted(need_ids)
-    rows = session.execute(_INCUMBENTS[only], values)
+    rows = run(session, _INCUMBENTS[only], values)
     found: list[r.Incumbent] = []
     for need_id, offer_id, person_id, rank, score in rows:
         side_id = offer_id if offer_id is not None else person_id

@@ -32,6 +32,7 @@ from graph.engine import Engine
 from titiktemu.matching.config import load_config
 from titiktemu.matching.inputs import incumbents_of, load_inputs, open_needs
 from titiktemu.models import Offer, Person
+from titiktemu.models.base import run
 from titiktemu.models.changes import NEED, PROPOSAL
 from titiktemu.models.people import person_villages
 from titiktemu.models.places import under
@@ -84,9 +85,8 @@ def _versions_and_log(
     query = _COUNTERS if since is None else _COUNTERS_AND_LOG
     found: dict[str, int] = {}
     logged: list[Logged] = []
-    for code, version, kind, item in session.execute(
-        query, {"regency": regency_code, "since": since}
-    ):
+    rows = run(session, query, {"regency": regency_code, "since": since})
+    for code, version, kind, item in rows:
         if code is None:
             logged.append((int(version), str(kind), item))
         else:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.sql import coercions, roles
 from sqlalchemy.sql._typing import _ColumnExpressionArgument
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -26,6 +27,20 @@ NAMING_CONVENTION = {
 def utcnow() -> dt.datetime:
     """Naive UTC: stored alike by SQLite and PostgreSQL ``timestamp without time zone``."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def run(
+    session: Session,
+    statement: sa.Executable,
+    params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+) -> sa.CursorResult[*tuple[Any, ...]]:
+    """Run a Core statement on the session's connection, in its transaction, past the ORM's
+    execution pipeline: for statements built once that load no mapped objects, on the paths
+    that send many (a need's match sends a dozen). The pipeline costs 70-120 us a statement
+    here, as much as PostgreSQL takes to answer a short one. Its listeners do not see the
+    statement: a write to a table the engine reads notes its changes itself (``NOTED`` and
+    ``note`` in ``titiktemu.models.changes``)."""
+    return session.connection().execute(statement, params)
 
 
 class one_of(sa.ColumnElement[bool]):  # noqa: N801 - reads as the SQL it stands for

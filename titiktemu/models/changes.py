@@ -27,6 +27,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
+from titiktemu.models.base import run
 from titiktemu.models.exchange import Need, Offer, offer_kecamatan, offer_villages
 from titiktemu.models.interventions import Intervention
 from titiktemu.models.people import Person
@@ -366,7 +367,7 @@ def _bump_and_log(session: Session, code: str, entries: list[tuple[str, int | No
         "kinds": [kind for kind, _item in entries],
         "items": [item for _kind, item in entries],
     }
-    return int(session.execute(_BUMP_AND_LOG, values).scalar_one())
+    return int(run(session, _BUMP_AND_LOG, values).scalar_one())
 
 
 def _bump_and_log_statement() -> sa.Select[Any]:
