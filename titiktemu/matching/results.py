@@ -242,43 +242,35 @@ def _store_proposals(
         stored = list(
             session.execute(sa.select(*columns).where(Proposal.regency_code == regency_code))
         )
+        seen = {row.key for row in stored}
+        created = insert_new(
+            session, PROPOSALS, [_new(p) for p in wanted if p.key not in seen], "key"
+        )
     else:
+        # Inserted first, and only the keys already taken read after: a new need's proposals
+        # are all new (its id is in their keys), and a read before would find nothing.
+        created = insert_new(session, PROPOSALS, [_new(p) for p in wanted], "key")
+        taken = sorted(set(keys) - set(created))
         stored = [
             row
-            for batch in batches(sorted(set(keys)))
+            for batch in batches(taken)
             for row in session.execute(sa.select(*columns).where(Proposal.key.in_(batch)))
         ]
     existing = {row.key: row for row in stored}
-    new: list[dict[str, Any]] = []
     changed: dict[ProposalStatus, list[dict[str, Any]]] = defaultdict(list)
     fields: dict[int, list[str]] = {}
     noted: list[changes.Change] = []
     for item in wanted:
+        row_id = created.get(item.key)
+        if row_id is not None:
+            report.created.append(row_id)
+            detail = {"key": item.key, "score": round(item.score, 6)}
+            lines.append(("proposal.created", "proposal", row_id, detail))
+    for item in wanted:
         row = existing.get(item.key)
-        values: dict[str, Any] = {
-            "score": round(item.score, 6),
-            "rank": item.rank,
-            "reasons": reasons_data(item.reasons),
-            "village_codes": list(item.villages),
-        }
-        if row is None:
-            new.append(
-                {
-                    "key": item.key,
-                    "kind": ProposalKind(item.kind),
-                    "regency_code": item.regency,
-                    "need_id": item.need_id,
-                    "offer_id": item.offer_id,
-                    "person_id": item.person_id,
-                    "program_a_id": item.program_a,
-                    "program_b_id": item.program_b,
-                    "status": ProposalStatus.PROPOSED,
-                    **values,
-                }
-            )
-            continue
-        if row.status not in ENGINE_PROPOSAL_STATES:
-            continue  # a coordinator decided: the engine leaves it alone
+        if row is None or row.status not in ENGINE_PROPOSAL_STATES:
+            continue  # new, or a coordinator decided: the engine leaves it alone
+        values = _values(item)
         differs = [k for k, v in values.items() if getattr(row, k) != v]
         if row.status == ProposalStatus.OBSOLETE:
             differs += ["status", "retired_reason"]
@@ -289,19 +281,6 @@ def _store_proposals(
             # A proposal's regency and need never change: as read, they are what the update
             # writes (conditional on the status seen, so never an acceptance).
             noted.append((row.regency_code, changes.PROPOSAL, row.need_id))
-    created = insert_new(session, PROPOSALS, new, "key")
-    for values in new:
-        if values["key"] in created:
-            row_id = created[values["key"]]
-            report.created.append(row_id)
-            lines.append(
-                (
-                    "proposal.created",
-                    "proposal",
-                    row_id,
-                    {"key": values["key"], "score": values["score"]},
-                )
-            )
     changes.note(session, noted)
     for rows in changed.values():
         scores = {r["id"]: r["score"] for r in rows}
@@ -327,6 +306,32 @@ def _store_proposals(
             )
             whys[row_id] = (key, why)
         _obsolete(session, whys, report, lines)
+
+
+def _values(item: ProposalOut) -> dict[str, Any]:
+    """What the engine writes on a proposal, as stored (``PROPOSAL_VALUES``)."""
+    return {
+        "score": round(item.score, 6),
+        "rank": item.rank,
+        "reasons": reasons_data(item.reasons),
+        "village_codes": list(item.villages),
+    }
+
+
+def _new(item: ProposalOut) -> dict[str, Any]:
+    """A new proposal's row."""
+    return {
+        "key": item.key,
+        "kind": ProposalKind(item.kind),
+        "regency_code": item.regency,
+        "need_id": item.need_id,
+        "offer_id": item.offer_id,
+        "person_id": item.person_id,
+        "program_a_id": item.program_a,
+        "program_b_id": item.program_b,
+        "status": ProposalStatus.PROPOSED,
+        **_values(item),
+    }
 
 
 def _columns(model: Any, names: Sequence[str]) -> list[Any]:
