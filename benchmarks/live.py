@@ -30,7 +30,8 @@ minus the floor's is what the product's own work costs on top of the fixed stack
 Then, in this process and without a broker (the jobs run in process after the commit, as on
 the embedded default), ``--in-process`` more submissions are counted: the SQL statements, the
 commits and the pool checkouts of one submission and of its job (deterministic, whatever the
-load), and their time.
+load), and their time; and the last one's statements are sent again with the bare driver
+(``benchmarks.live_replay``): what they cost at the database, without the Python around them.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from sqlalchemy.orm import Session
 
 from benchmarks import synthetic
 from benchmarks.live_floor import floor_ms
+from benchmarks.live_replay import Recorded, recording, replay_ms
 from benchmarks.rebuild_db import load_records
 from graph import records as r
 from graph.engine import Engine
@@ -262,6 +264,8 @@ class Counted:
     commits: tuple[int, int]
     checkouts: tuple[int, int]
     ms: tuple[float, float]
+    #: Every statement of the submission and its job, with its values (for the replay).
+    recorded: list[Recorded]
 
 
 def _in_process(settings: Settings, items: Sequence[Submission], warm_up: int) -> list[Counted]:
@@ -283,7 +287,7 @@ def _in_process(settings: Settings, items: Sequence[Submission], warm_up: int) -
     try:
         for i, item in enumerate(items):
             marks.clear()
-            with app.app_context(), sent_statements(engine) as sent:
+            with app.app_context(), sent_statements(engine) as sent, recording(engine) as seen:
                 session = db.session()
                 clock = time.perf_counter()
                 save_need(session, session.get_one(Person, item.person_id), item.data)
@@ -303,6 +307,7 @@ def _in_process(settings: Settings, items: Sequence[Submission], warm_up: int) -
                         (1, commits - 1),
                         (checkouts_before, kinds.count("checkout") - checkouts_before),
                         ((ended - clock) * 1000, (end - ended) * 1000),
+                        list(seen),
                     )
                 )
     finally:
@@ -389,7 +394,7 @@ def _run_scale(
     )
 
 
-def _report(f: Figures, floor: list[float]) -> None:
+def _report(f: Figures, floor: list[float], replayed: float | None) -> None:
     print()
     print(
         f"{f.scale}: need submitted -> proposals stored, {len(f.live_ms)} submissions one at a "
@@ -436,6 +441,12 @@ def _report(f: Figures, floor: list[float]) -> None:
             f"     {'ms, ' + label:42}p50 {_percentile(ms, 0.5):.2f}  "
             f"p95 {_percentile(ms, 0.95):.2f}"
         )
+    if replayed is not None:
+        both = [c.ms[0] + c.ms[1] for c in f.counted]
+        print(
+            f"     {'the same statements, bare driver (ms)':42}p50 {replayed:.2f}  "
+            f"(of {_percentile(both, 0.5):.2f} in process: the rest is Python around them)"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -479,7 +490,12 @@ def main(argv: list[str] | None = None) -> int:
                 settings, instance, factor, args.submissions, args.warm_up, args.in_process
             )
             results.append(figures)
-            _report(figures, floor)
+            replayed = None
+            if figures.counted:
+                dsn = sa.make_url(args.database_url).set(drivername="postgresql")
+                url = dsn.render_as_string(hide_password=False)
+                replayed = replay_ms(url, figures.counted[-1].recorded)
+            _report(figures, floor, replayed)
 
     print()
     print(f"targets (load average at the end: {_load()})")
