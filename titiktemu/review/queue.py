@@ -33,7 +33,7 @@ from titiktemu.models.base import one_of, utcnow
 from titiktemu.models.people import person_programs
 from titiktemu.models.places import code_param
 from titiktemu.places.coverage import program_present_in
-from titiktemu.review.cards import Card, CardPlace, cards_of, cards_statement
+from titiktemu.review.cards import Card, CardPlace, cards_of, page_statement
 from titiktemu.review.commands import OPEN_STATES
 
 #: Days a proposal may wait when the regency has not chosen (RegencySettings' own default).
@@ -201,8 +201,8 @@ def _values(regency_code: str, f: QueueFilter, cutoff: dt.datetime) -> dict[str,
 class _Statements:
     #: The page's total and the regency's overdue, in one round trip.
     counts: sa.Select[Any]
-    #: One page of cards (``q_limit``, ``q_offset``).
-    cards: sa.Select[Any]
+    #: The ids of one page (``q_limit``, ``q_offset``); their cards: ``cards_of``.
+    page: sa.Select[Any]
 
 
 @lru_cache(maxsize=64)
@@ -216,7 +216,7 @@ def _statements(shape: QueueFilter) -> _Statements:
             sa.select(sa.func.count()).select_from(query.subquery()).scalar_subquery(),
             _overdue(_named("regency", None), _named("cutoff", None)).scalar_subquery(),
         ),
-        cards=cards_statement(query, _named("limit", None), _named("offset", None)),
+        page=page_statement(query, _named("limit", None), _named("offset", None)),
     )
 
 
@@ -248,10 +248,10 @@ def queue(
     total, overdue_total = session.execute(statements.counts, values).one()
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    rows = session.execute(
-        statements.cards, {**values, "q_limit": per_page, "q_offset": (page - 1) * per_page}
-    )
-    items = cards_of(session, rows)
+    ids = session.scalars(
+        statements.page, {**values, "q_limit": per_page, "q_offset": (page - 1) * per_page}
+    ).all()
+    items = cards_of(session, ids)
     return QueuePage(
         items=items,
         total=total or 0,
