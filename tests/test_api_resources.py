@@ -18,6 +18,7 @@ from titiktemu.models import (
     Proposal,
     ProposalKind,
     ProposalStatus,
+    Skill,
 )
 
 from .api_support import assert_problem, bearer, first_proposal, seed_klaten
@@ -64,6 +65,33 @@ def test_proposals_carry_rank_sides_and_reasons(app: Flask, client: FlaskClient)
     synergies = _all(client, "/proposals?kind=program_synergy", koor)
     assert all([s["type"] for s in x["sides"]] == ["program", "program"] for x in synergies)
     assert all(x["score"] >= 0.9 for x in _all(client, "/proposals?min_score=0.9", koor))
+
+
+def test_listed_reasons_are_the_proposals_own_and_follow_a_relabelled_skill(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The list keeps the reasons it built by their stored text: twice asked, the same words as
+    the proposal's own page; after a skill is relabelled, the new label."""
+    k = seed_klaten(app)
+    koor = bearer(app, k.coordinator)
+    with app.app_context():
+        skill = db.session.scalars(sa.select(Skill).where(Skill.code == "bookkeeping")).one()
+        old = skill.label_en
+    listed = _all(client, "/proposals?kind=need_offer", koor)
+    again = _all(client, "/proposals?kind=need_offer", koor)
+    assert listed == again and listed
+    for item in listed[:5]:
+        own = client.get(f"{API}/proposals/{item['id']}", headers=koor).get_json()
+        assert own["reasons"] == item["reasons"]
+    naming = [x for x in listed if any(old in r["text_en"] for r in x["reasons"])]
+    assert naming, "no listed reason names the skill: the test proves nothing"
+    with app.app_context():
+        db.session.get_one(Skill, "bookkeeping").label_en = "Ledger keeping"
+        db.session.commit()
+    relabelled = {x["id"]: x for x in _all(client, "/proposals?kind=need_offer", koor)}
+    for item in naming:
+        words = " ".join(r["text_en"] for r in relabelled[item["id"]]["reasons"])
+        assert "Ledger keeping" in words and old not in words
 
 
 def test_a_facilitator_sees_only_proposals_involving_them(app: Flask, client: FlaskClient) -> None:

@@ -22,7 +22,7 @@ from web.api.auth import caller
 from web.api.etags import check_if_match, etag_of
 from web.api.pagination import page_of
 from web.api.problems import ApiProblem
-from web.api.schemas.common import IdPath, Ref, reasons_of
+from web.api.schemas.common import IdPath, Ref, reasons_in_text, reasons_of
 from web.api.schemas.proposals import (
     Contact,
     DecisionIn,
@@ -89,7 +89,8 @@ class _Listed:
     status: ProposalStatus
     regency_code: str
     village_codes: list[str]
-    reasons: list[dict[str, object]]
+    #: The stored reasons as JSON text (``reasons_in_text`` keeps what it builds by it).
+    reasons_text: str | None
     reviewer_id: int | None
     decided_at: dt.datetime | None
     decision_note: str
@@ -118,7 +119,11 @@ def proposal_out(
         regency_code=row.regency_code,
         sides=sides_of(row),
         village_codes=list(row.village_codes),
-        reasons=reasons_of(row.reasons),
+        reasons=(
+            reasons_in_text(row.reasons_text)
+            if isinstance(row, _Listed)
+            else reasons_of(row.reasons)
+        ),
         reviewer_id=row.reviewer_id,
         decided_at=row.decided_at,
         decision_note=row.decision_note,
@@ -187,7 +192,7 @@ _LISTED = (
     Proposal.status,
     Proposal.regency_code,
     Proposal.village_codes,
-    Proposal.reasons,
+    sa.cast(Proposal.reasons, sa.Text),
     Proposal.reviewer_id,
     Proposal.decided_at,
     Proposal.decision_note,
@@ -223,7 +228,7 @@ def _listed_page(page: sa.Subquery) -> sa.Select[Any]:
 
 def _listed(row: sa.Row[Any]) -> _Listed:
     (
-        ident, kind, rank, score, status, regency_code, village_codes, reasons, reviewer_id,
+        ident, kind, rank, score, status, regency_code, village_codes, reasons_text, reviewer_id,
         decided_at, decision_note, created_at,
         need_id, need_title, offer_id, offer_title, person_id, person_name,
         a_id, a_name, b_id, b_name,
@@ -240,7 +245,7 @@ def _listed(row: sa.Row[Any]) -> _Listed:
         status=status,
         regency_code=regency_code,
         village_codes=list(village_codes or ()),
-        reasons=list(reasons or ()),
+        reasons_text=reasons_text,
         reviewer_id=reviewer_id,
         decided_at=decided_at,
         decision_note=decision_note,

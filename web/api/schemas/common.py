@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+import json
+from typing import Annotated, Final, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from titiktemu.extensions import db
-from titiktemu.matching.reason_text import in_both, labels_for
+from titiktemu.matching.reason_text import Labels, in_both, labels_for
 
 MAX_ID = 2**31 - 1
 
@@ -77,7 +78,31 @@ class Reason(Out):
 def reasons_of(rows: list[dict[str, object]]) -> list[Reason]:
     """The engine's stored reasons (code and values) with their words in both languages, from
     the one renderer; tolerant of older rows that lack a field."""
+    return _reasons(rows, labels_for(db.session()))
+
+
+def reasons_in_text(text: str | None) -> list[Reason]:
+    """``reasons_of`` the stored reasons as their JSON text, kept per process by that text and
+    the labels: a list of fifty proposals is 250 reasons in two languages each (a third of its
+    time), and clients ask for the same first pages again and again."""
     labels = labels_for(db.session())
+    key = (labels.fingerprint, text)
+    found = _KEPT.get(key)
+    if found is None:
+        rows = json.loads(text) if text else []
+        found = tuple(_reasons(rows if isinstance(rows, list) else [], labels))
+        if len(_KEPT) >= _KEPT_MAX:
+            _KEPT.clear()
+        _KEPT[key] = found
+    return list(found)
+
+
+#: Reasons built from their text, by (labels' fingerprint, text): a regency's first pages.
+_KEPT: dict[tuple[int, str | None], tuple[Reason, ...]] = {}
+_KEPT_MAX: Final = 4096
+
+
+def _reasons(rows: list[dict[str, object]], labels: Labels) -> list[Reason]:
     return [
         Reason(
             name=str(row.get("name", "")),
