@@ -3,10 +3,10 @@
 ``enqueue`` adds a ``JobRun`` row (its task a :class:`~titiktemu.jobs.names.TaskName`) to the
 caller's transaction; only when that transaction commits is the job sent (a rolled-back
 submission never runs a task). ``run_job`` claims the row with a conditional update, so a job
-delivered twice runs once; a failure is retried later by the sweep (``requeue_due``) with capped
-exponential backoff, and after ``max_attempts`` it is dead. A short job (``run_short_job``: an
-incremental match, a few milliseconds) is claimed by its done mark, in its work's transaction. The claim, lease, backoff and sweep
-are the outbox's too: :mod:`titiktemu.jobs.lease`.
+delivered twice runs once (a short job, an incremental match of a few milliseconds, is claimed
+by its done mark in its work's transaction: ``run_short_job``); a failure is retried later by
+the sweep (``requeue_due``) with capped exponential backoff, and after ``max_attempts`` it is
+dead. The claim, lease, backoff and sweep are the outbox's too: :mod:`titiktemu.jobs.lease`.
 
 A *detached* job (``enqueue(..., detached=True)``) is one whose running time must not show in
 the answer of the request that queued it (a password reset: known and unknown addresses must
