@@ -29,6 +29,7 @@ from hypothesis import settings as hypothesis_settings
 from harness.database import reset_database
 from titiktemu.extensions import db
 from titiktemu.jobs import settle
+from titiktemu.matching.reason_text import forget_labels
 from titiktemu.matching.warm import forget
 from titiktemu.models import Base
 from titiktemu.places.regions import load_regions, resolve_codes
@@ -391,8 +392,10 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
         with rolled_back(app):
             yield
             settle(app)
-    # A warm engine may have matched inside a transaction the test rolled back: never reused.
+    # A warm engine may have matched inside a transaction the test rolled back: never reused;
+    # nor the labels kept by a counter the next test may count to again.
     forget()
+    forget_labels()
     outbox = app.extensions["titiktemu.settings"].outbox_dir
     if outbox.exists():
         shutil.rmtree(outbox)

@@ -35,6 +35,7 @@ from titiktemu.matching.reason_text import (
     labels_for,
     render_reason,
 )
+from titiktemu.models import Skill
 from web.api.schemas.common import reasons_of
 from web.reasons import reason_lines, reason_text
 
@@ -352,3 +353,35 @@ def test_equal_labels_share_what_they_said_and_new_labels_say_it_anew() -> None:
     assert relabelled is not first
     assert said == "the same skill: Data collection"
     assert render_reason(reason, "en", relabelled) == "the same skill: Surveys"
+
+
+def test_labels_are_read_again_when_the_taxonomy_changes_and_never_kept_uncommitted(
+    ctx: Flask,
+) -> None:
+    """A page reads the labels only when the counter of what every regency reads has moved: a
+    committed relabel shows at once; a relabel seen inside a transaction that rolls back is
+    never kept for the next page."""
+
+    def label_now() -> tuple[Labels, str]:
+        labels = Labels.load(db.session())
+        db.session.rollback()  # a page's read-only transaction ends
+        return labels, labels.of("bookkeeping", "en")
+
+    first, before = label_now()
+    again, same = label_now()
+    assert again is first and same == before  # kept: the counter did not move
+    skill = db.session.get_one(Skill, "bookkeeping")
+    try:
+        skill.label_en = "Ledgers"
+        db.session.flush()  # this transaction wrote: it reads for itself and keeps nothing
+        assert Labels.load(db.session()).of("bookkeeping", "en") == "Ledgers"
+        db.session.rollback()
+        assert label_now()[1] == before  # the rolled-back label was not kept
+        db.session.get_one(Skill, "bookkeeping").label_en = "Ledgers"
+        db.session.commit()  # bumps the counter of every regency
+        assert label_now()[1] == "Ledgers"
+    finally:
+        db.session.rollback()
+        db.session.get_one(Skill, "bookkeeping").label_en = before
+        db.session.commit()
+    assert label_now()[1] == before

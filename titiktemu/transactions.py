@@ -28,6 +28,12 @@ from sqlalchemy.engine import Connection, Engine
 _WROTE = "titiktemu.wrote"
 
 
+def only_read(connection: Connection) -> bool:
+    """Whether the connection's transaction has sent nothing but SELECTs so far: what it reads
+    is what others have committed."""
+    return connection.info.get(_WROTE) is False
+
+
 def note_write(connection: Connection) -> None:
     """The current transaction wrote through the driver: it must be rolled back, not committed."""
     connection.info[_WROTE] = True

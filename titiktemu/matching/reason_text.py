@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from titiktemu.i18n import LANGUAGES, N_, day, language, money, number, translations
 from titiktemu.models import ActivityCategory, Skill
+from titiktemu.models.versions import EVERY_REGENCY, RegencyVersion
+from titiktemu.transactions import only_read
 
 __all__ = [
     "AT_LEAST",
@@ -161,12 +163,26 @@ class Labels:
 
     @classmethod
     def load(cls, session: Session) -> Labels:
-        return cls.shared(
+        """The labels as stored now. Read again only when the counter of what every regency
+        reads (``titiktemu.models.versions``, bumped in the same commit as any change to the
+        taxonomy) has moved since this process last read them: a row instead of the whole
+        taxonomy on every page that shows reasons. A transaction that has written reads them
+        itself and keeps nothing: it may see its own uncommitted changes."""
+        version = session.scalar(_EVERY_VERSION) or 0
+        known = _BY_VERSION.get(version)
+        committed = only_read(session.connection())
+        if known is not None and committed:
+            return known
+        found = cls.shared(
             {
                 code: (label_id, label_en)
                 for _, code, label_id, label_en in session.execute(_labels_statement())
             }
         )
+        if committed:  # read after the counter: at least as new as it says, never older
+            _BY_VERSION.clear()
+            _BY_VERSION[version] = found
+        return found
 
     @classmethod
     def shared(cls, labels: Mapping[str, tuple[str, str]]) -> Labels:
@@ -208,6 +224,20 @@ def _labels_statement() -> sa.CompoundSelect[int, str, str, str]:
             ActivityCategory.label_en,
         ),
     ).order_by("kind")
+
+
+#: The counter of what every regency reads, as ``Labels.load`` checks it.
+_EVERY_VERSION = sa.select(RegencyVersion.version).where(
+    RegencyVersion.regency_code == EVERY_REGENCY
+)
+#: The labels last read, by that counter's value then.
+_BY_VERSION: dict[int, Labels] = {}
+
+
+def forget_labels() -> None:
+    """Read the labels again at the next page (tests that empty the database reset the
+    counter)."""
+    _BY_VERSION.clear()
 
 
 #: Labels kept per process, by fingerprint: one in practice (a taxonomy edit makes a second).
