@@ -17,9 +17,11 @@ home, the review queue, overlaps, coverage and ``/api/v1/proposals``; facilitato
 home, coverage and the API. Printed: p50 and p95 per page (nearest rank), their ratio to the
 `/healthz` p95 of the same run (what queueing alone costs on this machine at that moment), the
 largest answer, errors, and the targets (every page's p95 within 3x `/healthz`'s, no error, every
-HTML page under 60 KB). Each person pauses 1 to 3 s between requests (``--think``), as people
+HTML page under 60 KB). Each person pauses 1 to 3 s before each request (``--think``), as people
 do: with no pause 20 people keep both workers saturated and every figure, `/healthz`'s too, is
-the queue's. The load average is printed: read figures against it.
+the queue's. The first request too (until December 2026 it was not: everyone signed in, then
+all twenty first requests went out at the same instant and queued on the two workers; those
+twenty were the slowest of a run, and decided the p95 of pages asked 112 times). The load average is printed: read figures against it.
 """
 
 from __future__ import annotations
