@@ -237,22 +237,11 @@ def run_job(job_id: int, work: Callable[[Progress], None]) -> bool:
     return True
 
 
-#: A short job's claim and done mark in one conditional write, after its work (``run_short_job``).
-_CLAIMED_AND_DONE = (
-    sa.update(JobRun)
-    .where(
-        JobRun.id == sa.bindparam("job_id"),
-        JOBS.ready(sa.bindparam("now", type_=JobRun.next_attempt_at.type)),
-    )
-    .values(
-        status=JobStatus.DONE,
-        stage="done",
-        percent=100.0,
-        attempts=JobRun.attempts + 1,
-        finished_at=sa.bindparam("now", type_=JobRun.finished_at.type),
-        last_error="",
-    )
-)
+#: A short job's claim and done mark in one conditional write, after its work (``run_short_job``):
+#: the done mark, on a job still waiting (or lost), counting the attempt.
+_CLAIMED_AND_DONE = _DONE.where(
+    JOBS.ready(sa.bindparam("now", type_=JobRun.next_attempt_at.type))
+).values(attempts=JobRun.attempts + 1)
 
 
 def run_short_job(job_id: int, work: Callable[[], None]) -> bool:
@@ -270,7 +259,8 @@ def run_short_job(job_id: int, work: Callable[[], None]) -> bool:
     session = db.session()
     try:
         work()
-        bound = {"job_id": job_id, "now": utcnow()}
+        now = utcnow()
+        bound = {"job_id": job_id, "now": now, "finished_at": now}
         won = run(session, _CLAIMED_AND_DONE, bound).rowcount == 1
         if not won:
             session.rollback()
