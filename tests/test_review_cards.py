@@ -23,6 +23,7 @@ from titiktemu.models import (
     Proposal,
     ProposalKind,
     ProposalStatus,
+    RegencySettings,
 )
 from titiktemu.models.base import utcnow
 from titiktemu.review.cards import page_cards
@@ -208,6 +209,48 @@ def test_the_queue_under_any_filter_lists_what_the_filter_selects(app: Flask) ->
                 ).add(first.total)
         # The values mattered: filters of one shape selected different proposals.
         assert len(totals["kecamatan"]) > 1 and len(totals["program"]) > 1
+
+
+@pytest.mark.usefixtures("demo")
+def test_the_overdue_count_and_the_cards_agree_to_the_second_at_the_deadline(app: Flask) -> None:
+    """The queue's cutoff is worked out by the database from the regency's deadline, in the
+    statement that counts (``days_before``); the cards are marked with the same cutoff in
+    Python. Proposals two seconds either side of it, under the default deadline and a
+    regency's own, are counted, filtered and marked alike (a text shift on SQLite, an
+    interval on PostgreSQL)."""
+    now = utcnow().replace(microsecond=250_000)
+    with app.app_context():
+        session = db.session()
+        ids = session.scalars(
+            sa.select(Proposal.id)
+            .where(Proposal.regency_code == KLATEN, Proposal.status == ProposalStatus.PROPOSED)
+            .order_by(Proposal.id)
+        ).all()
+        assert len(ids) >= 4
+        session.execute(sa.update(Proposal).values(created_at=now))
+        for days in (7, 3):  # the default, then the regency's own
+            if days != 7:
+                session.add(RegencySettings(regency_code=KLATEN, review_deadline_days=days))
+            deadline = now - dt.timedelta(days=days)
+            around = {
+                ids[0]: deadline - dt.timedelta(seconds=2),  # overdue
+                ids[1]: deadline - dt.timedelta(milliseconds=20),  # overdue
+                ids[2]: deadline + dt.timedelta(milliseconds=20),  # not yet
+                ids[3]: deadline + dt.timedelta(seconds=2),  # not yet
+            }
+            for proposal_id, created in around.items():
+                session.execute(
+                    sa.update(Proposal).where(Proposal.id == proposal_id).values(created_at=created)
+                )
+            session.flush()
+            page = queue(session, KLATEN, QueueFilter(), per_page=1000, now=now)
+            assert page.deadline_days == days and page.cutoff == deadline
+            marked = {c.id for c in page.items if page.overdue(c)}
+            assert marked == {ids[0], ids[1]}, days
+            assert page.overdue_total == 2, days
+            listed = queue(session, KLATEN, QueueFilter(overdue_only=True), per_page=1000, now=now)
+            assert {c.id for c in listed.items} == marked and listed.total == 2, days
+        session.rollback()
 
 
 def test_a_kept_select_is_what_wtforms_writes_for_its_value_options_and_language(

@@ -75,6 +75,38 @@ def _one_of_any(element: one_of, compiler: SQLCompiler, **kw: Any) -> str:
     return f"{column} = ANY(ARRAY{compiler.process(element.ids.scalar_subquery(), **kw)})"
 
 
+class days_before(sa.ColumnElement[dt.datetime]):  # noqa: N801 - reads as the SQL it stands for
+    """The moment ``days`` whole days before ``moment``, worked out by the database: a cutoff
+    that depends on a row (a regency's review deadline) in the statement that uses it, instead
+    of a read of the row first. PostgreSQL subtracts an interval; SQLite, which keeps times as
+    text, shifts the text (to the millisecond: it keeps no finer)."""
+
+    type = sa.DateTime()
+    inherit_cache = True
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's own declaration, a list
+        ("moment", InternalTraversal.dp_clauseelement),
+        ("days", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(
+        self, moment: _ColumnExpressionArgument[Any], days: _ColumnExpressionArgument[Any]
+    ) -> None:
+        self.moment: sa.ColumnElement[Any] = coercions.expect(roles.ExpressionElementRole, moment)
+        self.days: sa.ColumnElement[Any] = coercions.expect(roles.ExpressionElementRole, days)
+
+
+@compiles(days_before)
+def _days_before_interval(element: days_before, compiler: SQLCompiler, **kw: Any) -> str:
+    moment, days = compiler.process(element.moment, **kw), compiler.process(element.days, **kw)
+    return f"({moment} - make_interval(days => {days}))"
+
+
+@compiles(days_before, "sqlite")
+def _days_before_text(element: days_before, compiler: SQLCompiler, **kw: Any) -> str:
+    moment, days = compiler.process(element.moment, **kw), compiler.process(element.days, **kw)
+    return f"strftime('%Y-%m-%d %H:%M:%f', {moment}, '-' || ({days}) || ' days')"
+
+
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 

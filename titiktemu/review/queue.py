@@ -29,7 +29,7 @@ from titiktemu.models import (
     RegencySettings,
     Village,
 )
-from titiktemu.models.base import one_of, utcnow
+from titiktemu.models.base import days_before, one_of, utcnow
 from titiktemu.models.people import person_programs
 from titiktemu.models.places import code_param
 from titiktemu.places.coverage import program_present_in
@@ -79,15 +79,21 @@ class QueuePage:
 
 def deadline_days(session: Session, regency_code: str) -> int:
     """The regency's review deadline in days (7 when it never chose one)."""
-    days = session.scalar(_deadline_statement(), {"regency": regency_code})
-    return int(days) if days is not None else DEFAULT_DEADLINE_DAYS
+    return int(session.scalar(_deadline_statement(), {"regency": regency_code}) or 0)
 
 
 @cache
 def _deadline_statement() -> sa.Select[int]:
-    return sa.select(RegencySettings.review_deadline_days).where(
-        RegencySettings.regency_code == sa.bindparam("regency")
+    return sa.select(_deadline(sa.bindparam("regency")))
+
+
+def _deadline(regency_code: Any) -> sa.ColumnElement[int]:
+    """The review deadline of the regency ``regency_code`` (a value or a parameter), in days,
+    as SQL: the queue's counts read it with the counting, not a statement before."""
+    chosen = sa.select(RegencySettings.review_deadline_days).where(
+        RegencySettings.regency_code == regency_code
     )
+    return sa.func.coalesce(chosen.scalar_subquery(), DEFAULT_DEADLINE_DAYS)
 
 
 def overdue_cutoff(
@@ -113,6 +119,10 @@ def _as_is(_name: str, value: Any) -> Any:
 
 
 def _named(name: str, _value: Any) -> Any:
+    if name == "cutoff":  # the regency's deadline before the moment given, worked out in SQL
+        return days_before(
+            sa.bindparam("q_now", type_=sa.DateTime()), _deadline(_named("regency", None))
+        )
     return sa.bindparam(f"q_{name}")
 
 
@@ -182,7 +192,7 @@ def _is_kecamatan(code: str | None) -> bool:
     return bool(code and KECAMATAN_CODE.match(code))
 
 
-def _values(regency_code: str, f: QueueFilter, cutoff: dt.datetime) -> dict[str, Any]:
+def _values(regency_code: str, f: QueueFilter, now: dt.datetime) -> dict[str, Any]:
     """The named parameters of :func:`filtered` (and of the overdue count) for ``f``."""
     kecamatan = f.kecamatan or ""
     return {
@@ -190,7 +200,7 @@ def _values(regency_code: str, f: QueueFilter, cutoff: dt.datetime) -> dict[str,
         "q_status": f.status,
         "q_kind": f.kind,
         "q_min_score": f.min_score,
-        "q_cutoff": cutoff,
+        "q_now": now,
         "q_kecamatan": kecamatan,
         "q_kecamatan_like": _villages_like(kecamatan),
         "q_program": f.program_id,
@@ -199,7 +209,7 @@ def _values(regency_code: str, f: QueueFilter, cutoff: dt.datetime) -> dict[str,
 
 @dataclass(frozen=True)
 class _Statements:
-    #: The page's total and the regency's overdue, in one round trip.
+    #: The page's total, the regency's overdue and its deadline in days, in one round trip.
     counts: sa.Select[Any]
     #: The ids of one page (``q_limit``, ``q_offset``); their cards: ``cards_of``.
     page: sa.Select[Any]
@@ -215,6 +225,7 @@ def _statements(shape: QueueFilter) -> _Statements:
         counts=sa.select(
             sa.select(sa.func.count()).select_from(query.subquery()).scalar_subquery(),
             _overdue(_named("regency", None), _named("cutoff", None)).scalar_subquery(),
+            _deadline(_named("regency", None)),
         ),
         page=page_statement(query, _named("limit", None), _named("offset", None)),
     )
@@ -241,11 +252,13 @@ def queue(
 ) -> QueuePage:
     """One page of the queue, best score first, with what the cards show loaded up front."""
     f = filters or QueueFilter()
-    days = deadline_days(session, regency_code)  # once: the cutoff and the page both say it
-    cutoff = (now or utcnow()) - dt.timedelta(days=days)
+    now = now or utcnow()
     statements = _statements(_shape(f))
-    values = _values(regency_code, f, cutoff)
-    total, overdue_total = session.execute(statements.counts, values).one()
+    values = _values(regency_code, f, now)
+    # The deadline comes with the counts (their cutoff is worked out in SQL from it): the
+    # cards' overdue marks use the same cutoff, from the same moment.
+    total, overdue_total, days = session.execute(statements.counts, values).one()
+    cutoff = now - dt.timedelta(days=days)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     ids = session.scalars(
