@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from celery import shared_task
 from flask import current_app
+from sqlalchemy.orm import Session
 
 from titiktemu.accounts.signin import request_password_reset
 from titiktemu.app import settings_of
@@ -26,8 +28,8 @@ from titiktemu.mail.notifications import digest_recipients, remind_expiring_need
 from titiktemu.mail.sender import send_pending
 from titiktemu.matching import incremental
 from titiktemu.matching.rebuild import rebuild_regency as rebuild_service
-from titiktemu.models import JobRun, Need, Offer, Person, Regency
-from titiktemu.models.interventions import Intervention
+from titiktemu.matching.results import StoreReport
+from titiktemu.models import JobRun, Person, Regency
 from titiktemu.models.people import person_villages
 from titiktemu.models.places import regency_sql
 from titiktemu.submissions import purge
@@ -51,13 +53,13 @@ def rebuild_regency(regency_code: str, job_id: int) -> None:
 @shared_task(name=TaskName.MATCH_NEED, acks_late=True, reject_on_worker_lost=True, max_retries=0)
 def match_need(need_id: int, job_id: int) -> None:
     """Proposals for one new or edited need."""
-    _incremental(job_id, need_id, incremental.match_need, Need)
+    _incremental(job_id, need_id, incremental.match_need)
 
 
 @shared_task(name=TaskName.MATCH_OFFER, acks_late=True, reject_on_worker_lost=True, max_retries=0)
 def match_offer(offer_id: int, job_id: int) -> None:
     """Waiting needs one new or edited offer can meet."""
-    _incremental(job_id, offer_id, incremental.match_offer, Offer)
+    _incremental(job_id, offer_id, incremental.match_offer)
 
 
 @shared_task(
@@ -65,30 +67,20 @@ def match_offer(offer_id: int, job_id: int) -> None:
 )
 def check_intervention(intervention_id: int, job_id: int) -> None:
     """Overlap flags for one new or edited intervention."""
-    _incremental(job_id, intervention_id, incremental.check_intervention, Intervention)
+    _incremental(job_id, intervention_id, incremental.check_intervention)
 
 
-def _incremental(job_id: int, item_id: int, service: object, model: type) -> None:
+def _incremental(job_id: int, item_id: int, service: Callable[[Session, int], StoreReport]) -> None:
     settings = settings_of(current_app)
 
     def work() -> None:
         session = db.session()
-        # Held before the service runs, so the service reads it from the session, not again.
-        row = session.get(model, item_id)
-        report = service(session, item_id)  # type: ignore[operator]
-        regency = _regency_of(row)
-        if regency is not None:
-            announce(session, settings, regency, report)
+        report = service(session, item_id)
+        if report.regency is not None:  # the item's regency: its coordinators hear of it
+            announce(session, settings, report.regency, report)
         # Not committed here: committed with the job's claim and done mark.
 
     run_short_job(job_id, work)
-
-
-def _regency_of(row: object) -> str | None:
-    """The regency whose coordinators hear of the change."""
-    if isinstance(row, Need | Offer | Intervention):
-        return row.regency_code
-    return None
 
 
 @shared_task(

@@ -42,22 +42,30 @@ EXPIRY_NOTICE = dt.timedelta(days=7)
 DIGEST_RETIRED_LISTED = 30
 
 
-def coordinators(session: Session, regency_code: str | None) -> list[Person]:
+def coordinators(
+    session: Session, regency_code: str | None, *, immediate: bool = False
+) -> list[Person]:
+    """The regency's active coordinators (``immediate``: only those who want each email at
+    once, asked in SQL: every match that makes proposals asks, and most coordinators take the
+    digest, so most matches load nobody)."""
     if regency_code is None:
         return []
-    return list(session.scalars(_COORDINATORS, {"regency": regency_code}))
+    return list(session.scalars(_COORDINATORS[immediate], {"regency": regency_code}))
 
 
-#: Built once: every match that makes proposals asks who coordinates its regency.
-_COORDINATORS = (
-    sa.select(Person)
-    .where(
+def _coordinators_statement(immediate: bool) -> sa.Select[Person]:
+    statement = sa.select(Person).where(
         Person.regency_code == sa.bindparam("regency", type_=Person.regency_code.type),
         Person.role == Role.COORDINATOR,
         Person.active.is_(True),
     )
-    .order_by(Person.id)
-)
+    if immediate:
+        statement = statement.where(Person.notify == NotifyPreference.IMMEDIATE)
+    return statement.order_by(Person.id)
+
+
+#: Built once: every match that makes proposals asks who coordinates its regency.
+_COORDINATORS = {immediate: _coordinators_statement(immediate) for immediate in (False, True)}
 
 
 def proposal_title(p: Proposal) -> str:
@@ -104,9 +112,7 @@ def announce_new_proposals(
         return 0
     # Who wants it first: most jobs of a regency whose coordinators chose the digest (or have
     # none) then read no proposal at all.
-    recipients = [
-        c for c in coordinators(session, regency_code) if c.notify == NotifyPreference.IMMEDIATE
-    ]
+    recipients = coordinators(session, regency_code, immediate=True)
     if not recipients:
         return 0
     proposals = session.scalars(
@@ -311,9 +317,7 @@ def announce_new_flags(
     villages: dict[str, str] = {
         c: n for c, n in session.execute(sa.select(Village.code, Village.name).where(in_flags))
     }
-    watching = [
-        c for c in coordinators(session, regency_code) if c.notify == NotifyPreference.IMMEDIATE
-    ]
+    watching = coordinators(session, regency_code, immediate=True)
     # person id -> (person, is a coordinator, the flags they hear of)
     audience: dict[int, tuple[Person, bool, list[_NewFlag]]] = {
         c.id: (c, True, list(flags)) for c in watching

@@ -29,6 +29,8 @@ from titiktemu.models import (
     Offer,
     Proposal,
 )
+from titiktemu.models.base import run
+from titiktemu.models.places import regency_of
 
 
 def regency_engine(session: Session, regency_code: str) -> Engine:
@@ -37,19 +39,26 @@ def regency_engine(session: Session, regency_code: str) -> Engine:
     return Engine(load_inputs(session, regency_code), load_config(session, regency_code))
 
 
+#: What a match asks of its need first (its status and where it is), as plain values: the
+#: engine reads the need itself from its warm state.
+_NEED_STATE = sa.select(Need.status, Need.kecamatan_code).where(Need.id == sa.bindparam("need"))
+_GAP_OF_NEED = sa.delete(Gap).where(Gap.need_id == sa.bindparam("need"))
+
+
 def match_need(session: Session, need_id: int) -> StoreReport:
     """Propose for one need (or retire its proposals if it is no longer open); caller commits."""
-    need = session.get(Need, need_id)
+    found = run(session, _NEED_STATE, {"need": need_id}).first()
     report = StoreReport()
-    if need is None:
+    if found is None:
         return report
-    if need.status != ExchangeStatus.OPEN:
+    status, kecamatan_code = found
+    regency = report.regency = regency_of(kecamatan_code)
+    if status != ExchangeStatus.OPEN:
         report.obsoleted = retire_pending_of(
             session, Proposal.need_id == need_id, keep=set(), code="retired.need_closed"
         )
-        session.execute(sa.delete(Gap).where(Gap.need_id == need_id))
+        run(session, _GAP_OF_NEED, {"need": need_id})
         return report
-    regency = need.regency_code
     # One match of the regency at a time: two never hand out the same capacity.
     hold_regency(session, "match", regency)
     state = warm_engine(session, regency)
@@ -65,6 +74,7 @@ def match_need(session: Session, need_id: int) -> StoreReport:
         raise
     state.touched |= engine.touched()
     report = store_incremental(session, regency, proposals, retired=engine.retired)
+    report.regency = regency
     report.obsoleted += retire_pending_of(
         session,
         Proposal.need_id == need_id,
@@ -88,6 +98,7 @@ def match_offer(session: Session, offer_id: int) -> StoreReport:
     report = StoreReport()
     if offer is None:
         return report
+    report.regency = offer.regency_code
     if offer.status != ExchangeStatus.OPEN:
         report.obsoleted = retire_pending_of(
             session, Proposal.offer_id == offer_id, keep=set(), code="retired.offer_gone"
@@ -120,6 +131,8 @@ def check_intervention(session: Session, intervention_id: int) -> StoreReport:
     # Flags never reach across villages: the village's 3W is all the rule reads, and the
     # "similar interventions" preview asks with the same records (similar.would_flag).
     engine = Engine(overlap_inputs(session, item.village_code), load_config(session, regency))
-    return store_incremental(
+    report = store_incremental(
         session, regency, flags=engine.check_intervention(intervention_record(item))
     )
+    report.regency = regency
+    return report

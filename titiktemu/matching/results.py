@@ -68,6 +68,8 @@ PROPOSAL_VALUES = ("score", "rank", "reasons", "village_codes")
 
 @dataclass
 class StoreReport:
+    #: The regency whose coordinators hear of it (an incremental match's item's; None: no item).
+    regency: str | None = None
     created: list[int] = field(default_factory=list)  # new proposals (to announce)
     updated: int = 0
     obsoleted: int = 0
