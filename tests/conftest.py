@@ -29,6 +29,7 @@ from hypothesis import settings as hypothesis_settings
 from harness.database import reset_database
 from titiktemu.extensions import db
 from titiktemu.jobs import settle
+from titiktemu.kept import forget_kept
 from titiktemu.matching.reason_text import forget_labels
 from titiktemu.matching.warm import forget
 from titiktemu.models import Base
@@ -271,6 +272,7 @@ COMMITTING_FILES = frozenset(
         "test_auth_accounts.py",
         "test_double_submit.py",
         "test_email_catalog.py",
+        "test_kept.py",
         "test_migrations.py",
         "test_packaging.py",
         "test_reason_codes.py",
@@ -393,9 +395,10 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
             yield
             settle(app)
     # A warm engine may have matched inside a transaction the test rolled back: never reused;
-    # nor the labels kept by a counter the next test may count to again.
+    # nor the labels and answers kept by a counter the next test may count to again.
     forget()
     forget_labels()
+    forget_kept()
     outbox = app.extensions["titiktemu.settings"].outbox_dir
     if outbox.exists():
         shutil.rmtree(outbox)

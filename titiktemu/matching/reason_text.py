@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from titiktemu.i18n import LANGUAGES, N_, day, language, money, number, translations
+from titiktemu.kept import versions
 from titiktemu.models import ActivityCategory, Skill
-from titiktemu.models.versions import EVERY_REGENCY, RegencyVersion
 from titiktemu.transactions import only_read
 
 __all__ = [
@@ -168,7 +168,7 @@ class Labels:
         taxonomy) has moved since this process last read them: a row instead of the whole
         taxonomy on every page that shows reasons. A transaction that has written reads them
         itself and keeps nothing: it may see its own uncommitted changes."""
-        version = session.scalar(_EVERY_VERSION) or 0
+        version = versions(session).every
         known = _BY_VERSION.get(version)
         committed = only_read(session.connection())
         if known is not None and committed:
@@ -226,10 +226,6 @@ def _labels_statement() -> sa.CompoundSelect[int, str, str, str]:
     ).order_by("kind")
 
 
-#: The counter of what every regency reads, as ``Labels.load`` checks it.
-_EVERY_VERSION = sa.select(RegencyVersion.version).where(
-    RegencyVersion.regency_code == EVERY_REGENCY
-)
 #: The labels last read, by that counter's value then.
 _BY_VERSION: dict[int, Labels] = {}
 

@@ -15,6 +15,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from titiktemu.kept import kept
 from titiktemu.models import (
     ExchangeStatus,
     Gap,
@@ -281,19 +282,26 @@ def queue(
 class FilterChoices:
     """What the queue's filter offers: the regency's kecamatan by name, its programs by code."""
 
-    kecamatan: list[tuple[str, str]]
-    programs: list[tuple[int, str]]
+    kecamatan: tuple[tuple[str, str], ...]
+    programs: tuple[tuple[int, str], ...]
 
 
 def filter_choices(session: Session, regency_code: str) -> FilterChoices:
-    """The filter's options in one round trip (every queue page shows the form)."""
-    found = FilterChoices([], [])
-    for kind, key, label in session.execute(_choices_statement(), {"regency": regency_code}):
-        if kind == 0:
-            found.kecamatan.append((key, label))
-        else:
-            found.programs.append((int(key), label))
-    return found
+    """The filter's options (every queue page shows the form): read in one round trip, and
+    kept while the regency's counters hold (its places, programs, people and interventions
+    are all counted: ``titiktemu.kept``)."""
+
+    def read() -> FilterChoices:
+        kecamatan: list[tuple[str, str]] = []
+        programs: list[tuple[int, str]] = []
+        for kind, key, label in session.execute(_choices_statement(), {"regency": regency_code}):
+            if kind == 0:
+                kecamatan.append((key, label))
+            else:
+                programs.append((int(key), label))
+        return FilterChoices(tuple(kecamatan), tuple(programs))
+
+    return kept(session, "review.filter_choices", regency_code, None, read)
 
 
 @cache

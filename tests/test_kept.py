@@ -1,0 +1,130 @@
+"""Answers kept while the regency counters stand (``titiktemu.kept``): reused while nothing they
+read has changed, read again the moment a committed change moves a counter, and never kept or
+used by a transaction that has written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from titiktemu.extensions import db
+from titiktemu.kept import kept, versions
+from titiktemu.models import (
+    ActivityCategory,
+    AuditEntry,
+    FundingSource,
+    Intervention,
+    Person,
+    Program,
+    Village,
+)
+from titiktemu.models.places import under
+
+from .test_review_cards import signed_in
+from .test_web_coordinator import demo, html_of  # noqa: F401 - demo: a fixture
+
+KLATEN = "33.10"
+
+
+def program_options(html: str) -> set[str]:
+    select = html.split('name="program"')[1].split("</select>")[0]
+    return set(re.findall(r">([^<]+)</option>", select))
+
+
+def new_program(code: str) -> Program:
+    program = Program(
+        code=code, name=f"Program {code}", agency="Uji", funding_source=FundingSource.CSR
+    )
+    db.session.add(program)
+    db.session.commit()
+    return program
+
+
+@pytest.mark.usefixtures("demo")
+def test_the_review_filter_offers_a_program_as_soon_as_it_is_present(app: Flask) -> None:
+    """The filter's options are kept between pages; a program that gains a member in the
+    regency (the "every regency" counter moves) or an intervention there (the regency's
+    counter moves) is offered on the very next page, and the options are not read again while
+    nothing changed."""
+    client = signed_in(app)
+    with app.app_context():
+        member, working = new_program("CSR-ANGGOTA"), new_program("CSR-KEGIATAN")
+        member_id, working_id = member.id, working.id
+    shown = program_options(html_of(client, "/review"))
+    assert "CSR-ANGGOTA" not in shown and "CSR-KEGIATAN" not in shown
+    with app.app_context():
+        reads = 0
+
+        def counted() -> int:
+            nonlocal reads
+            reads += 1
+            return reads
+
+        for _ in range(3):  # three transactions, nothing changed: read once
+            assert kept(db.session(), "test.counted", KLATEN, None, counted) == 1
+            db.session.rollback()
+        someone = db.session.scalars(
+            sa.select(Person).where(Person.regency_code == KLATEN).order_by(Person.id)
+        ).first()
+        assert someone is not None
+        someone.programs.append(db.session.get_one(Program, member_id))
+        db.session.commit()
+        assert kept(db.session(), "test.counted", KLATEN, None, counted) == 2
+        db.session.rollback()
+    assert "CSR-ANGGOTA" in program_options(html_of(client, "/review"))
+    assert "CSR-KEGIATAN" not in program_options(html_of(client, "/review"))
+    with app.app_context():
+        village = db.session.scalars(
+            sa.select(Village.code).where(under(Village.code, KLATEN)).order_by(Village.code)
+        ).first()
+        category = db.session.scalars(sa.select(ActivityCategory.code)).first()
+        assert village is not None and category is not None
+        db.session.add(
+            Intervention(
+                program_id=working_id,
+                village_code=village,
+                category_code=category,
+                title="Pelatihan uji",
+                start_date=dt.date(2026, 1, 1),
+                end_date=dt.date(2026, 6, 30),
+                budget_year=2026,
+            )
+        )
+        db.session.commit()
+    assert "CSR-KEGIATAN" in program_options(html_of(client, "/review"))
+
+
+@pytest.mark.usefixtures("demo")
+def test_a_transaction_that_wrote_neither_uses_nor_keeps_an_answer(app: Flask) -> None:
+    with app.app_context():
+        session = db.session()
+        assert kept(session, "test.wrote", KLATEN, None, lambda: "kept") == "kept"
+        session.rollback()
+        session.add(AuditEntry(action="test", object_type="test", object_id="1", detail={}))
+        session.flush()  # this transaction has written: it may see what no counter shows
+        assert kept(session, "test.wrote", KLATEN, None, lambda: "fresh") == "fresh"
+        assert kept(session, "test.unkept", KLATEN, None, lambda: "fresh") == "fresh"
+        session.rollback()
+        assert kept(session, "test.wrote", KLATEN, None, lambda: "other") == "kept"
+        assert kept(session, "test.unkept", KLATEN, None, lambda: "read") == "read"
+        session.rollback()
+
+
+@pytest.mark.usefixtures("demo")
+def test_the_counters_are_read_once_a_transaction(app: Flask) -> None:
+    with app.app_context():
+        session = db.session()
+        first = versions(session, KLATEN)
+        assert versions(session) == first == versions(session, KLATEN)
+        assert first.every > 0 and first.regency > 0  # the demo bumped both
+        session.rollback()
+        someone = session.scalars(sa.select(Person).where(Person.regency_code == KLATEN)).first()
+        assert someone is not None
+        someone.name += " (uji)"  # a name the engine reads: "every regency" moves
+        session.commit()
+        assert versions(session, KLATEN).every == first.every + 1
+        session.rollback()
