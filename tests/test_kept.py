@@ -23,6 +23,7 @@ from titiktemu.models import (
     Village,
 )
 from titiktemu.models.places import under
+from titiktemu.places.coverage import coverage
 
 from .test_review_cards import signed_in
 from .test_web_coordinator import demo, html_of  # noqa: F401 - demo: a fixture
@@ -127,4 +128,46 @@ def test_the_counters_are_read_once_a_transaction(app: Flask) -> None:
         someone.name += " (uji)"  # a name the engine reads: "every regency" moves
         session.commit()
         assert versions(session, KLATEN).every == first.every + 1
+        session.rollback()
+
+
+@pytest.mark.usefixtures("demo")
+def test_the_coverage_matrix_counts_an_intervention_on_the_next_read(app: Flask) -> None:
+    """The matrix's columns, counts and kecamatan are kept for the whole regency; an
+    intervention committed in a village where its program did not work yet is counted, and its
+    program shown, on the very next read; a year's counts (the budget year is not counted by any
+    counter) are read every time."""
+    with app.app_context():
+        session = db.session()
+        program = new_program("CSR-PETA")
+        before = coverage(session, KLATEN)
+        assert str(program.id) not in {c.key for c in before.columns}
+        assert coverage(session, KLATEN).kecamatan == before.kecamatan  # kept, equal
+        session.rollback()
+        village = session.scalars(
+            sa.select(Village).where(under(Village.code, KLATEN)).order_by(Village.code)
+        ).first()
+        category = session.scalars(sa.select(ActivityCategory.code)).first()
+        assert village is not None and category is not None
+        kecamatan_code = village.kecamatan_code
+        session.add(
+            Intervention(
+                program_id=program.id,
+                village_code=village.code,
+                category_code=category,
+                title="Pemetaan uji",
+                start_date=dt.date(2026, 1, 1),
+                end_date=dt.date(2026, 6, 30),
+                budget_year=2031,
+            )
+        )
+        session.commit()
+        after = coverage(session, KLATEN)
+        assert str(program.id) in {c.key for c in after.columns}
+        row = next(k for k in after.kecamatan if k.code == kecamatan_code)
+        assert row.counts[str(program.id)] == 1
+        assert 2031 in after.years
+        for year, working in ((2031, 1), (2030, 0)):
+            in_year = coverage(session, KLATEN, year=year)
+            assert sum(k.counts[str(program.id)] for k in in_year.kecamatan) == working
         session.rollback()

@@ -6,6 +6,10 @@ review filter offers its kecamatan and the programs present there. The regency c
 which covers what such reads read (places, programs, people, interventions); so an answer read
 while the counters stood at (regency, every) is good for as long as they still do.
 
+Only reads of what the counters count may be kept: the rows and columns the engine reads
+(``titiktemu.models.changes.READ``), and places. A gap or an overlap flag, or an intervention's
+budget year, is written without a bump.
+
 One statement reads both counters, once per transaction (``versions``); the taxonomy labels
 (``titiktemu.matching.reason_text``) check the "every regency" counter with it. An answer is
 read after the counters, so it is at least as new as they say, never older. A transaction that

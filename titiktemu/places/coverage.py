@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import QueryableAttribute, Session, selectinload
 
 from titiktemu import visibility
+from titiktemu.kept import kept
 from titiktemu.models import (
     ActivityCategory,
     ExchangeStatus,
@@ -155,16 +156,38 @@ def coverage(
     rows only for ``kecamatan``, the counts for every kecamatan."""
     by = by if by in BY else "program"
     if by == "program":
-        columns = [Column(str(p.id), p.code, p.name) for p in programs_in(session, regency_code)]
+        columns = list(
+            kept(
+                session,
+                "coverage.programs",
+                regency_code,
+                None,
+                lambda: tuple(
+                    Column(str(p.id), p.code, p.name) for p in programs_in(session, regency_code)
+                ),
+            )
+        )
     else:
         categories = session.scalars(_CATEGORIES).all()
         columns = [Column(c.code, c.label(language), c.label(language)) for c in categories]
 
     params = {"regency": regency_code, "kecamatan": kecamatan or "", "year": year}
     shape = (by, year is not None)
-    counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    for kecamatan_code, key, villages_working in session.execute(_counts_statement(*shape), params):
-        counts[kecamatan_code][str(key)] = villages_working
+
+    def read_counts() -> dict[str, dict[str, int]]:
+        found: defaultdict[str, dict[str, int]] = defaultdict(dict)
+        statement = _counts_statement(*shape)
+        for kecamatan_code, key, villages_working in session.execute(statement, params):
+            found[kecamatan_code][str(key)] = villages_working
+        return dict(found)
+
+    # Kept for the whole regency only: a year's counts read the budget year, which no
+    # counter counts (``titiktemu.kept``: only reads of what the counters count are kept).
+    counts = (
+        read_counts()
+        if year is not None
+        else kept(session, "coverage.counts", regency_code, by, read_counts)
+    )
 
     village_gaps: Counter[str] = Counter()
     wide_gaps: Counter[str] = Counter()
@@ -183,12 +206,22 @@ def coverage(
         flag_villages[village_code[:KECAMATAN_CODE_LENGTH]] += 1
 
     rows = []
-    for code, name, villages in session.execute(_STATEMENTS.kecamatan, params):
+    every_kecamatan = kept(
+        session,
+        "coverage.kecamatan",
+        regency_code,
+        None,
+        lambda: tuple(
+            (str(code), str(name), int(villages))
+            for code, name, villages in session.execute(_STATEMENTS.kecamatan, params)
+        ),
+    )
+    for code, name, villages in every_kecamatan:
         row = KecamatanRow(
             code=code,
             name=name,
             villages=villages,
-            counts=counts[code],
+            counts=Counter(counts.get(code, {})),
             gaps=len(gap_villages[code]),
             wide_gaps=wide_gaps[code],
             flags=flag_villages[code],
