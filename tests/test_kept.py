@@ -10,6 +10,7 @@ import re
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask.testing import FlaskClient
 
 from titiktemu.extensions import db
 from titiktemu.kept import kept, versions
@@ -25,8 +26,9 @@ from titiktemu.models import (
 from titiktemu.models.places import under
 from titiktemu.places.coverage import coverage
 
+from .conftest import csrf_token
 from .test_review_cards import signed_in
-from .test_web_coordinator import demo, html_of  # noqa: F401 - demo: a fixture
+from .test_web_coordinator import CARD, demo, html_of  # noqa: F401 - demo: a fixture
 
 KLATEN = "33.10"
 
@@ -171,3 +173,44 @@ def test_the_coverage_matrix_counts_an_intervention_on_the_next_read(app: Flask)
             in_year = coverage(session, KLATEN, year=year)
             assert sum(k.counts[str(program.id)] for k in in_year.kecamatan) == working
         session.rollback()
+
+
+def queue_of(client: FlaskClient, path: str = "/review") -> tuple[list[str], int]:
+    """The cards' ids on the page, and the total the page says."""
+    html = html_of(client, path)
+    total = re.search(r'<p class="lead">\s*(\d+)', html)
+    assert total, path
+    return CARD.findall(html), int(total.group(1))
+
+
+@pytest.mark.usefixtures("demo")
+def test_the_kept_queue_follows_every_decision_at_once(app: Flask) -> None:
+    """The queue's total and its pages' ids are kept while the regency's counters stand; each
+    kind of decision, one by one and in bulk, moves a counter in its own commit, so the very
+    next page no longer shows what was decided and counts one fewer."""
+    client = signed_in(app)
+    ids, total = queue_of(client)
+    assert len(ids) >= 6 and total >= 6
+    assert queue_of(client) == (ids, total)  # kept: the same
+    token = csrf_token(client, "/review")
+    # (where, what is sent, which cards it decides)
+    steps: list[tuple[str, dict[str, object], set[str]]] = [
+        (f"/review/{ids[0]}/decide", {"decision": "accepted"}, {ids[0]}),
+        (
+            f"/review/{ids[1]}/decide",
+            {"decision": "declined", "note": "Sudah ditangani"},
+            {ids[1]},
+        ),
+        (f"/review/{ids[2]}/decide", {"decision": "convene"}, {ids[2]}),
+        ("/review/accept", {"ids": [ids[3], ids[4]]}, {ids[3], ids[4]}),
+    ]
+    gone: set[str] = set()
+    for path, data, decided in steps:
+        answer = client.post(path, data={**data, "next": "/review", "csrf_token": token})
+        assert answer.status_code == 302, path
+        gone |= decided
+        shown, now_total = queue_of(client)
+        assert not gone & set(shown), path
+        assert now_total == total - len(gone), path
+    convened, _ = queue_of(client, "/review?status=convene")
+    assert ids[2] in convened

@@ -212,6 +212,10 @@ def _values(regency_code: str, f: QueueFilter, now: dt.datetime) -> dict[str, An
 class _Statements:
     #: The page's total, the regency's overdue and its deadline in days, in one round trip.
     counts: sa.Select[Any]
+    #: The regency's overdue and its deadline: ``counts`` without the total, when it is kept.
+    clock: sa.Select[Any]
+    #: The page's total alone.
+    total: sa.Select[Any]
     #: The ids of one page (``q_limit``, ``q_offset``); their cards: ``cards_of``.
     page: sa.Select[Any]
 
@@ -222,12 +226,13 @@ def _statements(shape: QueueFilter) -> _Statements:
     process: building them and deriving their cache key took a third of the page's
     statements' time; run with :func:`_values`."""
     query = filtered("", shape, utcnow(), _named)
+    total = sa.select(sa.func.count()).select_from(query.subquery())
+    overdue = _overdue(_named("regency", None), _named("cutoff", None)).scalar_subquery()
+    deadline = _deadline(_named("regency", None))
     return _Statements(
-        counts=sa.select(
-            sa.select(sa.func.count()).select_from(query.subquery()).scalar_subquery(),
-            _overdue(_named("regency", None), _named("cutoff", None)).scalar_subquery(),
-            _deadline(_named("regency", None)),
-        ),
+        counts=sa.select(total.scalar_subquery(), overdue, deadline),
+        clock=sa.select(overdue, deadline),
+        total=total,
         page=page_statement(query, _named("limit", None), _named("offset", None)),
     )
 
@@ -256,15 +261,36 @@ def queue(
     now = now or utcnow()
     statements = _statements(_shape(f))
     values = _values(regency_code, f, now)
-    # The deadline comes with the counts (their cutoff is worked out in SQL from it): the
-    # cards' overdue marks use the same cutoff, from the same moment.
-    total, overdue_total, days = session.execute(statements.counts, values).one()
+    # What the filter selects, and so the total and each page's ids, is kept while the
+    # regency's counters stand (every proposal's status, score and sides are counted:
+    # ``titiktemu.kept``), unless it is "overdue only", which moves with the clock. The
+    # overdue count always does: it is read every time, and the deadline with it (the cutoff
+    # is worked out in SQL from it; the cards' overdue marks use the same, from the same now).
+    clocked = f.overdue_only
+    if clocked:
+        total, overdue_total, days = session.execute(statements.counts, values).one()
+    else:
+        overdue_total, days = session.execute(statements.clock, values).one()
+        total = kept(
+            session,
+            "review.total",
+            regency_code,
+            f,
+            lambda: int(session.scalar(statements.total, values) or 0),
+        )
     cutoff = now - dt.timedelta(days=days)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    ids = session.scalars(
-        statements.page, {**values, "q_limit": per_page, "q_offset": (page - 1) * per_page}
-    ).all()
+
+    def read_ids() -> tuple[int, ...]:
+        bound = {**values, "q_limit": per_page, "q_offset": (page - 1) * per_page}
+        return tuple(session.scalars(statements.page, bound))
+
+    ids = (
+        read_ids()
+        if clocked
+        else kept(session, "review.page", regency_code, (f, page, per_page), read_ids)
+    )
     items = cards_of(session, ids)
     return QueuePage(
         items=items,
