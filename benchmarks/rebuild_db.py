@@ -71,6 +71,7 @@ from titiktemu.models.overlaps import overlap_flag_interventions
 from titiktemu.models.people import person_programs, person_skills, person_villages
 from titiktemu.models.programs import program_categories
 from titiktemu.places.regions import load_regions, resolve_codes
+from titiktemu.runtime import tune_collector
 from titiktemu.settings import Settings
 from titiktemu.vocabulary.taxonomy import load_taxonomy
 
@@ -395,6 +396,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     with tempfile.TemporaryDirectory(prefix="titiktemu-bench-") as tmp:
         settings = Settings.from_env({"TITIKTEMU_INSTANCE_DIR": tmp, "TITIKTEMU_DATABASE_URL": url})
+        # Timed as a worker runs it: the worker process tunes the collector when it starts
+        # (``worker/celery_app.py``), and the engine's own pass beside it is timed the same way.
+        tune_collector()
         runs, passes = first_rebuilds(engine, settings, codes, repeat)
         before = tuple_stats(engine)
         with counting(engine) as written:

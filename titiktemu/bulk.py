@@ -8,7 +8,7 @@ multi-row ``INSERT ... ON CONFLICT`` (SQLAlchemy's "insertmanyvalues"), updates 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
@@ -127,20 +127,23 @@ def _prepared(
         arg = default.arg
         defaults[column.name] = arg(None) if callable(arg) else arg
     columns = given + list(defaults)
-    convert = []
-    for name in columns:
+
+    def converter(name: str) -> Callable[[Any], Any] | None:
         kind = table.c[name].type
         if isinstance(kind, sa.JSON):
-            convert.append(_json)
-        else:
-            convert.append(kind.dialect_impl(dialect).bind_processor(dialect) or _same)
-    values = [
-        tuple(
-            f(v)
-            for f, v in zip(convert, [*(row[c] for c in given), *defaults.values()], strict=True)
-        )
-        for row in rows
-    ]
+            return _json
+        found: Callable[[Any], Any] | None = kind.dialect_impl(dialect).bind_processor(dialect)
+        return found
+
+    # Converted column by column, and only the columns whose type converts (JSON to text,
+    # enums to their values): a rebuild's proposals are some 25,000 values, most as they are.
+    converters = [(i, f) for i, name in enumerate(given) if (f := converter(name)) is not None]
+    tail = tuple((converter(name) or _same)(value) for name, value in defaults.items())
+    table_rows = [[row[c] for c in given] for row in rows]
+    for index, convert in converters:
+        for values_of_row in table_rows:
+            values_of_row[index] = convert(values_of_row[index])
+    values = [(*values_of_row, *tail) for values_of_row in table_rows]
     return columns, values
 
 
