@@ -19,8 +19,6 @@ shows until it commits.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -28,6 +26,7 @@ from typing import Any, TypeVar, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from titiktemu.lru import Lru
 from titiktemu.models.base import run
 from titiktemu.models.versions import EVERY_REGENCY, RegencyVersion
 from titiktemu.transactions import only_read
@@ -78,34 +77,7 @@ def versions(session: Session, regency_code: str | None = None) -> Versions:
     return found
 
 
-class _Kept:
-    """Answers by key, the least recently used dropped first; safe across threads."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._answers: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Any:
-        with self._lock:
-            found = self._answers.get(key)
-            if found is not None:
-                self._answers.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, value: Any) -> None:
-        with self._lock:
-            self._answers[key] = value
-            self._answers.move_to_end(key)
-            while len(self._answers) > self._size:
-                self._answers.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._answers.clear()
-
-
-_ANSWERS = _Kept(KEPT)
+_ANSWERS: Lru[Any] = Lru(KEPT)
 
 
 def kept(session: Session, name: str, regency_code: str, key: Hashable, read: Callable[[], T]) -> T:

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
+from titiktemu.lru import Lru
 from titiktemu.review.cards import Card
 from titiktemu.review.queue import is_overdue
 
@@ -35,31 +34,11 @@ CSRF_MARK = f"csrf-{_NONCE}"
 HERE_MARK = f"here-{_NONCE}"
 
 
-class CardCache:
+class CardCache(Lru[Markup]):
     """Rendered cards by key, the least recently shown dropped first; safe across threads."""
 
     def __init__(self, kept: int = KEPT) -> None:
-        self._kept = kept
-        self._cards: OrderedDict[Hashable, Markup] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Markup | None:
-        with self._lock:
-            found = self._cards.get(key)
-            if found is not None:
-                self._cards.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, html: Markup) -> Markup:
-        with self._lock:
-            self._cards[key] = html
-            self._cards.move_to_end(key)
-            while len(self._cards) > self._kept:
-                self._cards.popitem(last=False)
-        return html
-
-    def __len__(self) -> int:
-        return len(self._cards)
+        super().__init__(kept)
 
 
 @dataclass
