@@ -80,17 +80,19 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
             )
         )
     )
-    offers = session.scalars(
-        sa.select(Offer)
+    # Plain rows, not mapped objects, here and below: the engine reads a few columns of each,
+    # and loading a regency's thousands of needs, offers and people as objects was half of a
+    # rebuild's load.
+    offers = session.execute(
+        sa.select(*OFFER_COLUMNS)
         .where(Offer.id.in_(sorted(offer_ids)), Offer.status == ExchangeStatus.OPEN)
         .order_by(Offer.id)
     ).all()
-    needs = session.scalars(
-        sa.select(Need)
+    needs = session.execute(
+        sa.select(*NEED_COLUMNS)
         .where(under(Need.kecamatan_code, regency_code), Need.status == ExchangeStatus.OPEN)
         .order_by(Need.id)
     ).all()
-    # Plain rows, not ORM objects: a regency holds tens of thousands of interventions.
     interventions = session.execute(
         sa.select(*INTERVENTION_COLUMNS)
         .where(under(Intervention.village_code, regency_code))
@@ -115,8 +117,8 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
         | {o.person_id for o in offers}
         | {n.person_id for n in needs}
     )
-    people = session.scalars(
-        sa.select(Person).where(Person.id.in_(sorted(person_ids))).order_by(Person.id)
+    people = session.execute(
+        sa.select(*PERSON_COLUMNS).where(Person.id.in_(sorted(person_ids))).order_by(Person.id)
     ).all()
     p_programs = _grouped(session, person_programs, "person_id", "program_id", person_ids)
     p_villages = _grouped(session, person_villages, "person_id", "village_code", person_ids)
@@ -209,7 +211,7 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
     )
 
 
-def need_record(row: Need | sa.Row[Any], skills: tuple[Any, ...]) -> r.Need:
+def need_record(row: Need | sa.Row[*tuple[Any, ...]], skills: tuple[Any, ...]) -> r.Need:
     """One need as the engine reads it (``skills``: its skill codes, sorted)."""
     return r.Need(
         id=row.id,
@@ -224,6 +226,24 @@ def need_record(row: Need | sa.Row[Any], skills: tuple[Any, ...]) -> r.Need:
     )
 
 
+#: What the engine reads of an offer (``load_inputs``), as plain values.
+OFFER_COLUMNS = (
+    Offer.id,
+    Offer.person_id,
+    Offer.title,
+    Offer.available_from,
+    Offer.available_until,
+    Offer.capacity,
+    Offer.description,
+)
+#: What the engine reads of a person (``load_inputs``), as plain values.
+PERSON_COLUMNS = (
+    Person.id,
+    Person.name,
+    Person.regency_code,
+    Person.home_village_code,
+    Person.active,
+)
 #: What :func:`need_record` reads of a need, for reads that want rows, not objects.
 NEED_COLUMNS = (
     Need.id,
