@@ -30,7 +30,6 @@ from harness.database import reset_database
 from titiktemu.extensions import db
 from titiktemu.jobs import settle
 from titiktemu.kept import forget_kept
-from titiktemu.matching.reason_text import forget_labels
 from titiktemu.matching.warm import forget
 from titiktemu.models import Base
 from titiktemu.places.regions import load_regions, resolve_codes
@@ -397,7 +396,6 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
     # A warm engine may have matched inside a transaction the test rolled back: never reused;
     # nor the labels and answers kept by a counter the next test may count to again.
     forget()
-    forget_labels()
     forget_kept()
     outbox = app.extensions["titiktemu.settings"].outbox_dir
     if outbox.exists():

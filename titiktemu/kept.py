@@ -80,13 +80,16 @@ def versions(session: Session, regency_code: str | None = None) -> Versions:
 _ANSWERS: Lru[Any] = Lru(KEPT)
 
 
-def kept(session: Session, name: str, regency_code: str, key: Hashable, read: Callable[[], T]) -> T:
+def kept(
+    session: Session, name: str, regency_code: str | None, key: Hashable, read: Callable[[], T]
+) -> T:
     """``read()``'s answer, kept under ``name`` and ``key`` while the counters of
-    ``regency_code`` and of every regency stand where they were when it was read."""
+    ``regency_code`` and of every regency stand where they were when it was read (None: what
+    every regency reads, the taxonomy, kept by that counter alone)."""
     if not only_read(session.connection()):
         return read()
     counted = versions(session, regency_code)
-    full = (name, regency_code, key, counted.regency, counted.every)
+    full = (name, regency_code, key, counted.regency if regency_code else 0, counted.every)
     found = _ANSWERS.get(full)
     if found is None:
         found = read()

@@ -74,7 +74,6 @@ def match_need(session: Session, need_id: int) -> StoreReport:
         raise
     state.touched |= engine.touched()
     report = store_incremental(session, regency, proposals, retired=engine.retired)
-    report.regency = regency
     report.obsoleted += retire_pending_of(
         session,
         Proposal.need_id == need_id,
@@ -131,8 +130,6 @@ def check_intervention(session: Session, intervention_id: int) -> StoreReport:
     # Flags never reach across villages: the village's 3W is all the rule reads, and the
     # "similar interventions" preview asks with the same records (similar.would_flag).
     engine = Engine(overlap_inputs(session, item.village_code), load_config(session, regency))
-    report = store_incremental(
+    return store_incremental(
         session, regency, flags=engine.check_intervention(intervention_record(item))
     )
-    report.regency = regency
-    return report

@@ -19,9 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from titiktemu.i18n import LANGUAGES, N_, day, language, money, number, translations
-from titiktemu.kept import versions
+from titiktemu.kept import kept
 from titiktemu.models import ActivityCategory, Skill
-from titiktemu.transactions import only_read
 
 __all__ = [
     "AT_LEAST",
@@ -168,21 +167,18 @@ class Labels:
         taxonomy) has moved since this process last read them: a row instead of the whole
         taxonomy on every page that shows reasons. A transaction that has written reads them
         itself and keeps nothing: it may see its own uncommitted changes."""
-        version = versions(session).every
-        known = _BY_VERSION.get(version)
-        committed = only_read(session.connection())
-        if known is not None and committed:
-            return known
-        found = cls.shared(
-            {
-                code: (label_id, label_en)
-                for _, code, label_id, label_en in session.execute(_labels_statement())
-            }
+        return kept(
+            session,
+            "taxonomy.labels",
+            None,
+            None,
+            lambda: cls.shared(
+                {
+                    code: (label_id, label_en)
+                    for _, code, label_id, label_en in session.execute(_labels_statement())
+                }
+            ),
         )
-        if committed:  # read after the counter: at least as new as it says, never older
-            _BY_VERSION.clear()
-            _BY_VERSION[version] = found
-        return found
 
     @classmethod
     def shared(cls, labels: Mapping[str, tuple[str, str]]) -> Labels:
@@ -224,16 +220,6 @@ def _labels_statement() -> sa.CompoundSelect[int, str, str, str]:
             ActivityCategory.label_en,
         ),
     ).order_by("kind")
-
-
-#: The labels last read, by that counter's value then.
-_BY_VERSION: dict[int, Labels] = {}
-
-
-def forget_labels() -> None:
-    """Read the labels again at the next page (tests that empty the database reset the
-    counter)."""
-    _BY_VERSION.clear()
 
 
 #: Labels kept per process, by fingerprint: one in practice (a taxonomy edit makes a second).

@@ -68,7 +68,7 @@ PROPOSAL_VALUES = ("score", "rank", "reasons", "village_codes")
 
 @dataclass
 class StoreReport:
-    #: The regency whose coordinators hear of it (an incremental match's item's; None: no item).
+    #: The regency whose coordinators hear of it (an incremental answer's; None: no item).
     regency: str | None = None
     created: list[int] = field(default_factory=list)  # new proposals (to announce)
     updated: int = 0
@@ -118,7 +118,7 @@ def store_incremental(
     """Write what one incremental question answered, leaving everything else as it is;
     ``retired``: proposals it no longer makes (other needs' alternatives that lost their room,
     an incumbent that gave way), by key, with why."""
-    report = StoreReport()
+    report = StoreReport(regency=regency_code)
     lines: list[Line] = []
     _store_proposals(session, regency_code, proposals, report, lines, full=False)
     if retired:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Final, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from titiktemu.extensions import db
+from titiktemu.lru import Lru
 from titiktemu.matching.reason_text import Labels, in_both, labels_for
 
 MAX_ID = 2**31 - 1
@@ -90,16 +91,12 @@ def reasons_in_text(text: str | None) -> list[Reason]:
     found = _KEPT.get(key)
     if found is None:
         rows = json.loads(text) if text else []
-        found = tuple(_reasons(rows if isinstance(rows, list) else [], labels))
-        if len(_KEPT) >= _KEPT_MAX:
-            _KEPT.clear()
-        _KEPT[key] = found
+        found = _KEPT.put(key, tuple(_reasons(rows if isinstance(rows, list) else [], labels)))
     return list(found)
 
 
 #: Reasons built from their text, by (labels' fingerprint, text): a regency's first pages.
-_KEPT: dict[tuple[int, str | None], tuple[Reason, ...]] = {}
-_KEPT_MAX: Final = 4096
+_KEPT: Lru[tuple[Reason, ...]] = Lru(4096)
 
 
 def _reasons(rows: list[dict[str, object]], labels: Labels) -> list[Reason]:
