@@ -257,7 +257,19 @@ def tuple_stats(engine: sa.Engine) -> int | None:
     """Tuples inserted + updated + deleted in every table so far (PostgreSQL statistics)."""
     if engine.dialect.name != "postgresql":
         return None
+    # A backend sends its counts at most once a second, or when it exits; a pooled connection
+    # could still hold the last rebuild's and send them during the next one. So the pool is
+    # closed and the count read once every other backend of this database has gone.
+    engine.dispose()
     with engine.connect() as conn:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and conn.scalar(
+            sa.text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ):
+            time.sleep(0.05)
         conn.execute(sa.text("SELECT pg_stat_force_next_flush()"))
         conn.execute(sa.text("SELECT pg_stat_clear_snapshot()"))
         return int(
