@@ -27,7 +27,7 @@ from titiktemu.models import (
     Skill,
     Village,
 )
-from titiktemu.models.base import run
+from titiktemu.models.base import among, run
 from titiktemu.models.exchange import need_skills, offer_kecamatan, offer_skills, offer_villages
 from titiktemu.models.people import person_programs, person_skills, person_villages
 from titiktemu.models.places import under
@@ -43,7 +43,7 @@ def _grouped(
         column = table.c[key]
         rows = session.execute(
             sa.select(column, table.c[value])
-            .where(column.in_(sorted(ids)))
+            .where(among(session, column, ids))
             .order_by(column, table.c[value])
         )
         for ident, item in rows:
@@ -85,7 +85,7 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
     # rebuild's load.
     offers = session.execute(
         sa.select(*OFFER_COLUMNS)
-        .where(Offer.id.in_(sorted(offer_ids)), Offer.status == ExchangeStatus.OPEN)
+        .where(among(session, Offer.id, offer_ids), Offer.status == ExchangeStatus.OPEN)
         .order_by(Offer.id)
     ).all()
     needs = session.execute(
@@ -118,7 +118,7 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
         | {n.person_id for n in needs}
     )
     people = session.execute(
-        sa.select(*PERSON_COLUMNS).where(Person.id.in_(sorted(person_ids))).order_by(Person.id)
+        sa.select(*PERSON_COLUMNS).where(among(session, Person.id, person_ids)).order_by(Person.id)
     ).all()
     p_programs = _grouped(session, person_programs, "person_id", "program_id", person_ids)
     p_villages = _grouped(session, person_villages, "person_id", "village_code", person_ids)
@@ -133,7 +133,9 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
     used = dict(
         session.execute(
             sa.select(Proposal.offer_id, sa.func.count())
-            .where(Proposal.offer_id.in_(sorted(oid)), Proposal.status == ProposalStatus.ACCEPTED)
+            .where(
+                among(session, Proposal.offer_id, oid), Proposal.status == ProposalStatus.ACCEPTED
+            )
             .group_by(Proposal.offer_id)
         ).all()
     )
@@ -141,7 +143,7 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
         session.execute(
             sa.select(Proposal.person_id, sa.func.count())
             .where(
-                Proposal.person_id.in_(sorted(person_ids)),
+                among(session, Proposal.person_id, person_ids),
                 Proposal.status == ProposalStatus.ACCEPTED,
                 Proposal.offer_id.is_(None),
             )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.sql import coercions, roles
@@ -41,6 +42,22 @@ def run(
     statement: a write to a table the engine reads notes its changes itself (``NOTED`` and
     ``note`` in ``titiktemu.models.changes``)."""
     return session.connection().execute(statement, params)
+
+
+def among(
+    session: Session, column: sa.ColumnElement[Any] | Any, values: Collection[Any]
+) -> sa.ColumnElement[bool]:
+    """``column IN values``, on PostgreSQL as ``column = ANY(:values)``: one array parameter.
+
+    A list of a regency's thousand offer ids as ``IN (...)`` is a thousand parameters, each
+    rendered, sent and parsed, in every read that takes it: more than the reads themselves. As
+    one array, PostgreSQL plans it as if the values were written out (a hashed list, or an
+    index condition). SQLite has no arrays and takes them as ``IN``."""
+    ordered = sorted(values)
+    if session.get_bind().dialect.name != "postgresql":
+        return sa.and_(column.in_(ordered))
+    kind = column.type if isinstance(column, sa.ColumnElement) else column.expression.type
+    return sa.and_(column == sa.any_(sa.literal(ordered, postgresql.ARRAY(kind))))
 
 
 class one_of(sa.ColumnElement[bool]):  # noqa: N801 - reads as the SQL it stands for
