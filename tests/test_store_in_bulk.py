@@ -8,16 +8,20 @@ nothing, fails here even when the rows it left look the same.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from graph.reasons import reason
 from harness.statements import sent_statements
+from titiktemu.bulk import COPY_FROM, JsonText, insert_all
 from titiktemu.extensions import db
 from titiktemu.matching.rebuild import rebuild_regency
-from titiktemu.matching.results import FLAG_KEY_LENGTH
+from titiktemu.matching.results import FLAG_KEY_LENGTH, ReasonTexts, reasons_data
 from titiktemu.models import (
     AuditEntry,
     FlagStatus,
@@ -153,3 +157,36 @@ def test_a_cluster_too_big_for_the_key_column_keeps_one_flag(ctx: Flask) -> None
     assert not again.changed and sent == []
     assert [f.id for f in db.session.scalars(sa.select(OverlapFlag))] == [flag.id]
     assert flag.status == FlagStatus.OPEN
+
+
+def test_reasons_encoded_once_a_pass_are_the_text_json_would_write() -> None:
+    """Each reason is encoded once and the texts joined: byte for byte ``json.dumps`` of the
+    reasons' data (dates as ISO text, tuples as lists, floats as they are)."""
+    shared = reason("time", 0.2, 0.5, "time.partial", start=dt.date(2026, 3, 1), days=31)
+    reasons = [
+        (reason("skill", 0.35, 1.0, "skill.exact", skill="bookkeeping"), shared),
+        (shared, reason("place", 0.1, 1 / 3, "place.neighbour", villages=("a", "b"), x=None)),
+        (),
+    ]
+    texts = ReasonTexts()
+    for some in reasons:
+        assert texts.of(some) == json.dumps(reasons_data(some))
+    assert len(texts) == 3  # the shared reason once
+
+
+@pytest.mark.parametrize("rows", [3, COPY_FROM + 1])
+def test_json_given_as_text_is_stored_as_its_value(ctx: Flask, rows: int) -> None:
+    """By INSERT (a few rows, and every row on SQLite) and by COPY (many, on PostgreSQL)."""
+    detail = {"key": "need:1:offer:2", "score": 0.75, "villages": ["33.10.01.2001"]}
+    written = [
+        {"action": f"bulk.test.{i}", "object_type": "t", "object_id": str(i), "actor_id": None}
+        | {"detail": JsonText(json.dumps(detail | {"i": i}))}
+        for i in range(rows)
+    ]
+    insert_all(db.session(), AuditEntry.__table__, written)  # type: ignore[arg-type]
+    stored = db.session.execute(
+        sa.select(AuditEntry.object_id, AuditEntry.detail).where(
+            AuditEntry.action.startswith("bulk.test.")
+        )
+    ).all()
+    assert sorted((int(i), d) for i, d in stored) == [(i, detail | {"i": i}) for i in range(rows)]

@@ -32,7 +32,7 @@ from graph.engine import Result
 from graph.overlaps import Flag as FlagOut
 from graph.reasons import Reason as ReasonOut
 from titiktemu.audit import Line, record_all
-from titiktemu.bulk import batches, insert_all, insert_new, update_rows
+from titiktemu.bulk import JsonText, batches, insert_all, insert_new, update_rows
 from titiktemu.decisions import transition_all
 from titiktemu.models import (
     ExchangeStatus,
@@ -93,6 +93,19 @@ class StoreReport:
 def reasons_data(reasons: Iterable[ReasonOut]) -> list[dict[str, Any]]:
     """The engine's reasons as stored: code and values (no words: those are the reader's)."""
     return [r.as_dict() for r in reasons]
+
+
+class ReasonTexts(dict[ReasonOut, str]):
+    """Each reason's JSON text, encoded once in a pass: a rebuild's 1,571 proposals at Klaten
+    carry 7,747 reasons, of which 740 differ."""
+
+    def __missing__(self, reason: ReasonOut) -> str:
+        text = self[reason] = json.dumps(reason.as_dict())
+        return text
+
+    def of(self, reasons: Iterable[ReasonOut]) -> JsonText:
+        """``reasons_data(reasons)`` as the text ``json.dumps`` would write of it."""
+        return JsonText("[" + ", ".join(self[r] for r in reasons) + "]")
 
 
 def store_result(session: Session, regency_code: str, result: Result) -> StoreReport:
@@ -232,6 +245,7 @@ def _store_proposals(
 ) -> None:
     wanted = list(proposals)
     keys = [p.key for p in wanted]
+    texts = ReasonTexts()
     columns = (
         Proposal.id,
         Proposal.key,
@@ -246,12 +260,12 @@ def _store_proposals(
         )
         seen = {row.key for row in stored}
         created = insert_new(
-            session, PROPOSALS, [_new(p) for p in wanted if p.key not in seen], "key"
+            session, PROPOSALS, [_new(p, texts) for p in wanted if p.key not in seen], "key"
         )
     else:
         # Inserted first, and only the keys already taken read after: a new need's proposals
         # are all new (its id is in their keys), and a read before would find nothing.
-        created = insert_new(session, PROPOSALS, [_new(p) for p in wanted], "key")
+        created = insert_new(session, PROPOSALS, [_new(p, texts) for p in wanted], "key")
         taken = sorted(set(keys) - set(created))
         stored = [
             row
@@ -310,17 +324,18 @@ def _store_proposals(
         _obsolete(session, whys, report, lines)
 
 
-def _values(item: ProposalOut) -> dict[str, Any]:
-    """What the engine writes on a proposal, as stored (``PROPOSAL_VALUES``)."""
+def _values(item: ProposalOut, texts: ReasonTexts | None = None) -> dict[str, Any]:
+    """What the engine writes on a proposal, as stored (``PROPOSAL_VALUES``); with ``texts``,
+    the reasons as JSON text, for a new row (an update compares them with what is stored)."""
     return {
         "score": round(item.score, 6),
         "rank": item.rank,
-        "reasons": reasons_data(item.reasons),
+        "reasons": reasons_data(item.reasons) if texts is None else texts.of(item.reasons),
         "village_codes": list(item.villages),
     }
 
 
-def _new(item: ProposalOut) -> dict[str, Any]:
+def _new(item: ProposalOut, texts: ReasonTexts) -> dict[str, Any]:
     """A new proposal's row."""
     return {
         "key": item.key,
@@ -332,7 +347,7 @@ def _new(item: ProposalOut) -> dict[str, Any]:
         "program_a_id": item.program_a,
         "program_b_id": item.program_b,
         "status": ProposalStatus.PROPOSED,
-        **_values(item),
+        **_values(item, texts),
     }
 
 
