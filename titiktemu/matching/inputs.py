@@ -38,6 +38,8 @@ from titiktemu.vocabulary.taxonomy import regency_phrases
 def _grouped(
     session: Session, table: sa.Table, key: str, value: str, ids: set[int]
 ) -> dict[int, tuple[Any, ...]]:
+    """``value`` of ``table`` by ``key`` for the keys ``ids``, as the database types them (codes
+    as text, ids as integers): the records take them as they come."""
     out: dict[int, list[Any]] = defaultdict(list)
     if ids:
         column = table.c[key]
@@ -45,7 +47,7 @@ def _grouped(
             sa.select(column, table.c[value])
             .where(among(session, column, ids))
             .order_by(column, table.c[value])
-        )
+        ).all()
         for ident, item in rows:
             out[ident].append(item)
     return {k: tuple(v) for k, v in out.items()}
@@ -180,9 +182,9 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
                 name=p.name,
                 regency=p.regency_code,
                 home_village=p.home_village_code,
-                villages=tuple(str(v) for v in p_villages.get(p.id, ())),
-                skills=tuple(str(s) for s in p_skills.get(p.id, ())),
-                programs=tuple(int(x) for x in p_programs.get(p.id, ())),
+                villages=p_villages.get(p.id, ()),
+                skills=p_skills.get(p.id, ()),
+                programs=p_programs.get(p.id, ()),
                 open_commitments=int(commitments.get(p.id, 0)),
                 available=p.active,
             )
@@ -193,9 +195,9 @@ def load_inputs(session: Session, regency_code: str) -> r.Inputs:
                 id=o.id,
                 person_id=o.person_id,
                 title=o.title,
-                skills=tuple(str(s) for s in o_skills.get(o.id, ())),
-                villages=tuple(str(v) for v in o_villages.get(o.id, ())),
-                kecamatan=tuple(str(k) for k in o_kecamatan.get(o.id, ())),
+                skills=o_skills.get(o.id, ()),
+                villages=o_villages.get(o.id, ()),
+                kecamatan=o_kecamatan.get(o.id, ()),
                 start=o.available_from,
                 end=o.available_until,
                 capacity=o.capacity,

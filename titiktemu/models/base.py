@@ -47,17 +47,23 @@ def run(
 def among(
     session: Session, column: sa.ColumnElement[Any] | Any, values: Collection[Any]
 ) -> sa.ColumnElement[bool]:
-    """``column IN values``, on PostgreSQL as ``column = ANY(:values)``: one array parameter.
+    """``column IN values``, on PostgreSQL as ``column = ANY(ARRAY[...])``: one array constant.
 
     A list of a regency's thousand offer ids as ``IN (...)`` is a thousand parameters, each
-    rendered, sent and parsed, in every read that takes it: more than the reads themselves. As
-    one array, PostgreSQL plans it as if the values were written out (a hashed list, or an
-    index condition). SQLite has no arrays and takes them as ``IN``."""
+    rendered, sent and parsed, in every read that takes it: more than the reads themselves. The
+    array is written into the statement when it runs (SQLAlchemy's ``literal_execute``; the
+    compiled statement is still cached), not bound: PostgreSQL plans a constant by its real
+    length and hashes it, where a bound array in a statement the driver has prepared gets a
+    generic plan blind to both (a regency's offers read in 130 ms instead of 3, measured at
+    ten regencies). SQLite has no arrays and takes them as ``IN``."""
     ordered = sorted(values)
+    if not ordered:
+        return sa.false()
     if session.get_bind().dialect.name != "postgresql":
         return sa.and_(column.in_(ordered))
     kind = column.type if isinstance(column, sa.ColumnElement) else column.expression.type
-    return sa.and_(column == sa.any_(sa.literal(ordered, postgresql.ARRAY(kind))))
+    array = sa.bindparam(None, ordered, type_=postgresql.ARRAY(kind), literal_execute=True)
+    return sa.and_(column == sa.any_(array))
 
 
 class one_of(sa.ColumnElement[bool]):  # noqa: N801 - reads as the SQL it stands for
