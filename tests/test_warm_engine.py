@@ -11,12 +11,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from graph.engine import Engine
+from titiktemu import bulk
 from titiktemu.decisions import decide_on
 from titiktemu.demo.seed import DEMO_COORDINATOR, DEMO_FACILITATOR
 from titiktemu.exchange.commands import NeedInput, change_status, save_need
 from titiktemu.extensions import db
 from titiktemu.matching.config import load_config
 from titiktemu.matching.inputs import load_inputs
+from titiktemu.matching.rebuild import rebuild_regency
 from titiktemu.matching.warm import versions, warm_engine
 from titiktemu.models import (
     ExchangeStatus,
@@ -248,4 +250,29 @@ def test_the_warm_engine_after_many_matches_is_a_cold_one(ctx: object) -> None:
         session.commit()
     state = warm_engine(session, KLATEN)
     assert state is first
+    assert_same_as_cold(session, state.engine)
+
+
+@pytest.mark.parametrize("copy_from", [bulk.COPY_FROM, 10])
+def test_a_rebuild_moves_its_own_regency_counter_only(
+    ctx: object, copy_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full pass writes its own regency's proposals (by INSERT, or on PostgreSQL from 10 rows
+    on by COPY, from a staging table that names no regency): its counter moves, every regency's
+    does not (the other regencies' warm engines and kept pages stay good), and its warm engine
+    is caught up."""
+    monkeypatch.setattr(bulk, "COPY_FROM", copy_from)
+    session = db.session()
+    seeded_and_matched(session, KLATEN)
+    session.execute(sa.delete(Proposal))
+    session.commit()
+    warm_engine(session, KLATEN)
+    session.commit()
+    before = versions(session, KLATEN)
+    report = rebuild_regency(session, KLATEN)
+    assert report.created
+    after = versions(session, KLATEN)
+    assert after[0] > before[0] and after[1] == before[1]
+    state = warm_engine(session, KLATEN)
+    assert state.version == after[0]
     assert_same_as_cold(session, state.engine)

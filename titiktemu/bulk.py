@@ -65,18 +65,23 @@ def insert_all(session: Session, table: sa.Table, rows: Sequence[Mapping[str, An
 
 
 def insert_new(
-    session: Session, table: sa.Table, rows: Sequence[Mapping[str, Any]], key: str
+    session: Session,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    key: str,
+    options: Mapping[str, Any] | None = None,
 ) -> dict[Any, int]:
     """Insert ``rows``, skipping any whose unique ``key`` another transaction stored first;
-    the id of each row inserted, by its key."""
+    the id of each row inserted, by its key. ``options``: the insert's execution options."""
     if not rows:
         return {}
     if len(rows) >= COPY_FROM and _copies(session):
-        return _copy_new(session, table, rows, key)
+        return _copy_new(session, table, rows, key, options or {})
     statement = (
         insert(session, table)
         .on_conflict_do_nothing(index_elements=[key])
         .returning(table.c[key], table.c.id)
+        .execution_options(**(options or {}))
     )
     return {k: i for k, i in session.execute(statement, _decoded(rows))}
 
@@ -88,7 +93,11 @@ def _copies(session: Session) -> bool:
 
 
 def _copy_new(
-    session: Session, table: sa.Table, rows: Sequence[Mapping[str, Any]], key: str
+    session: Session,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    key: str,
+    options: Mapping[str, Any],
 ) -> dict[Any, int]:
     """``insert_new`` by ``COPY`` into a temporary table, then one ``INSERT ... SELECT ...
     ON CONFLICT DO NOTHING RETURNING``."""
@@ -105,6 +114,7 @@ def _copy_new(
             .from_select(columns, sa.select(*staging.c))
             .on_conflict_do_nothing(index_elements=[key])
             .returning(table.c[key], table.c.id)
+            .execution_options(**options)
         )
         return {k: i for k, i in session.execute(statement)}
     finally:

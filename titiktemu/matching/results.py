@@ -64,6 +64,8 @@ LINKS = overlap_flag_interventions
 FLAG_KEY_LENGTH: int = FLAGS.c.key.type.length  # type: ignore[attr-defined]
 #: What the engine writes on a proposal; compared with what is stored to find what changed.
 PROPOSAL_VALUES = ("score", "rank", "reasons", "village_codes")
+#: A write whose changes the store tells the regency counter itself (``changes.note``).
+_NOTED = {changes.NOTED: True}
 
 
 @dataclass
@@ -259,13 +261,25 @@ def _store_proposals(
             session.execute(sa.select(*columns).where(Proposal.regency_code == regency_code))
         )
         seen = {row.key for row in stored}
-        created = insert_new(
-            session, PROPOSALS, [_new(p, texts) for p in wanted if p.key not in seen], "key"
-        )
+        rows = [_new(p, texts) for p in wanted if p.key not in seen]
+        created = insert_new(session, PROPOSALS, rows, "key", _NOTED)
+        if created:
+            # The regency's own proposals, none accepted: its counter, not every regency's
+            # (the statement that inserts them from a staging table names no regency).
+            changes.note(session, [(regency_code, changes.RELOAD, None)])
     else:
         # Inserted first, and only the keys already taken read after: a new need's proposals
         # are all new (its id is in their keys), and a read before would find nothing.
-        created = insert_new(session, PROPOSALS, [_new(p, texts) for p in wanted], "key")
+        rows = [_new(p, texts) for p in wanted]
+        created = insert_new(session, PROPOSALS, rows, "key", _NOTED)
+        changes.note(
+            session,
+            [
+                (r["regency_code"], changes.PROPOSAL, r["need_id"])
+                for r in rows
+                if r["key"] in created
+            ],
+        )
         taken = sorted(set(keys) - set(created))
         stored = [
             row
