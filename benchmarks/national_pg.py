@@ -58,6 +58,7 @@ from sqlalchemy.orm import Session
 
 from benchmarks import national_rows
 from benchmarks.imports import ensure_database
+from benchmarks.rebuild_db import tuple_stats
 from benchmarks.synthetic import generate, regency_codes, scale
 from harness.database import reset_database
 from harness.services import PrivateRedis, celery_worker, sending_app, worker_env
@@ -333,20 +334,6 @@ def reset_results(engine: sa.Engine, audit_floor: int) -> None:
         conn.execute(sa.text("VACUUM ANALYZE"))
 
 
-def _tuples(engine: sa.Engine) -> int:
-    with engine.connect() as conn:
-        conn.execute(sa.text("SELECT pg_stat_force_next_flush()"))
-        return int(
-            conn.scalar(
-                sa.text(
-                    "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) "
-                    "FROM pg_stat_user_tables"
-                )
-            )
-            or 0
-        )
-
-
 def _stored(engine: sa.Engine, audit_floor: int) -> int:
     with engine.connect() as conn:
         total = 0
@@ -426,20 +413,23 @@ def nightly(
         redis.start()
         # A long lease: a big regency's engine stage may report progress seldom.
         env = worker_env(settings, redis.url, None, lease_seconds=1800)
+        before = tuple_stats(engine) or 0
         with ExitStack() as stack:
             procs = [
                 stack.enter_context(celery_worker(env, log, concurrency=1, name=f"w{n}-"))
                 for n, log in enumerate(logs)
             ]
             live = stack.enter_context(sending_app(settings, redis.url, None))
-            before = _tuples(engine)
             pids = [p.proc.pid for p in procs if p.proc is not None]
             with Sampler(engine, pids) as sampler:
                 clock, sent = time.perf_counter(), utcnow()
                 celery_of(live).send_task(str(TaskName.REBUILD_ALL))
                 done = _wait_done(engine, expected, timeout=deadline_s)
                 wall = time.perf_counter() - clock
-            tuples = _tuples(engine) - before
+        # Read once the workers are gone: a backend sends its counts when it exits, or a second
+        # (up to ten when idle) after its last transaction, so a count read while they still
+        # run misses their last jobs' and the next run would count them as its own.
+        tuples = (tuple_stats(engine) or 0) - before
     finally:
         redis.close()
     usage = sampler.usage
