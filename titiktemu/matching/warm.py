@@ -32,7 +32,7 @@ from graph.engine import Engine
 from titiktemu.matching.config import load_config
 from titiktemu.matching.inputs import incumbents_of, load_inputs, open_needs
 from titiktemu.models import Offer, Person
-from titiktemu.models.base import run
+from titiktemu.models.base import among, run
 from titiktemu.models.changes import NEED, PROPOSAL
 from titiktemu.models.people import person_villages
 from titiktemu.models.places import under
@@ -131,7 +131,7 @@ def _base_people(session: Session, regency_code: str, engine: Engine) -> frozens
     working = sa.select(person_villages.c.person_id).where(
         under(person_villages.c.village_code, regency_code)
     )
-    owners = sa.select(Offer.person_id).where(Offer.id.in_(sorted(engine.offers)))
+    owners = sa.select(Offer.person_id).where(among(session, Offer.id, engine.offers))
     found = set(session.scalars(members)) | set(session.scalars(working))
     return frozenset(found | set(session.scalars(owners)))
 
