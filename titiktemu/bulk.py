@@ -7,6 +7,7 @@ multi-row ``INSERT ... ON CONFLICT`` (SQLAlchemy's "insertmanyvalues"), updates 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, cast
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from titiktemu.models import changes
 from titiktemu.models.base import utcnow
 from titiktemu.transactions import note_write
 
@@ -48,20 +50,49 @@ def batches(values: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
         yield values[start : start + size]
 
 
-def insert(session: Session, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT for ``table`` in the session's dialect, so it can say ``ON CONFLICT``."""
-    if session.connection().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
-
-
 def insert_all(session: Session, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert ``rows`` (the same columns in each; other columns take their defaults)."""
     if len(rows) >= COPY_FROM and _copies(session):
         columns, values = _prepared(session, table, rows)
         _copy(session, table.name, columns, values)
     elif rows:
-        session.execute(table.insert(), _decoded(rows))
+        _run(session, _plain_insert(table), _decoded(rows), {})
+
+
+def _run(
+    session: Session,
+    statement: sa.Executable,
+    rows: Sequence[Mapping[str, Any]],
+    options: Mapping[str, Any],
+) -> sa.CursorResult[*tuple[Any, ...]]:
+    """A write of ``rows`` on the session's connection, past the ORM's pipeline (the live path
+    stores a few rows a statement, and the pipeline costs as much as the database does); through
+    the session only when it writes a table the engine reads and the caller has not noted the
+    change itself (``changes.NOTED``): the session's listener notes it then."""
+    table = getattr(statement, "table", None)
+    if getattr(table, "name", None) in changes.READ_TABLES and not options.get(changes.NOTED):
+        return cast(
+            sa.CursorResult[*tuple[Any, ...]],
+            session.execute(statement, list(rows), execution_options=options),
+        )
+    return session.connection().execute(statement, list(rows), execution_options=options)
+
+
+@functools.cache
+def _plain_insert(table: sa.Table) -> sa.Insert:
+    """Built once a table: the statement's cache key is then worked out once, not every call."""
+    return table.insert()
+
+
+@functools.cache
+def _insert_new(dialect: str, table: sa.Table, key: str) -> sa.Insert:
+    """``insert_new``'s statement, built once a dialect and table (as ``_plain_insert``)."""
+    maker = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        maker(table)
+        .on_conflict_do_nothing(index_elements=[key])
+        .returning(table.c[key], table.c.id)
+    )
 
 
 def insert_new(
@@ -77,13 +108,9 @@ def insert_new(
         return {}
     if len(rows) >= COPY_FROM and _copies(session):
         return _copy_new(session, table, rows, key, options or {})
-    statement = (
-        insert(session, table)
-        .on_conflict_do_nothing(index_elements=[key])
-        .returning(table.c[key], table.c.id)
-        .execution_options(**(options or {}))
-    )
-    return {k: i for k, i in session.execute(statement, _decoded(rows))}
+    statement = _insert_new(session.connection().dialect.name, table, key)
+    written = _run(session, statement, _decoded(rows), options or {})
+    return {row[0]: row[1] for row in written}
 
 
 def _copies(session: Session) -> bool:

@@ -48,6 +48,7 @@ from titiktemu.models import (
     ProposalStatus,
     changes,
 )
+from titiktemu.models.base import run
 from titiktemu.models.overlaps import overlap_flag_interventions
 
 #: Statuses the engine may still change; the others are a person's decision.
@@ -142,8 +143,12 @@ def store_incremental(
     record_all(session, lines)
     need_ids = {p.need_id for p in proposals if p.need_id is not None and p.rank == 1}
     if need_ids:
-        session.execute(sa.delete(Gap).where(Gap.need_id.in_(sorted(need_ids))))
+        run(session, _GAPS_MET, {"needs": sorted(need_ids)})
     return report
+
+
+#: The gaps of needs that now have a primary proposal (built once: a match job runs it).
+_GAPS_MET = sa.delete(Gap).where(Gap.need_id.in_(sa.bindparam("needs", expanding=True)))
 
 
 def retire(session: Session, reasons: Mapping[str, ReasonOut], report: StoreReport) -> None:
@@ -163,10 +168,12 @@ def retire_pending_of(
     statement = sa.update(Proposal).where(where, Proposal.status == ProposalStatus.PROPOSED)
     if keep:
         statement = statement.where(Proposal.key.not_in(sorted(keep)))
-    written = session.execute(
-        statement.values(status=ProposalStatus.OBSOLETE, retired_reason=why)
-        .returning(Proposal.id, Proposal.key, Proposal.regency_code, Proposal.need_id)
-        .execution_options(synchronize_session=False, **{changes.NOTED: True})
+    # On the connection, past the ORM's pipeline (every match job runs it); noted below.
+    written = run(
+        session,
+        statement.values(status=ProposalStatus.OBSOLETE, retired_reason=why).returning(
+            Proposal.id, Proposal.key, Proposal.regency_code, Proposal.need_id
+        ),
     ).all()
     if not written:
         return 0
