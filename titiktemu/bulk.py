@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from titiktemu.models import changes
-from titiktemu.models.base import utcnow
+from titiktemu.models.base import run, utcnow
 from titiktemu.transactions import note_write
 
 T = TypeVar("T")
@@ -62,20 +62,21 @@ def insert_all(session: Session, table: sa.Table, rows: Sequence[Mapping[str, An
 def _run(
     session: Session,
     statement: sa.Executable,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Mapping[str, Any]] | None,
     options: Mapping[str, Any],
 ) -> sa.CursorResult[*tuple[Any, ...]]:
-    """A write of ``rows`` on the session's connection, past the ORM's pipeline (the live path
-    stores a few rows a statement, and the pipeline costs as much as the database does); through
-    the session only when it writes a table the engine reads and the caller has not noted the
-    change itself (``changes.NOTED``): the session's listener notes it then."""
+    """A write (of ``rows``, if any) on the session's connection, past the ORM's pipeline (the
+    live path stores a few rows a statement, and the pipeline costs as much as the database
+    does); through the session only when it writes a table the engine reads and the caller has
+    not noted the change itself (``changes.NOTED``): the session's listener notes it then."""
+    params = None if rows is None else list(rows)
     table = getattr(statement, "table", None)
     if getattr(table, "name", None) in changes.READ_TABLES and not options.get(changes.NOTED):
         return cast(
             sa.CursorResult[*tuple[Any, ...]],
-            session.execute(statement, list(rows), execution_options=options),
+            session.execute(statement, params, execution_options=options),
         )
-    return session.connection().execute(statement, list(rows), execution_options=options)
+    return run(session, statement, params)
 
 
 @functools.cache
@@ -141,9 +142,8 @@ def _copy_new(
             .from_select(columns, sa.select(*staging.c))
             .on_conflict_do_nothing(index_elements=[key])
             .returning(table.c[key], table.c.id)
-            .execution_options(**options)
         )
-        return {k: i for k, i in session.execute(statement)}
+        return {row[0]: row[1] for row in _run(session, statement, None, options)}
     finally:
         session.execute(sa.text(f"DROP TABLE {staging.name}"))
 

@@ -16,6 +16,7 @@ from titiktemu.matching.config import load_config
 from titiktemu.matching.inputs import intervention_record, load_inputs, overlap_inputs
 from titiktemu.matching.results import (
     StoreReport,
+    forget_gaps,
     reasons_data,
     retire_pending_of,
     store_incremental,
@@ -42,7 +43,6 @@ def regency_engine(session: Session, regency_code: str) -> Engine:
 #: What a match asks of its need first (its status and where it is), as plain values: the
 #: engine reads the need itself from its warm state.
 _NEED_STATE = sa.select(Need.status, Need.kecamatan_code).where(Need.id == sa.bindparam("need"))
-_GAP_OF_NEED = sa.delete(Gap).where(Gap.need_id == sa.bindparam("need"))
 
 
 def match_need(session: Session, need_id: int) -> StoreReport:
@@ -57,7 +57,7 @@ def match_need(session: Session, need_id: int) -> StoreReport:
         report.obsoleted = retire_pending_of(
             session, Proposal.need_id == need_id, keep=set(), code="retired.need_closed"
         )
-        run(session, _GAP_OF_NEED, {"need": need_id})
+        forget_gaps(session, [need_id])
         return report
     # One match of the regency at a time: two never hand out the same capacity.
     hold_regency(session, "match", regency)
@@ -112,9 +112,6 @@ def match_offer(session: Session, offer_id: int) -> StoreReport:
             continue
         proposals = engine.propose_for_offer(record_)
         part = store_incremental(session, regency, proposals, retired=engine.retired)
-        met = sorted({p.need_id for p in proposals if p.need_id is not None and p.rank == 1})
-        if met:
-            session.execute(sa.delete(Gap).where(Gap.need_id.in_(met)))
         report.created += part.created
         report.updated += part.updated
         report.obsoleted += part.obsoleted

@@ -141,14 +141,18 @@ def store_incremental(
         _retire(session, dict(retired), report, lines)
     _store_flags(session, regency_code, flags, report, lines, full=False)
     record_all(session, lines)
-    need_ids = {p.need_id for p in proposals if p.need_id is not None and p.rank == 1}
-    if need_ids:
-        run(session, _GAPS_MET, {"needs": sorted(need_ids)})
+    forget_gaps(session, {p.need_id for p in proposals if p.need_id is not None and p.rank == 1})
     return report
 
 
-#: The gaps of needs that now have a primary proposal (built once: a match job runs it).
-_GAPS_MET = sa.delete(Gap).where(Gap.need_id.in_(sa.bindparam("needs", expanding=True)))
+def forget_gaps(session: Session, need_ids: Collection[int]) -> None:
+    """Delete the gaps of these needs (met by a primary proposal, or no longer open)."""
+    if need_ids:
+        run(session, _GAPS_OF, {"needs": sorted(need_ids)})
+
+
+#: Built once: a match job runs it.
+_GAPS_OF = sa.delete(Gap).where(Gap.need_id.in_(sa.bindparam("needs", expanding=True)))
 
 
 def retire(session: Session, reasons: Mapping[str, ReasonOut], report: StoreReport) -> None:
